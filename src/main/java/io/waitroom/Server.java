@@ -1,0 +1,200 @@
+package io.waitroom;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.waitroom.auth.JwtVerifier;
+import io.waitroom.bus.LocalCodec;
+import io.waitroom.config.ServerConfig;
+import io.waitroom.db.Database;
+import io.waitroom.events.RoomEvent;
+import io.waitroom.http.HttpVerticle;
+import io.waitroom.util.Ids;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Waitroom node: config, then the database (embedded or external) and Flyway on a
+ * worker thread, then the verticles. Used by the CLI and by the tests alike.
+ */
+public final class Server {
+  private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+  private final Vertx vertx;
+  private final Database database;
+  private final Pool pool;
+  private final Deps deps;
+
+  private Server(Vertx vertx, Database database, Pool pool, Deps deps) {
+    this.vertx = vertx;
+    this.database = database;
+    this.pool = pool;
+    this.deps = deps;
+  }
+
+  public static Future<Server> start(ServerConfig config) {
+    String registry = "waitroom-" + UUID.randomUUID();
+    MicrometerMetricsOptions metrics =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName(registry)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+            .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE);
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setMetricsOptions(metrics))
+            .withMetrics(new MicrometerMetricsFactory())
+            .build();
+    vertx.eventBus().registerDefaultCodec(RoomEvent.class, new LocalCodec<>(RoomEvent.class));
+
+    return vertx
+        .executeBlocking(() -> new Boot(Database.open(config), jwtSecret(config)))
+        .compose(
+            boot ->
+                loadJwks(vertx, config)
+                    .compose(
+                        jwks -> {
+                          Pool pool =
+                              PgBuilder.pool()
+                                  .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
+                                  .connectingTo(boot.database().connectOptions())
+                                  .using(vertx)
+                                  .build();
+                          JwtVerifier jwt =
+                              JwtVerifier.create(
+                                  vertx,
+                                  boot.secret(),
+                                  jwks,
+                                  readPem(config.jwtPublicKey()),
+                                  config.orgClaims());
+                          Deps deps =
+                              new Deps(vertx, pool, config, jwt, registry, new AtomicBoolean());
+                          Server server = new Server(vertx, boot.database(), pool, deps);
+                          return server.deploy().map(server);
+                        })
+                    .recover(
+                        e -> {
+                          boot.database().close();
+                          return Future.failedFuture(e);
+                        }))
+        .recover(e -> vertx.close().transform(v -> Future.failedFuture(e)));
+  }
+
+  private record Boot(Database database, String secret) {}
+
+  /**
+   * Deploys every verticle. Later concerns (policy engine, sweeper, watcher dispatch, cluster
+   * bridge) are added here, each as its own verticle.
+   */
+  private Future<Void> deploy() {
+    ServerConfig config = deps.config();
+    return vertx
+        .deployVerticle(
+            () -> new HttpVerticle(deps),
+            new DeploymentOptions().setInstances(config.effectiveHttpInstances()))
+        .onSuccess(
+            id ->
+                log.info(
+                    "waitroom listening host={} port={} http_instances={} database={}",
+                    config.host(),
+                    config.port(),
+                    config.effectiveHttpInstances(),
+                    config.embeddedDatabase() ? "embedded" : "external"))
+        .mapEmpty();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Deps deps() {
+    return deps;
+  }
+
+  public int port() {
+    return deps.config().port();
+  }
+
+  /**
+   * Graceful: stop accepting, finish in-flight requests, close streams and the pool (all part of
+   * closing Vert.x), then stop the embedded database on a plain thread.
+   */
+  public CompletableFuture<Void> close() {
+    deps.draining().set(true);
+    return vertx
+        .close()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .handle((v, e) -> null)
+        .thenRunAsync(database::close, r -> new Thread(r, "waitroom-db-stop").start());
+  }
+
+  /** The HS256 secret: configured, or generated once into the data dir and reused. */
+  public static String jwtSecret(ServerConfig config) throws IOException {
+    if (config.jwtSecret() != null) return config.jwtSecret();
+    Path file = config.dataDir().resolve("jwt-secret");
+    if (Files.isRegularFile(file)) return Files.readString(file, StandardCharsets.UTF_8).trim();
+    Files.createDirectories(config.dataDir());
+    String secret = Ids.secret("", 64);
+    Path tmp = config.dataDir().resolve("jwt-secret.tmp");
+    Files.writeString(tmp, secret, StandardCharsets.UTF_8);
+    try {
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    log.info("generated a JWT secret file={}", file.toAbsolutePath());
+    return secret;
+  }
+
+  private static String readPem(String value) {
+    if (value == null) return null;
+    if (value.contains("-----BEGIN")) return value;
+    try {
+      return Files.readString(Path.of(value), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("WAITROOM_JWT_PUBLIC_KEY: cannot read " + value, e);
+    }
+  }
+
+  private static Future<List<JsonObject>> loadJwks(Vertx vertx, ServerConfig config) {
+    if (config.jwksUrl() == null) return Future.succeededFuture(List.of());
+    WebClient client = WebClient.create(vertx);
+    return client
+        .getAbs(config.jwksUrl())
+        .timeout(10_000)
+        .send()
+        .map(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                throw new IllegalStateException(
+                    "WAITROOM_JWT_JWKS_URL answered " + resp.statusCode());
+              }
+              return JwtVerifier.keysOf(resp.bodyAsJsonObject());
+            })
+        .eventually(() -> {
+          client.close();
+          return Future.succeededFuture();
+        });
+  }
+}

@@ -1,0 +1,149 @@
+package io.waitroom.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.http.ApiException;
+import io.waitroom.util.Ids;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Resolves the caller of every {@code /v1} request into an {@link Actor}, or fails with 401.
+ * Unclaimed agents may only read {@code GET /v1/agents/me}.
+ */
+public final class AuthHandler implements Handler<RoutingContext> {
+  public static final String ACTOR = "actor";
+  private static final int HUMAN_CACHE_MAX = 100_000;
+
+  private final Pool pool;
+  private final JwtVerifier jwt;
+  // (org claim, sub) -> ids. Safe to cache: once created, these rows never change identity.
+  private final Map<String, String[]> humans = new ConcurrentHashMap<>();
+
+  public AuthHandler(Pool pool, JwtVerifier jwt) {
+    this.pool = pool;
+    this.jwt = jwt;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String credential = credential(ctx);
+    if (credential == null) {
+      ctx.fail(ApiException.unauthorized("missing credentials: send Authorization: Bearer <key or token>"));
+      return;
+    }
+    Future<? extends Actor> actor =
+        credential.startsWith(AgentKeys.PREFIX) ? agent(credential) : human(credential);
+    actor.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            ctx.fail(ar.cause());
+            return;
+          }
+          Actor a = ar.result();
+          if (a instanceof Actor.Agent ag && !ag.claimed() && !isAgentsMe(ctx)) {
+            ctx.fail(
+                ApiException.forbidden(
+                    "this agent is not claimed yet: only GET /v1/agents/me is allowed"));
+            return;
+          }
+          ctx.put(ACTOR, a);
+          ctx.next();
+        });
+  }
+
+  private static boolean isAgentsMe(RoutingContext ctx) {
+    return ctx.request().method() == HttpMethod.GET
+        && "/v1/agents/me".equals(ctx.normalizedPath());
+  }
+
+  /** Bearer header; browsers' EventSource and WebSocket may use {@code ?access_token=}. */
+  private static String credential(RoutingContext ctx) {
+    String h = ctx.request().getHeader("Authorization");
+    if (h != null) {
+      if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        String c = h.substring(7).trim();
+        return c.isEmpty() ? null : c;
+      }
+      return null;
+    }
+    String path = ctx.normalizedPath();
+    if (ctx.request().method() == HttpMethod.GET
+        && (path.endsWith("/events") || path.endsWith("/ws"))) {
+      String q = ctx.request().getParam("access_token");
+      return q == null || q.isEmpty() ? null : q;
+    }
+    return null;
+  }
+
+  private Future<Actor.Agent> agent(String key) {
+    if (!AgentKeys.wellFormed(key)) {
+      return Future.failedFuture(ApiException.unauthorized("invalid agent key"));
+    }
+    return pool.preparedQuery(AuthSql.AGENT_BY_PREFIX)
+        .execute(Tuple.of(AgentKeys.lookupPrefix(key)))
+        .compose(
+            rows -> {
+              Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
+              if (r == null || !AgentKeys.matches(key, r.getBuffer("key_hash").getBytes())) {
+                return Future.failedFuture(ApiException.unauthorized("invalid agent key"));
+              }
+              String[] scopes = r.getArrayOfStrings("room_scopes");
+              return Future.succeededFuture(
+                  new Actor.Agent(
+                      r.getString("id"),
+                      r.getString("org_id"),
+                      r.getString("name"),
+                      scopes == null ? List.of() : Arrays.asList(scopes)));
+            });
+  }
+
+  private Future<Actor.Human> human(String token) {
+    return jwt.verify(token)
+        .compose(
+            c -> {
+              String cacheKey = c.org() + '\u0000' + c.subject();
+              String[] ids = humans.get(cacheKey);
+              if (ids != null) {
+                return Future.succeededFuture(new Actor.Human(ids[0], ids[1], c.subject(), c.name()));
+              }
+              return pool.preparedQuery(AuthSql.UPSERT_HUMAN)
+                  .execute(
+                      Tuple.of(
+                          Ids.next(Ids.ORG), c.org(), Ids.next(Ids.USER), c.subject(), c.name()))
+                  .map(
+                      rows -> {
+                        Row r = rows.iterator().next();
+                        String[] found = {r.getString("id"), r.getString("org_id")};
+                        if (humans.size() > HUMAN_CACHE_MAX) humans.clear();
+                        humans.put(cacheKey, found);
+                        return new Actor.Human(found[0], found[1], c.subject(), c.name());
+                      });
+            });
+  }
+
+  // ---- guards ----
+
+  public static Actor actor(RoutingContext ctx) {
+    Actor a = ctx.get(ACTOR);
+    if (a == null) throw ApiException.unauthorized("missing credentials");
+    return a;
+  }
+
+  public static Actor.Agent agentOnly(RoutingContext ctx) {
+    if (actor(ctx) instanceof Actor.Agent a) return a;
+    throw ApiException.forbidden("this endpoint requires an agent key");
+  }
+
+  public static Actor.Human humanOnly(RoutingContext ctx) {
+    if (actor(ctx) instanceof Actor.Human h) return h;
+    throw ApiException.forbidden("this endpoint requires a human token");
+  }
+}

@@ -1,0 +1,156 @@
+package io.waitroom.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.waitroom.http.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Verifies human JWTs: HS256 with the server secret, plus RS256/ES256 from a JWKS document or a
+ * PEM public key. The header's {@code alg} must be one of the configured algorithms (so {@code
+ * none} and algorithm confusion are refused before any verification), and {@code exp} is
+ * required.
+ */
+public final class JwtVerifier {
+
+  /** What a verified token tells us about the human. */
+  public record HumanClaims(String org, String subject, String name) {}
+
+  private volatile JWTAuth auth;
+  private volatile Set<String> algorithms;
+  private final List<String> orgClaims;
+
+  private JwtVerifier(JWTAuth auth, Set<String> algorithms, List<String> orgClaims) {
+    this.auth = auth;
+    this.algorithms = algorithms;
+    this.orgClaims = orgClaims;
+  }
+
+  /**
+   * @param jwks keys from the configured JWKS URL (may be empty)
+   * @param publicKeyPem a PEM public key (may be null)
+   */
+  public static JwtVerifier create(
+      Vertx vertx, String hsSecret, List<JsonObject> jwks, String publicKeyPem, List<String> orgClaims) {
+    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setLeeway(5));
+    Set<String> algs = new HashSet<>();
+    options.addPubSecKey(
+        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(Buffer.buffer(hsSecret)));
+    algs.add("HS256");
+    if (publicKeyPem != null) {
+      String alg = isRsa(publicKeyPem) ? "RS256" : "ES256";
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(publicKeyPem));
+      algs.add(alg);
+    }
+    if (!jwks.isEmpty()) {
+      options.setJwks(jwks);
+      for (JsonObject k : jwks) {
+        String kty = k.getString("kty", "");
+        if ("RSA".equals(kty)) algs.add("RS256");
+        if ("EC".equals(kty)) algs.add("ES256");
+      }
+    }
+    return new JwtVerifier(JWTAuth.create(vertx, options), Set.copyOf(algs), orgClaims);
+  }
+
+  /** Minted tokens for the CLI and tests: HS256 with the server secret. */
+  public static String mint(Vertx vertx, String hsSecret, JsonObject claims, int ttlSeconds) {
+    JWTAuth auth =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions()
+                        .setAlgorithm("HS256")
+                        .setBuffer(Buffer.buffer(hsSecret))));
+    return auth.generateToken(
+        claims, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(ttlSeconds));
+  }
+
+  public Future<HumanClaims> verify(String token) {
+    String alg = headerAlg(token);
+    if (alg == null || !algorithms.contains(alg)) {
+      return Future.failedFuture(ApiException.unauthorized("token algorithm not accepted"));
+    }
+    return auth.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(ApiException.unauthorized("invalid or expired token")))
+        .compose(
+            user -> {
+              // Vert.x keeps the decoded payload in the "accessToken" attribute.
+              JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
+              if (!(claims.getValue("exp") instanceof Number)) {
+                return Future.failedFuture(ApiException.unauthorized("token has no exp claim"));
+              }
+              Object sub = claims.getValue("sub");
+              if (!(sub instanceof String s) || s.isEmpty() || s.length() > 200) {
+                return Future.failedFuture(ApiException.unauthorized("token has no valid sub"));
+              }
+              String org = orgOf(claims);
+              if (org == null) {
+                return Future.failedFuture(
+                    ApiException.unauthorized(
+                        "token has no org claim (" + String.join(" or ", orgClaims) + ")"));
+              }
+              Object name = claims.getValue("name");
+              if (!(name instanceof String)) name = claims.getValue("email");
+              String n = name instanceof String str && str.length() <= 200 ? str : null;
+              return Future.succeededFuture(new HumanClaims(org, s, n));
+            });
+  }
+
+  private String orgOf(JsonObject claims) {
+    for (String path : orgClaims) {
+      Object v = claims;
+      for (String part : path.split("\\.")) {
+        v = v instanceof JsonObject o ? o.getValue(part) : null;
+      }
+      if (v instanceof String s && !s.isEmpty() && s.length() <= 200) return s;
+      if (v instanceof Number n) return n.toString();
+    }
+    return null;
+  }
+
+  private static String headerAlg(String token) {
+    int dot = token.indexOf('.');
+    if (dot <= 0 || token.indexOf('.', dot + 1) < 0) return null;
+    try {
+      byte[] raw = Base64.getUrlDecoder().decode(token.substring(0, dot));
+      Object alg = new JsonObject(new String(raw, StandardCharsets.UTF_8)).getValue("alg");
+      return alg instanceof String s ? s : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static boolean isRsa(String pem) {
+    String b64 =
+        pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    try {
+      KeyFactory.getInstance("RSA")
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(b64)));
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Parses a JWKS document's {@code keys}. */
+  public static List<JsonObject> keysOf(JsonObject jwks) {
+    JsonArray keys = jwks.getJsonArray("keys", new JsonArray());
+    return keys.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
+  }
+}

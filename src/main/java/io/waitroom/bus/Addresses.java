@@ -1,0 +1,18 @@
+package io.waitroom.bus;
+
+/** Every event-bus address of the server. */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Room events after commit ({@code RoomEvent}), published to every local subscriber. */
+  public static final String ROOM_EVENTS = "waitroom.room-events";
+
+  /** Room events that came from another node through the cluster bridge. */
+  public static final String ROOM_EVENTS_REMOTE = "waitroom.room-events.remote";
+
+  /** A room's policies changed: drop cached copies (body: the room id). */
+  public static final String POLICY_INVALIDATE = "waitroom.policy.invalidate";
+
+  /** Ask the policy engine for a decision (request/reply). */
+  public static final String POLICY_EVALUATE = "waitroom.policy.evaluate";
+}

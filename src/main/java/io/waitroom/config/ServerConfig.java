@@ -1,0 +1,122 @@
+package io.waitroom.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything the server reads from its environment, read once at start-up: the defaults file
+ * shipped in the jar (a copy of {@code conf/waitroom.properties}), then {@code
+ * conf/waitroom.properties} in the working directory if present, then {@code WAITROOM_*}
+ * environment variables.
+ */
+public record ServerConfig(
+    int port,
+    String host,
+    Path dataDir,
+    String databaseUrl,
+    String redisUrl,
+    String jwtSecret,
+    String jwksUrl,
+    String jwtPublicKey,
+    List<String> orgClaims,
+    int rateLimitPerMinute,
+    boolean webhookAllowPrivate,
+    List<String> corsOrigins,
+    int httpInstances,
+    int dbPoolSize,
+    long sweepIntervalMs,
+    int eventRetentionDays) {
+
+  public static ServerConfig fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /** Defaults, then the working directory's conf file, then the given overrides. */
+  public static ServerConfig from(Map<String, String> overrides) {
+    Map<String, String> v = new HashMap<>();
+    try (InputStream in = ServerConfig.class.getResourceAsStream("/waitroom.properties")) {
+      if (in != null) putAll(v, in);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the built-in defaults", e);
+    }
+    Path local = Path.of("conf", "waitroom.properties");
+    if (Files.isRegularFile(local)) {
+      try (InputStream in = Files.newInputStream(local)) {
+        putAll(v, in);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read " + local, e);
+      }
+    }
+    overrides.forEach(
+        (k, val) -> {
+          if (k.startsWith("WAITROOM_")) v.put(k, val);
+        });
+    return fromMap(v);
+  }
+
+  private static void putAll(Map<String, String> into, InputStream in) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
+      p.load(r);
+    }
+    p.forEach((k, val) -> into.put(k.toString(), val.toString()));
+  }
+
+  private static ServerConfig fromMap(Map<String, String> v) {
+    String orgClaim = blankToNull(v.get("WAITROOM_JWT_ORG_CLAIM"));
+    return new ServerConfig(
+        intOf(v, "WAITROOM_PORT", 8080),
+        v.getOrDefault("WAITROOM_HOST", "0.0.0.0"),
+        Path.of(v.getOrDefault("WAITROOM_DATA_DIR", "./data")),
+        blankToNull(v.get("WAITROOM_DATABASE_URL")),
+        blankToNull(v.get("WAITROOM_REDIS_URL")),
+        blankToNull(v.get("WAITROOM_JWT_SECRET")),
+        blankToNull(v.get("WAITROOM_JWT_JWKS_URL")),
+        blankToNull(v.get("WAITROOM_JWT_PUBLIC_KEY")),
+        orgClaim == null ? List.of("org_id", "app_metadata.org_id") : List.of(orgClaim),
+        intOf(v, "WAITROOM_RATE_LIMIT_PER_MINUTE", 600),
+        Boolean.parseBoolean(v.getOrDefault("WAITROOM_WEBHOOK_ALLOW_PRIVATE", "false").trim()),
+        listOf(v.get("WAITROOM_CORS_ORIGINS")),
+        intOf(v, "WAITROOM_HTTP_INSTANCES", 0),
+        intOf(v, "WAITROOM_DB_POOL_SIZE", 16),
+        intOf(v, "WAITROOM_SWEEP_INTERVAL_MS", 1000),
+        intOf(v, "WAITROOM_EVENT_RETENTION_DAYS", 7));
+  }
+
+  /** The number of HTTP verticle instances: the configured value, or one per core. */
+  public int effectiveHttpInstances() {
+    return httpInstances > 0 ? httpInstances : Runtime.getRuntime().availableProcessors();
+  }
+
+  public boolean embeddedDatabase() {
+    return databaseUrl == null;
+  }
+
+  private static int intOf(Map<String, String> v, String key, int dflt) {
+    String s = blankToNull(v.get(key));
+    if (s == null) return dflt;
+    try {
+      return Integer.parseInt(s.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be an integer, got '" + s + "'");
+    }
+  }
+
+  private static List<String> listOf(String s) {
+    if (blankToNull(s) == null) return List.of();
+    return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

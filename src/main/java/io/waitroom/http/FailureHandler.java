@@ -1,0 +1,65 @@
+package io.waitroom.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place that turns failures into the SPEC error envelope; never leaks internals. */
+public final class FailureHandler implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().headWritten()) return;
+    Throwable t = ctx.failure();
+    ApiException e = toApi(ctx, t);
+    if (e.status() >= 500) {
+      log.error(
+          "request_id={} method={} path={} unexpected failure",
+          Http.requestId(ctx),
+          ctx.request().method(),
+          ctx.request().path(),
+          t);
+    }
+    write(ctx, e);
+  }
+
+  public static void write(RoutingContext ctx, ApiException e) {
+    JsonObject error =
+        new JsonObject()
+            .put("code", e.code())
+            .put("message", e.getMessage())
+            .put("statusCode", e.status());
+    if (e.details() != null) {
+      error.put("details", e.details());
+      if (e.details().containsKey("retryAfter")) {
+        error.put("retryAfter", e.details().getValue("retryAfter"));
+      }
+    }
+    ctx.response()
+        .setStatusCode(e.status())
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(new JsonObject().put("error", error).toBuffer());
+  }
+
+  private static ApiException toApi(RoutingContext ctx, Throwable t) {
+    if (t instanceof ApiException a) return a;
+    if (t instanceof DecodeException) return ApiException.validation("body", "malformed JSON");
+    int status = t instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
+    return switch (status) {
+      case 400 -> ApiException.validation("body", "malformed request");
+      case 401 -> ApiException.unauthorized("missing or invalid credentials");
+      case 403 -> ApiException.forbidden("forbidden");
+      case 404 -> new ApiException(404, "NOT_FOUND", "no such route", null);
+      case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed", null);
+      case 413 ->
+          new ApiException(
+              413, "PAYLOAD_TOO_LARGE", "request body exceeds the 64 KB limit", null);
+      default -> new ApiException(500, "INTERNAL", "internal error", null);
+    };
+  }
+}

@@ -1,0 +1,99 @@
+package io.waitroom.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.waitroom.Deps;
+import io.waitroom.agents.AgentRoutes;
+import io.waitroom.auth.AuthHandler;
+import io.waitroom.rooms.RoomRoutes;
+import java.util.concurrent.TimeUnit;
+
+/** Routing, auth and validation; one instance per core, all sharing the port. */
+public final class HttpVerticle extends VerticleBase {
+  public static final int BODY_LIMIT = 64 * 1024;
+  private final Deps deps;
+  private HttpServer server;
+
+  public HttpVerticle(Deps deps) {
+    this.deps = deps;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestIdHandler());
+    router.route().failureHandler(new FailureHandler());
+    router.errorHandler(404, ctx -> FailureHandler.write(ctx, notFound()));
+    router.errorHandler(
+        405,
+        ctx ->
+            FailureHandler.write(
+                ctx, new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed", null)));
+
+    router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).write(ctx));
+    router.get("/readyz").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metricsRegistry()));
+
+    router
+        .route("/v1/*")
+        .method(HttpMethod.POST)
+        .method(HttpMethod.PUT)
+        .method(HttpMethod.PATCH)
+        .method(HttpMethod.DELETE)
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    AgentRoutes.mountPublic(router, deps);
+    router.route("/v1/*").handler(new AuthHandler(deps.pool(), deps.jwt()));
+
+    // The API, feature by feature.
+    RoomRoutes.mount(router, deps);
+    AgentRoutes.mount(router, deps);
+
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setHost(deps.config().host())
+                .setPort(deps.config().port())
+                .setCompressionSupported(true)
+                .setIdleTimeout(0));
+    return server.requestHandler(router).listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Stop accepting, let in-flight requests finish (up to 10 s), then close.
+    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+  }
+
+  private static ApiException notFound() {
+    return new ApiException(404, "NOT_FOUND", "no such route", null);
+  }
+
+  private void ready(io.vertx.ext.web.RoutingContext ctx) {
+    if (deps.draining().get()) {
+      ctx.response().setStatusCode(503).end(new JsonObject().put("status", "draining").encode());
+      return;
+    }
+    deps.pool()
+        .query("SELECT count(*) AS n FROM flyway_schema_history WHERE success")
+        .execute()
+        .onComplete(
+            ar -> {
+              boolean ok = ar.succeeded() && ar.result().iterator().next().getLong("n") > 0;
+              ctx.response()
+                  .setStatusCode(ok ? 200 : 503)
+                  .putHeader("Content-Type", "application/json")
+                  .end(
+                      new JsonObject()
+                          .put("status", ok ? "ready" : "unavailable")
+                          .put("database", ar.succeeded() ? "up" : "down")
+                          .encode());
+            });
+  }
+}
