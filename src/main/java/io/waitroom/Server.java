@@ -19,6 +19,8 @@ import io.waitroom.config.ServerConfig;
 import io.waitroom.db.Database;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.http.HttpVerticle;
+import io.waitroom.policy.PolicyVerticle;
+import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +67,7 @@ public final class Server {
             .withMetrics(new MicrometerMetricsFactory())
             .build();
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new LocalCodec<>(RoomEvent.class));
+    PolicyVerticle.registerCodecs(vertx);
 
     return vertx
         .executeBlocking(() -> new Boot(Database.open(config), jwtSecret(config)))
@@ -108,9 +111,13 @@ public final class Server {
   private Future<Void> deploy() {
     ServerConfig config = deps.config();
     return vertx
-        .deployVerticle(
-            () -> new HttpVerticle(deps),
-            new DeploymentOptions().setInstances(config.effectiveHttpInstances()))
+        .deployVerticle(new PolicyVerticle(deps))
+        .compose(id -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
+        .compose(
+            id ->
+                vertx.deployVerticle(
+                    () -> new HttpVerticle(deps),
+                    new DeploymentOptions().setInstances(config.effectiveHttpInstances())))
         .onSuccess(
             id ->
                 log.info(
@@ -192,9 +199,10 @@ public final class Server {
               }
               return JwtVerifier.keysOf(resp.bodyAsJsonObject());
             })
-        .eventually(() -> {
-          client.close();
-          return Future.succeededFuture();
-        });
+        .eventually(
+            () -> {
+              client.close();
+              return Future.succeededFuture();
+            });
   }
 }

@@ -92,7 +92,8 @@ public final class AgentRoutes {
                         String id = found.get(refs.get(i));
                         if (id == null) {
                           throw ApiException.validation(
-                              "room_scopes[" + i + "]", "no room '" + refs.get(i) + "' in this org");
+                              "room_scopes[" + i + "]",
+                              "no room '" + refs.get(i) + "' in this org");
                         }
                         if (!ids.contains(id)) ids.add(id);
                       }
@@ -110,8 +111,12 @@ public final class AgentRoutes {
                                 row -> {
                                   JsonObject agent = toJson(row);
                                   return tx.audit(
-                                          human, null, "agent.registered", "agent",
-                                          agent.getString("id"), agent)
+                                          human,
+                                          null,
+                                          "agent.registered",
+                                          "agent",
+                                          agent.getString("id"),
+                                          agent)
                                       .map(agent);
                                 }))
                 .map(agent -> Reply.created(agent.put("api_key", key))));
@@ -123,8 +128,7 @@ public final class AgentRoutes {
     String key = AgentKeys.newKey();
     String claimToken = AgentKeys.newClaimToken();
     OffsetDateTime expires = OffsetDateTime.now(ZoneOffset.UTC).plusDays(CLAIM_TTL_DAYS);
-    return insert(
-            deps.pool(), null, p, new String[0], key, claimToken, expires, null)
+    return insert(deps.pool(), null, p, new String[0], key, claimToken, expires, null)
         .map(
             row ->
                 Reply.created(
@@ -135,14 +139,26 @@ public final class AgentRoutes {
   }
 
   private Future<Row> insert(
-      Tx tx, String orgId, Profile p, String[] scopes, String key, String claimToken,
-      OffsetDateTime claimExpires, String registeredBy) {
+      Tx tx,
+      String orgId,
+      Profile p,
+      String[] scopes,
+      String key,
+      String claimToken,
+      OffsetDateTime claimExpires,
+      String registeredBy) {
     return insert(tx.conn(), orgId, p, scopes, key, claimToken, claimExpires, registeredBy);
   }
 
   private static Future<Row> insert(
-      io.vertx.sqlclient.SqlClient db, String orgId, Profile p, String[] scopes, String key,
-      String claimToken, OffsetDateTime claimExpires, String registeredBy) {
+      io.vertx.sqlclient.SqlClient db,
+      String orgId,
+      Profile p,
+      String[] scopes,
+      String key,
+      String claimToken,
+      OffsetDateTime claimExpires,
+      String registeredBy) {
     return db.preparedQuery(AgentSql.INSERT)
         .execute(
             Tuple.from(
@@ -178,8 +194,12 @@ public final class AgentRoutes {
                           if (rows.size() == 1) {
                             JsonObject agent = toJson(rows.iterator().next());
                             return tx.audit(
-                                    human, null, "agent.claimed", "agent",
-                                    agent.getString("id"), agent)
+                                    human,
+                                    null,
+                                    "agent.claimed",
+                                    "agent",
+                                    agent.getString("id"),
+                                    agent)
                                 .map(agent);
                           }
                           return whyNotClaimable(tx, token);
@@ -193,7 +213,8 @@ public final class AgentRoutes {
         .execute(Tuple.of(token))
         .compose(
             rows -> {
-              if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("claim token"));
+              if (rows.size() == 0)
+                return Future.failedFuture(ApiException.notFound("claim token"));
               Row r = rows.iterator().next();
               if (r.getString("org_id") != null) {
                 return Future.failedFuture(ApiException.conflict("claim token already used"));

@@ -6,11 +6,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Agent API keys: {@code wr_} + 40 base62 characters (about 238 random bits). Stored as a
- * lookup prefix plus the SHA-256 of the whole key; the hash is compared in constant time.
+ * Agent API keys: {@code wr_} + 40 base62 characters (about 238 random bits). Stored as a lookup
+ * prefix plus the SHA-256 of the whole key; the hash is compared in constant time.
  */
 public final class AgentKeys {
   public static final String PREFIX = "wr_";
+
   /** Characters of the key used as its lookup prefix (includes {@code wr_}). */
   public static final int LOOKUP_LENGTH = 12;
 

@@ -36,7 +36,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     String credential = credential(ctx);
     if (credential == null) {
-      ctx.fail(ApiException.unauthorized("missing credentials: send Authorization: Bearer <key or token>"));
+      ctx.fail(
+          ApiException.unauthorized(
+              "missing credentials: send Authorization: Bearer <key or token>"));
       return;
     }
     Future<? extends Actor> actor =
@@ -60,8 +62,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
   }
 
   private static boolean isAgentsMe(RoutingContext ctx) {
-    return ctx.request().method() == HttpMethod.GET
-        && "/v1/agents/me".equals(ctx.normalizedPath());
+    return ctx.request().method() == HttpMethod.GET && "/v1/agents/me".equals(ctx.normalizedPath());
   }
 
   /** Bearer header; browsers' EventSource and WebSocket may use {@code ?access_token=}. */
@@ -112,7 +113,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
               String cacheKey = c.org() + '\u0000' + c.subject();
               String[] ids = humans.get(cacheKey);
               if (ids != null) {
-                return Future.succeededFuture(new Actor.Human(ids[0], ids[1], c.subject(), c.name()));
+                return Future.succeededFuture(
+                    new Actor.Human(ids[0], ids[1], c.subject(), c.name()));
               }
               return pool.preparedQuery(AuthSql.UPSERT_HUMAN)
                   .execute(

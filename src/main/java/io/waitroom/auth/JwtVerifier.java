@@ -20,10 +20,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Verifies human JWTs: HS256 with the server secret, plus RS256/ES256 from a JWKS document or a
- * PEM public key. The header's {@code alg} must be one of the configured algorithms (so {@code
- * none} and algorithm confusion are refused before any verification), and {@code exp} is
- * required.
+ * Verifies human JWTs: HS256 with the server secret, plus RS256/ES256 from a JWKS document or a PEM
+ * public key. The header's {@code alg} must be one of the configured algorithms (so {@code none}
+ * and algorithm confusion are refused before any verification), and {@code exp} is required.
  */
 public final class JwtVerifier {
 
@@ -45,7 +44,11 @@ public final class JwtVerifier {
    * @param publicKeyPem a PEM public key (may be null)
    */
   public static JwtVerifier create(
-      Vertx vertx, String hsSecret, List<JsonObject> jwks, String publicKeyPem, List<String> orgClaims) {
+      Vertx vertx,
+      String hsSecret,
+      List<JsonObject> jwks,
+      String publicKeyPem,
+      List<String> orgClaims) {
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setLeeway(5));
     Set<String> algs = new HashSet<>();
     options.addPubSecKey(
@@ -137,8 +140,7 @@ public final class JwtVerifier {
   }
 
   private static boolean isRsa(String pem) {
-    String b64 =
-        pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    String b64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     try {
       KeyFactory.getInstance("RSA")
           .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(b64)));

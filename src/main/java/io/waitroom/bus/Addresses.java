@@ -13,6 +13,9 @@ public final class Addresses {
   /** A room's policies changed: drop cached copies (body: the room id). */
   public static final String POLICY_INVALIDATE = "waitroom.policy.invalidate";
 
+  /** A policy invalidation that came from another node (not relayed again). */
+  public static final String POLICY_INVALIDATE_REMOTE = "waitroom.policy.invalidate.remote";
+
   /** Ask the policy engine for a decision (request/reply). */
   public static final String POLICY_EVALUATE = "waitroom.policy.evaluate";
 }

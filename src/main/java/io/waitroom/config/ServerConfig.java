@@ -34,7 +34,8 @@ public record ServerConfig(
     int httpInstances,
     int dbPoolSize,
     long sweepIntervalMs,
-    int eventRetentionDays) {
+    int eventRetentionDays,
+    int timeoutUnitSeconds) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -89,7 +90,8 @@ public record ServerConfig(
         intOf(v, "WAITROOM_HTTP_INSTANCES", 0),
         intOf(v, "WAITROOM_DB_POOL_SIZE", 16),
         intOf(v, "WAITROOM_SWEEP_INTERVAL_MS", 1000),
-        intOf(v, "WAITROOM_EVENT_RETENTION_DAYS", 7));
+        intOf(v, "WAITROOM_EVENT_RETENTION_DAYS", 7),
+        intOf(v, "WAITROOM_TIMEOUT_UNIT_SECONDS", 60));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */

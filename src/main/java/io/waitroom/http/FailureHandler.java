@@ -57,8 +57,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       case 404 -> new ApiException(404, "NOT_FOUND", "no such route", null);
       case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed", null);
       case 413 ->
-          new ApiException(
-              413, "PAYLOAD_TOO_LARGE", "request body exceeds the 64 KB limit", null);
+          new ApiException(413, "PAYLOAD_TOO_LARGE", "request body exceeds the 64 KB limit", null);
       default -> new ApiException(500, "INTERNAL", "internal error", null);
     };
   }

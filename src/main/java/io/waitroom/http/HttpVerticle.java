@@ -11,8 +11,12 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.waitroom.Deps;
 import io.waitroom.agents.AgentRoutes;
+import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.CheckInRoutes;
+import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.rooms.RoomRoutes;
+import io.waitroom.trust.TrustRoutes;
 import java.util.concurrent.TimeUnit;
 
 /** Routing, auth and validation; one instance per core, all sharing the port. */
@@ -37,7 +41,9 @@ public final class HttpVerticle extends VerticleBase {
             FailureHandler.write(
                 ctx, new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed", null)));
 
-    router.get("/healthz").handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).write(ctx));
+    router
+        .get("/healthz")
+        .handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).write(ctx));
     router.get("/readyz").handler(this::ready);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metricsRegistry()));
 
@@ -53,7 +59,12 @@ public final class HttpVerticle extends VerticleBase {
 
     // The API, feature by feature.
     RoomRoutes.mount(router, deps);
+    PolicyRoutes.mount(router, deps);
     AgentRoutes.mount(router, deps);
+    TrustRoutes.mount(router, deps);
+    CheckInRoutes.mount(router, deps);
+    AuditRoutes.mount(router, deps);
+    CheckInRoutes.mountGet(router, deps);
 
     server =
         vertx.createHttpServer(

@@ -10,10 +10,9 @@ import java.util.Base64;
 import java.util.function.Function;
 
 /**
- * Keyset pagination behind an opaque cursor. The cursor names the list it belongs to (its
- * scope, e.g. {@code rooms:org_x}), so a cursor from another list or another org is refused
- * rather than silently misread. Keys are unique ids, so inserts between pages neither repeat nor
- * skip rows.
+ * Keyset pagination behind an opaque cursor. The cursor names the list it belongs to (its scope,
+ * e.g. {@code rooms:org_x}), so a cursor from another list or another org is refused rather than
+ * silently misread. Keys are unique ids, so inserts between pages neither repeat nor skip rows.
  */
 public record Paging(int limit, String after) {
 

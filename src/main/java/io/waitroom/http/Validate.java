@@ -22,7 +22,7 @@ public final class Validate {
   /** The request body as a JSON object; an empty body counts as {@code {}}. */
   public static JsonObject body(RoutingContext ctx) {
     var body = ctx.body();
-    if (body == null || body.length() == 0) return new JsonObject();
+    if (body == null || body.buffer() == null || body.length() <= 0) return new JsonObject();
     Object parsed;
     try {
       parsed = Json.decodeValue(body.buffer());

@@ -52,7 +52,8 @@ public final class RoomRoutes {
             deps.vertx(),
             deps.pool(),
             tx ->
-                insertWithFreeSlug(tx, human, base, explicit != null, 1, name, description, policies)
+                insertWithFreeSlug(
+                        tx, human, base, explicit != null, 1, name, description, policies)
                     .compose(
                         room ->
                             tx.conn()
@@ -83,8 +84,11 @@ public final class RoomRoutes {
     String slug =
         attempt == 1
             ? base
-            : attempt <= 10 ? base + "-" + attempt : base + "-" + Ids.secret("", 6).toLowerCase(Locale.ROOT);
-    return RoomRepository.insert(tx.conn(), human.orgId(), slug, name, description, policies, human.id())
+            : attempt <= 10
+                ? base + "-" + attempt
+                : base + "-" + Ids.secret("", 6).toLowerCase(Locale.ROOT);
+    return RoomRepository.insert(
+            tx.conn(), human.orgId(), slug, name, description, policies, human.id())
         .compose(
             room -> {
               if (room != null) return Future.succeededFuture(room);

@@ -8,7 +8,9 @@ final class RoomSql {
 
   /** Slug first, then id. */
   static final String BY_REF =
-      "SELECT " + COLUMNS + """
+      "SELECT "
+          + COLUMNS
+          + """
        FROM rooms WHERE org_id = $1 AND (slug = $2 OR id = $2)
       ORDER BY (slug = $2) DESC LIMIT 1
       """;
@@ -18,14 +20,18 @@ final class RoomSql {
       INSERT INTO rooms (id, org_id, slug, name, description, policies, created_by)
       VALUES ($1, $2, $3, $4, $5, $6, $7)
       ON CONFLICT (org_id, slug) DO NOTHING
-      RETURNING """ + " " + COLUMNS;
+      RETURNING """
+          + " "
+          + COLUMNS;
 
   static final String ADD_OWNER =
       "INSERT INTO room_members (room_id, user_id, role) VALUES ($1, $2, 'owner')";
 
   /** $3: cursor (last id, or null); $4: scopes (null = all); $5: limit + 1. */
   static final String LIST =
-      "SELECT " + COLUMNS + """
+      "SELECT "
+          + COLUMNS
+          + """
        FROM rooms
       WHERE org_id = $1 AND ($2::text IS NULL OR id > $2) AND ($3::text[] IS NULL OR id = ANY($3))
       ORDER BY id LIMIT $4

@@ -75,7 +75,8 @@ class RoomsApiTest {
   @Test
   void anExplicitSlugThatIsTakenIs409() {
     api.post("/v1/rooms", ALICE, new JsonObject().put("name", "X").put("slug", "taken-slug"));
-    Res r = api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Y").put("slug", "taken-slug"));
+    Res r =
+        api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Y").put("slug", "taken-slug"));
     assertThat(r.status()).isEqualTo(409);
     assertThat(r.code()).isEqualTo("CONFLICT");
     // The same slug in another org is fine: slugs are unique per org.
@@ -129,7 +130,8 @@ class RoomsApiTest {
     cases.put(new JsonObject().put("name", "ok").put("slug", "a--b"), "slug");
     cases.put(new JsonObject().put("name", "ok").put("slug", "a".repeat(101)), "slug");
     cases.put(new JsonObject().put("name", "ok").put("slug", 7), "slug");
-    cases.put(new JsonObject().put("name", "ok").put("description", "d".repeat(2001)), "description");
+    cases.put(
+        new JsonObject().put("name", "ok").put("description", "d".repeat(2001)), "description");
     cases.put(new JsonObject().put("name", "ok").put("policies", "nope"), "policies");
     cases.put("{not json", "body");
     cases.put("[1,2]", "body");
@@ -161,14 +163,16 @@ class RoomsApiTest {
 
   @Test
   void unknownFieldsAreIgnored() {
-    Res r = api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Extra").put("colour", "red"));
+    Res r =
+        api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Extra").put("colour", "red"));
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.data().containsKey("colour")).isFalse();
   }
 
   @Test
   void aBodyOver64KbIs413() {
-    String big = new JsonObject().put("name", "big").put("description", "x".repeat(70_000)).encode();
+    String big =
+        new JsonObject().put("name", "big").put("description", "x".repeat(70_000)).encode();
     Res r = api.post("/v1/rooms", ALICE, big);
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.code()).isEqualTo("PAYLOAD_TOO_LARGE");
@@ -179,7 +183,8 @@ class RoomsApiTest {
     String org = TestServer.token("paging-org", "pat");
     Set<String> created = new HashSet<>();
     for (int i = 0; i < 7; i++) {
-      created.add(api.post("/v1/rooms", org, new JsonObject().put("name", "p" + i)).data().getString("id"));
+      created.add(
+          api.post("/v1/rooms", org, new JsonObject().put("name", "p" + i)).data().getString("id"));
     }
     List<String> seen = new ArrayList<>();
     Res page = api.get("/v1/rooms?limit=3", org);
@@ -188,7 +193,10 @@ class RoomsApiTest {
     page.list().forEach(o -> seen.add(((JsonObject) o).getString("id")));
     // Concurrent inserts between pages: the next pages neither repeat nor skip earlier rooms.
     for (int i = 0; i < 2; i++) {
-      created.add(api.post("/v1/rooms", org, new JsonObject().put("name", "late" + i)).data().getString("id"));
+      created.add(
+          api.post("/v1/rooms", org, new JsonObject().put("name", "late" + i))
+              .data()
+              .getString("id"));
     }
     String cursor = page.json().getString("cursor");
     while (cursor != null) {

@@ -121,7 +121,9 @@ public final class Api {
     String sep = path.contains("?") ? "&" : "?";
     for (int guard = 0; guard < 1000; guard++) {
       Res r =
-          get(path + sep + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor), credential);
+          get(
+              path + sep + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor),
+              credential);
       if (r.status() != 200) throw new IllegalStateException(r.toString());
       r.list().forEach(o -> out.add((JsonObject) o));
       if (!r.json().getBoolean("has_more")) return out;

@@ -43,6 +43,8 @@ public final class TestServer implements AutoCloseable {
     env.put("WAITROOM_DB_POOL_SIZE", "8");
     env.put("WAITROOM_WEBHOOK_ALLOW_PRIVATE", "true");
     env.put("WAITROOM_SWEEP_INTERVAL_MS", "200");
+    // One timeout "minute" lasts a second in tests.
+    env.put("WAITROOM_TIMEOUT_UNIT_SECONDS", "1");
     try {
       env.put("WAITROOM_DATA_DIR", Files.createTempDirectory("waitroom-test-data").toString());
     } catch (IOException e) {
@@ -59,7 +61,8 @@ public final class TestServer implements AutoCloseable {
   public static TestServer boot(Map<String, String> env) {
     ServerConfig config = ServerConfig.from(env);
     try {
-      Server s = Server.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      Server s =
+          Server.start(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
       return new TestServer(s, Map.copyOf(env), env.get("WAITROOM_DATABASE_URL"));
     } catch (Exception e) {
       throw new IllegalStateException("server did not start", e);

@@ -1,0 +1,95 @@
+package io.waitroom.policy;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.Deps;
+import io.waitroom.auth.Actor;
+import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.CheckInInput;
+import io.waitroom.http.ApiException;
+import io.waitroom.http.Http;
+import io.waitroom.http.Reply;
+import io.waitroom.http.Validate;
+import io.waitroom.rooms.RoomRepository;
+import io.waitroom.trust.Trust;
+
+/**
+ * {@code POST /v1/rooms/:room/policies/evaluate}: what the engine would decide for a check-in body
+ * from a given agent, against the stored policies or a draft in {@code policies}. Stores nothing.
+ */
+public final class PolicyRoutes {
+  private PolicyRoutes() {}
+
+  public static void mount(Router router, Deps deps) {
+    router
+        .post("/v1/rooms/:room/policies/evaluate")
+        .handler(Http.handle(ctx -> evaluate(ctx, deps)));
+  }
+
+  private static Future<Reply> evaluate(RoutingContext ctx, Deps deps) {
+    Actor.Human human = AuthHandler.humanOnly(ctx);
+    JsonObject body = Validate.body(ctx);
+    CheckInInput in = CheckInInput.parse(body, false);
+    String agentId = Validate.optionalString(body, "agent_id", 100);
+    JsonObject draftJson = Validate.optionalObject(body, "policies", null);
+    PolicyDocument draft = draftJson == null ? null : PolicyDocument.parse(draftJson, "policies.");
+    CheckInFacts facts =
+        new CheckInFacts(agentId, in.action(), in.riskLevel(), in.urgency(), in.context());
+    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
+        .compose(
+            room -> {
+              Future<Void> agentOk =
+                  agentId == null
+                      ? Future.succeededFuture()
+                      : deps.pool()
+                          .preparedQuery("SELECT 1 FROM agents WHERE org_id = $1 AND id = $2")
+                          .execute(Tuple.of(human.orgId(), agentId))
+                          .compose(
+                              rows ->
+                                  rows.size() == 1
+                                      ? Future.<Void>succeededFuture()
+                                      : Future.failedFuture(
+                                          ApiException.validation(
+                                              "agent_id", "no agent " + agentId + " in this org")));
+              return agentOk.compose(
+                  v -> {
+                    if (draft != null) {
+                      return Trust.score(deps.pool(), agentId, room.id())
+                          .map(
+                              score ->
+                                  new PolicyVerticle.Answer(
+                                      PolicyEngine.evaluate(draft, facts, score), draft, score));
+                    }
+                    return PolicyVerticle.ask(
+                        deps.vertx(),
+                        new PolicyVerticle.Request(
+                            room.id(), room.updatedAt(), room.policies(), facts));
+                  });
+            })
+        .map(
+            answer -> {
+              PolicyDecision d = answer.decision();
+              String status =
+                  switch (d.result()) {
+                    case "forbid" -> "rejected";
+                    case "auto_approve" -> "approved";
+                    default -> "pending";
+                  };
+              PolicyDocument doc = answer.document();
+              return Reply.ok(
+                  d.toJson()
+                      .put("status", status)
+                      .put("trust_score", answer.trustScore())
+                      .put(
+                          "timeout_minutes",
+                          in.timeoutMinutes() != null ? in.timeoutMinutes() : doc.timeoutMinutes())
+                      .put(
+                          "timeout_action",
+                          in.timeoutAction() != null ? in.timeoutAction() : doc.timeoutAction())
+                      .put("dry_run", true));
+            });
+  }
+}

@@ -1,0 +1,84 @@
+package io.waitroom.policy;
+
+import static io.waitroom.policy.PolicyDecision.AUTO_APPROVE;
+import static io.waitroom.policy.PolicyDecision.FORBID;
+import static io.waitroom.policy.PolicyDecision.REQUIRE_APPROVAL;
+
+import io.vertx.core.json.JsonObject;
+import io.waitroom.http.ApiException;
+import io.waitroom.http.Validate;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One policy rule: when all its conditions match a check-in, its effect applies.
+ *
+ * @param id unique within the document; {@code rule-<n>} (1-based position) when not given
+ * @param effect {@code forbid}, {@code auto_approve} or {@code require_approval}
+ */
+public record Rule(String id, String effect, Conditions conditions) {
+  public static final Set<String> EFFECTS = Set.of(FORBID, AUTO_APPROVE, REQUIRE_APPROVAL);
+  public static final int MAX_ID_LENGTH = 100;
+
+  public Rule {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(effect, "effect");
+    Objects.requireNonNull(conditions, "conditions");
+  }
+
+  public boolean matches(CheckInFacts facts) {
+    return conditions.matches(facts);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id)
+        .put("effect", effect)
+        .put("conditions", conditions.toJson());
+  }
+
+  /** The id a rule without one gets: stable as long as the rule keeps its position. */
+  static String generatedId(int index) {
+    return "rule-" + (index + 1);
+  }
+
+  /**
+   * Parses {@code rules[index]}; every failure names the rule in {@code details.rule_id} (its id
+   * when it has a usable one, else its 0-based index, matching {@code field}).
+   */
+  static Rule parse(Object value, int index, String field) {
+    Object ruleRef = index;
+    try {
+      if (!(value instanceof JsonObject json)) {
+        throw ApiException.validation(field, "must be an object");
+      }
+      String id;
+      if (json.getValue("id") == null) {
+        id = generatedId(index);
+      } else {
+        id = Validate.requiredString(json, "id", field + ".id", 1, MAX_ID_LENGTH);
+        ruleRef = id;
+      }
+      String effect = Validate.requiredEnum(json, "effect", field + ".effect", EFFECTS);
+      Object conditions = json.getValue("conditions");
+      if (conditions == null) throw ApiException.validation(field + ".conditions", "is required");
+      if (!(conditions instanceof JsonObject c)) {
+        throw ApiException.validation(field + ".conditions", "must be an object");
+      }
+      return new Rule(id, effect, Conditions.parse(c, field + ".conditions"));
+    } catch (ApiException e) {
+      if (e.details() != null && e.details().containsKey("rule_id")) throw e;
+      String failed = e.details() == null ? field : e.details().getString("field", field);
+      throw invalid(failed, ruleRef, e.getMessage());
+    }
+  }
+
+  /** A 400 for a rule: the message already names the field; this adds which rule it was. */
+  static ApiException invalid(String field, Object ruleRef, String message) {
+    return new ApiException(
+        400,
+        "VALIDATION_ERROR",
+        message + " (rule " + ruleRef + ")",
+        new JsonObject().put("field", field).put("rule_id", ruleRef));
+  }
+}
