@@ -22,6 +22,7 @@ import io.waitroom.http.HttpVerticle;
 import io.waitroom.policy.PolicyVerticle;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
+import io.waitroom.watchers.WatcherVerticle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,6 +114,7 @@ public final class Server {
     return vertx
         .deployVerticle(new PolicyVerticle(deps))
         .compose(id -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
+        .compose(id -> vertx.deployVerticle(new WatcherVerticle(deps)))
         .compose(
             id ->
                 vertx.deployVerticle(

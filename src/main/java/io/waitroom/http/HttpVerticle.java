@@ -17,6 +17,7 @@ import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.trust.TrustRoutes;
+import io.waitroom.watchers.WatcherRoutes;
 import java.util.concurrent.TimeUnit;
 
 /** Routing, auth and validation; one instance per core, all sharing the port. */
@@ -64,6 +65,7 @@ public final class HttpVerticle extends VerticleBase {
     TrustRoutes.mount(router, deps);
     CheckInRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
+    WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
 
     server =
