@@ -70,7 +70,7 @@ public final class RoomRepository {
   public static Future<Map<String, String>> idsByRefs(
       SqlClient db, String orgId, List<String> refs) {
     return db.preparedQuery(RoomSql.IDS_BY_REFS)
-        .execute(Tuple.of(orgId, refs.toArray(String[]::new)))
+        .execute(Tuple.of(orgId, (Object) refs.toArray(String[]::new)))
         .map(
             rows -> {
               Map<String, String> out = new HashMap<>();

@@ -84,8 +84,9 @@ final class WebhookSender {
                       .setURI(target.path())
                       .setHeaders(headers)
                       .setFollowRedirects(false)
-                      .setConnectTimeout(TIMEOUT_MS)
-                      .setIdleTimeout(TIMEOUT_MS);
+                      // The deadline below ends the attempt; these only back it up.
+                      .setConnectTimeout(TIMEOUT_MS + 1000)
+                      .setIdleTimeout(TIMEOUT_MS + 1000);
               return client.request(o);
             })
         .compose(
@@ -111,8 +112,8 @@ final class WebhookSender {
                   buf -> {
                     x.read += buf.length();
                     if (x.read > BODY_LIMIT) {
-                      x.abort();
                       x.finish(status, null);
+                      x.abort();
                     }
                   });
               resp.endHandler(v -> x.finish(status, null));
@@ -153,9 +154,9 @@ final class WebhookSender {
 
     void timeout() {
       timer = -1;
-      abort();
       // A status line that arrived in time decides the outcome; only the body was slow.
       finish(status, status == null ? "timed out after " + TIMEOUT_MS + " ms" : null);
+      abort();
     }
 
     void abort() {
