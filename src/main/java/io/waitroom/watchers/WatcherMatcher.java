@@ -18,13 +18,13 @@ import java.util.Set;
  *   <li>Types: empty means every type; otherwise the event type must be one of the watcher's
  *       (aliases already expanded, see {@link #expand}).
  *   <li>Filter: every key must match the event's {@code data}. A key names a field, or a dotted
- *       path into nested objects ({@code context.env}); a literal key containing dots wins over
- *       the path. A list value means "any of" (the event's value is one of the list); any other
- *       value means JSON equality (numbers compare by value, so 2 equals 2.0). A {@code null}
- *       value matches an absent or null field. An empty filter matches everything.
+ *       path into nested objects ({@code context.env}); a literal key containing dots wins over the
+ *       path. A list value means "any of" (the event's value is one of the list); any other value
+ *       means JSON equality (numbers compare by value, so 2 equals 2.0). A {@code null} value
+ *       matches an absent or null field. An empty filter matches everything.
  *   <li>Cascades: a {@code watcher.triggered} event carries the {@code chain} of watcher ids that
- *       led to it. A watcher never fires on an event whose chain already contains it, and never
- *       on a chain of {@link #MAX_CHAIN} watchers, so a cascade is at most five firings deep.
+ *       led to it. A watcher never fires on an event whose chain already contains it, and never on
+ *       a chain of {@link #MAX_CHAIN} watchers, so a cascade is at most five firings deep.
  * </ul>
  */
 public final class WatcherMatcher {
@@ -47,7 +47,8 @@ public final class WatcherMatcher {
   }
 
   /** Types then filter; {@code types} are canonical (empty = all). */
-  public static boolean matches(Set<String> types, JsonObject filter, String type, JsonObject data) {
+  public static boolean matches(
+      Set<String> types, JsonObject filter, String type, JsonObject data) {
     return typeMatches(types, type) && filterMatches(filter, data);
   }
 

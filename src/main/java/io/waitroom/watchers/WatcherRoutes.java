@@ -36,7 +36,8 @@ import java.util.Set;
  */
 public final class WatcherRoutes {
   static final int MAX_EVENT_TYPES = 50;
-  static final Set<String> DELIVERY_STATUSES = Set.of("pending", "succeeded", "failed", "cancelled");
+  static final Set<String> DELIVERY_STATUSES =
+      Set.of("pending", "succeeded", "failed", "cancelled");
 
   private final Deps deps;
   private final WorkerExecutor dns;

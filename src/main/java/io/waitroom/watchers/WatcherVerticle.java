@@ -42,12 +42,12 @@ import org.slf4j.LoggerFactory;
  * Watcher dispatch and webhook delivery, both driven by PostgreSQL so that nothing is lost on a
  * crash and any number of nodes can share the work.
  *
- * <p><b>Dispatch.</b> Woken by every local room event (a doorbell: the message itself is not
- * used) and by a periodic poll (which also catches events committed on other nodes), it takes
+ * <p><b>Dispatch.</b> Woken by every local room event (a doorbell: the message itself is not used)
+ * and by a periodic poll (which also catches events committed on other nodes), it takes
  * undispatched events in id order with {@code FOR UPDATE SKIP LOCKED}, matches them against the
- * room's active watchers ({@link WatcherMatcher}), and in the same transaction writes one
- * delivery row per (watcher with a webhook, event), emits a {@code watcher.triggered} event per
- * firing (carrying the trigger chain that bounds cascades) and marks the events dispatched.
+ * room's active watchers ({@link WatcherMatcher}), and in the same transaction writes one delivery
+ * row per (watcher with a webhook, event), emits a {@code watcher.triggered} event per firing
+ * (carrying the trigger chain that bounds cascades) and marks the events dispatched.
  *
  * <p><b>Delivery.</b> Due deliveries are claimed with a lease ({@link WatcherSql#CLAIM}), sent
  * (signed, {@link WebhookSender}), and each attempt is recorded. Failures (network error, timeout,
@@ -59,6 +59,7 @@ public final class WatcherVerticle extends VerticleBase {
 
   static final int EVENT_BATCH = 100;
   static final int MAX_IN_FLIGHT = 32;
+
   /** Longer than any attempt can take (DNS and HTTP are both capped at 5 s). */
   static final double LEASE_SECONDS = 60;
 
@@ -137,7 +138,8 @@ public final class WatcherVerticle extends VerticleBase {
     drained = Promise.promise();
     return drained
         .future()
-        .timeout(WebhookSender.TIMEOUT_MS + WebhookTargets.RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .timeout(
+            WebhookSender.TIMEOUT_MS + WebhookTargets.RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .recover(e -> Future.succeededFuture());
   }
 
@@ -272,11 +274,20 @@ public final class WatcherVerticle extends VerticleBase {
             .thenComparing(f -> f.watcher().id()));
     Future<?> chain = inserted;
     for (Firing f : ordered) {
-      chain = chain.compose(v -> tx.event(f.event().orgId(), f.event().roomId(), WatcherMatcher.TRIGGERED, triggered(f)));
+      chain =
+          chain.compose(
+              v ->
+                  tx.event(
+                      f.event().orgId(),
+                      f.event().roomId(),
+                      WatcherMatcher.TRIGGERED,
+                      triggered(f)));
     }
     Long[] ids = events.stream().map(RoomEvent::id).toArray(Long[]::new);
     return chain
-        .compose(v -> tx.conn().preparedQuery(WatcherSql.MARK_DISPATCHED).execute(Tuple.of((Object) ids)))
+        .compose(
+            v ->
+                tx.conn().preparedQuery(WatcherSql.MARK_DISPATCHED).execute(Tuple.of((Object) ids)))
         .map(v -> new Dispatched(events.size(), deliveries.size()));
   }
 
@@ -367,15 +378,26 @@ public final class WatcherVerticle extends VerticleBase {
     String error =
         o.error() != null ? o.error() : ok ? null : "unexpected status " + o.statusCode();
     (ok ? succeeded : failed).increment();
-    log.info(
-        "webhook attempt delivery_id={} watcher_id={} attempt={} status_code={} duration_ms={} outcome={}{}",
-        id,
-        watcherId,
-        attempt,
-        o.statusCode(),
-        o.durationMs(),
-        status,
-        error == null ? "" : " error=\"" + error + "\"");
+    if (ok) {
+      log.debug(
+          "webhook delivered delivery_id={} watcher_id={} attempt={} status_code={} duration_ms={}",
+          id,
+          watcherId,
+          attempt,
+          o.statusCode(),
+          o.durationMs());
+    } else {
+      log.info(
+          "webhook attempt failed delivery_id={} watcher_id={} attempt={} status_code={}"
+              + " duration_ms={} next={} error=\"{}\"",
+          id,
+          watcherId,
+          attempt,
+          o.statusCode(),
+          o.durationMs(),
+          status,
+          error);
+    }
     return deps.pool()
         .preparedQuery(WatcherSql.FINISH_ATTEMPT)
         .execute(

@@ -71,7 +71,8 @@ final class WebhookSender {
         .compose(
             address -> {
               if (x.done) return Future.failedFuture("abandoned");
-              String host = target.host().indexOf(':') >= 0 ? "[" + target.host() + "]" : target.host();
+              String host =
+                  target.host().indexOf(':') >= 0 ? "[" + target.host() + "]" : target.host();
               RequestOptions o =
                   new RequestOptions()
                       .setMethod(HttpMethod.POST)

@@ -9,9 +9,9 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): the secret is {@code whsec_}
- * then base64 of random bytes; {@code webhook-signature} is {@code v1,} then base64 of
- * HMAC-SHA256 over {@code "{webhook-id}.{webhook-timestamp}.{body}"}, keyed with the decoded bytes.
- * Receivers verify with any Standard Webhooks (or Svix) library.
+ * then base64 of random bytes; {@code webhook-signature} is {@code v1,} then base64 of HMAC-SHA256
+ * over {@code "{webhook-id}.{webhook-timestamp}.{body}"}, keyed with the decoded bytes. Receivers
+ * verify with any Standard Webhooks (or Svix) library.
  */
 public final class WebhookSigner {
   public static final String PREFIX = "whsec_";

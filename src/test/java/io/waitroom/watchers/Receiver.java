@@ -66,7 +66,8 @@ final class Receiver implements AutoCloseable {
 
   void listen() {
     server =
-        VERTX.createHttpServer()
+        VERTX
+            .createHttpServer()
             .requestHandler(
                 req ->
                     req.body()
@@ -74,7 +75,8 @@ final class Receiver implements AutoCloseable {
                             body -> {
                               MultiMap headers = MultiMap.caseInsensitiveMultiMap();
                               headers.addAll(req.headers());
-                              hits.add(new Hit(req.path(), headers, body.toString(), Instant.now()));
+                              hits.add(
+                                  new Hit(req.path(), headers, body.toString(), Instant.now()));
                               respond.handle(req);
                             }));
     join(server.listen(port, "127.0.0.1").mapEmpty());

@@ -92,7 +92,8 @@ class WatchersApiTest {
       throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(
-        new SecretKeySpec(Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
+        new SecretKeySpec(
+            Base64.getDecoder().decode(secret.substring("whsec_".length())), "HmacSHA256"));
     byte[] sig = mac.doFinal((id + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8));
     return "v1," + Base64.getEncoder().encodeToString(sig);
   }
@@ -139,7 +140,8 @@ class WatchersApiTest {
 
       JsonObject ci = f.pendingCheckIn(deployer, "deploy v2.3.1 to production");
       Instant approvedAt = Instant.now();
-      Res ok = api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
+      Res ok =
+          api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
       assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
 
       await("the webhook", Duration.ofSeconds(5), () -> !rx.hits.isEmpty());
@@ -153,8 +155,10 @@ class WatchersApiTest {
       String id = hit.header("webhook-id");
       String ts = hit.header("webhook-timestamp");
       assertThat(id).matches("dlv_[0-9a-z]{26}");
-      assertThat(Long.parseLong(ts)).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.api.Assertions.within(10L));
-      assertThat(hit.header("webhook-signature")).isEqualTo(expectedSignature(secret, id, ts, hit.body()));
+      assertThat(Long.parseLong(ts))
+          .isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.api.Assertions.within(10L));
+      assertThat(hit.header("webhook-signature"))
+          .isEqualTo(expectedSignature(secret, id, ts, hit.body()));
       // A different secret does not verify.
       assertThat(hit.header("webhook-signature"))
           .isNotEqualTo(expectedSignature(WebhookSigner.newSecret(), id, ts, hit.body()));
@@ -167,7 +171,8 @@ class WatchersApiTest {
       assertThat(Instant.parse(body.getString("timestamp"))).isNotNull();
       assertThat(body.getJsonObject("data").getString("id")).isEqualTo(ci.getString("id"));
       assertThat(body.getJsonObject("data").getString("status")).isEqualTo("approved");
-      assertThat(body.getJsonObject("data").getString("action")).isEqualTo("deploy v2.3.1 to production");
+      assertThat(body.getJsonObject("data").getString("action"))
+          .isEqualTo("deploy v2.3.1 to production");
 
       // checkin.created was not subscribed: nothing else arrives.
       quiet(Duration.ofMillis(500));
@@ -181,7 +186,8 @@ class WatchersApiTest {
                       + w.getString("id")
                       + "'"));
       assertThat(triggered.getLong("trigger_event_id")).isEqualTo(body.getLong("id"));
-      assertThat(triggered.getJsonObject("trigger_event").getString("event")).isEqualTo("checkin.approved");
+      assertThat(triggered.getJsonObject("trigger_event").getString("event"))
+          .isEqualTo("checkin.approved");
       assertThat(triggered.getJsonArray("chain")).containsExactly(w.getString("id"));
 
       // The delivery log: one successful attempt.
@@ -198,6 +204,12 @@ class WatchersApiTest {
       assertThat(a.getString("error")).isNull();
       assertThat(a.getInteger("duration_ms")).isBetween(0, 5000);
       assertThat(a.getString("next_retry_at")).isNull();
+
+      // Prometheus: the pending-deliveries gauge and the attempt counter.
+      Res metrics = api.get("/metrics", null);
+      assertThat(metrics.raw()).contains("waitroom_webhook_deliveries_pending");
+      assertThat(metrics.raw())
+          .containsPattern("waitroom_webhook_attempts_total\\{outcome=\"success\"} [1-9]");
     }
   }
 
@@ -223,13 +235,19 @@ class WatchersApiTest {
           key,
           new JsonObject()
               .put("event_types", new JsonArray().add("signal.broadcast"))
-              .put("filter", new JsonObject().put("type", new JsonArray().add("budget_approved").add("purchase")))
+              .put(
+                  "filter",
+                  new JsonObject()
+                      .put("type", new JsonArray().add("budget_approved").add("purchase")))
               .put("webhook_url", rx.url()));
       for (String type : List.of("budget_approved", "config_update", "purchase", "pause")) {
         insertEvent(
             f.room,
             "signal.broadcast",
-            new JsonObject().put("id", "sig_" + type).put("type", type).put("payload", new JsonObject()));
+            new JsonObject()
+                .put("id", "sig_" + type)
+                .put("type", type)
+                .put("payload", new JsonObject()));
       }
       // Not a signal, though its data has a matching "type".
       insertEvent(f.room, "checkin.message", new JsonObject().put("type", "purchase"));
@@ -238,7 +256,8 @@ class WatchersApiTest {
       assertThat(rx.hits).hasSize(2);
       assertThat(rx.hits.stream().map(h -> h.json().getJsonObject("data").getString("type")))
           .containsExactlyInAnyOrder("budget_approved", "purchase");
-      assertThat(rx.hits).allSatisfy(h -> assertThat(h.header("X-Waitroom-Event")).isEqualTo("signal.broadcast"));
+      assertThat(rx.hits)
+          .allSatisfy(h -> assertThat(h.header("X-Waitroom-Event")).isEqualTo("signal.broadcast"));
     }
   }
 
@@ -261,10 +280,18 @@ class WatchersApiTest {
       String agent = f.agentKey("deployer");
       List<String> ids = new ArrayList<>();
       for (String env : List.of("prod", "dev")) {
-        Res r = f.checkIn(agent, new JsonObject().put("action", "deploy " + env).put("context", new JsonObject().put("env", env)));
+        Res r =
+            f.checkIn(
+                agent,
+                new JsonObject()
+                    .put("action", "deploy " + env)
+                    .put("context", new JsonObject().put("env", env)));
         ids.add(r.data().getString("id"));
       }
-      api.post("/v1/check-ins/" + ids.get(0) + "/reject", f.human, new JsonObject().put("reason", "not now"));
+      api.post(
+          "/v1/check-ins/" + ids.get(0) + "/reject",
+          f.human,
+          new JsonObject().put("reason", "not now"));
       api.post("/v1/check-ins/" + ids.get(1) + "/approve", f.human, new JsonObject());
       await("the rejection", Duration.ofSeconds(5), () -> !rx.hits.isEmpty());
       quiet(Duration.ofMillis(500));
@@ -278,15 +305,23 @@ class WatchersApiTest {
   void aWatcherWithoutAWebhookOnlyEmitsWatcherTriggered() {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("silent");
-    JsonObject w = watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.created")));
+    JsonObject w =
+        watcher(
+            f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.created")));
     assertThat(w.getValue("webhook_url")).isNull();
     f.pendingCheckIn(f.agentKey("a"), "something");
     String wid = w.getString("id");
     await(
         "watcher.triggered",
         Duration.ofSeconds(5),
-        () -> sql("SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND data->>'watcher_id' = '" + wid + "'") == 1);
-    assertThat(sql("SELECT count(*) FROM webhook_deliveries WHERE watcher_id = '" + wid + "'")).isZero();
+        () ->
+            sql(
+                    "SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND data->>'watcher_id' = '"
+                        + wid
+                        + "'")
+                == 1);
+    assertThat(sql("SELECT count(*) FROM webhook_deliveries WHERE watcher_id = '" + wid + "'"))
+        .isZero();
     assertThat(deliveries(wid, key)).isEmpty();
   }
 
@@ -299,54 +334,73 @@ class WatchersApiTest {
     record Case(JsonObject body, String field) {}
     List<Case> cases =
         List.of(
-            new Case(new JsonObject().put("event_types", new JsonArray().add("checkin.approved").add("checkin.bogus")), "event_types[1]"),
-            new Case(new JsonObject().put("event_types", new JsonArray().add(42)), "event_types[0]"),
+            new Case(
+                new JsonObject()
+                    .put(
+                        "event_types",
+                        new JsonArray().add("checkin.approved").add("checkin.bogus")),
+                "event_types[1]"),
+            new Case(
+                new JsonObject().put("event_types", new JsonArray().add(42)), "event_types[0]"),
             new Case(new JsonObject().put("event_types", "checkin.approved"), "event_types"),
             new Case(new JsonObject().put("filter", "type=purchase"), "filter"),
             new Case(new JsonObject().put("filter", new JsonArray().add("x")), "filter"),
-            new Case(new JsonObject().put("filter", new JsonObject().put("big", "x".repeat(11 * 1024))), "filter"),
+            new Case(
+                new JsonObject().put("filter", new JsonObject().put("big", "x".repeat(11 * 1024))),
+                "filter"),
             new Case(new JsonObject().put("webhook_url", "ftp://example.com/hook"), "webhook_url"),
             new Case(new JsonObject().put("webhook_url", "not a url"), "webhook_url"),
             new Case(new JsonObject().put("webhook_url", "http://"), "webhook_url"),
             new Case(new JsonObject().put("webhook_url", "example.com/hook"), "webhook_url"),
-            new Case(new JsonObject().put("webhook_url", "https://example.com/" + "a".repeat(2000)), "webhook_url"),
+            new Case(
+                new JsonObject().put("webhook_url", "https://example.com/" + "a".repeat(2000)),
+                "webhook_url"),
             new Case(new JsonObject().put("webhook_url", 12), "webhook_url"));
     for (Case c : cases) {
       Res r = watch(f, key, c.body());
       assertThat(r.status()).as(c + " -> " + r).isEqualTo(400);
       assertThat(r.code()).isEqualTo("VALIDATION_ERROR");
-      assertThat(r.error().getJsonObject("details").getString("field")).as(c.toString()).isEqualTo(c.field());
+      assertThat(r.error().getJsonObject("details").getString("field"))
+          .as(c.toString())
+          .isEqualTo(c.field());
     }
     Res malformed = watch(f, key, null);
     assertThat(malformed.status()).isEqualTo(201); // an empty body: every event, no webhook
-    Res notJson =
-        api.send("POST", "/v1/rooms/" + f.roomSlug + "/watch", key, "{nope", Map.of());
+    Res notJson = api.send("POST", "/v1/rooms/" + f.roomSlug + "/watch", key, "{nope", Map.of());
     assertThat(notJson.status()).isEqualTo(400);
-    assertThat(sql("SELECT count(*) FROM watchers WHERE room_id = '" + f.room.getString("id") + "'")).isEqualTo(1);
+    assertThat(
+            sql("SELECT count(*) FROM watchers WHERE room_id = '" + f.room.getString("id") + "'"))
+        .isEqualTo(1);
   }
 
   @Test
   void onlyAgentsWatchAndRoomScopesAreRespected() {
     Fixtures f = Fixtures.create(api);
     assertThat(watch(f, f.human, new JsonObject()).status()).isEqualTo(403);
-    assertThat(api.post("/v1/rooms/" + f.roomSlug + "/watch", null, new JsonObject()).status()).isEqualTo(401);
-    Res other =
-        api.post("/v1/rooms", f.human, new JsonObject().put("name", "Finance"));
+    assertThat(api.post("/v1/rooms/" + f.roomSlug + "/watch", null, new JsonObject()).status())
+        .isEqualTo(401);
+    Res other = api.post("/v1/rooms", f.human, new JsonObject().put("name", "Finance"));
     assertThat(other.status()).as(other.toString()).isEqualTo(201);
     String otherRoom = other.data().getString("id");
     Res scoped =
         api.post(
             "/v1/agents/register",
             f.human,
-            new JsonObject().put("name", "scoped").put("room_scopes", new JsonArray().add(otherRoom)));
+            new JsonObject()
+                .put("name", "scoped")
+                .put("room_scopes", new JsonArray().add(otherRoom)));
     assertThat(scoped.status()).as(scoped.toString()).isEqualTo(201);
     String scopedKey = scoped.data().getString("api_key");
     assertThat(watch(f, scopedKey, new JsonObject()).status()).isEqualTo(403);
-    assertThat(api.post("/v1/rooms/" + otherRoom + "/watch", scopedKey, new JsonObject()).status()).isEqualTo(201);
+    assertThat(api.post("/v1/rooms/" + otherRoom + "/watch", scopedKey, new JsonObject()).status())
+        .isEqualTo(201);
     // Another org's room does not exist for this agent.
     Fixtures stranger = Fixtures.create(api);
     Res foreign =
-        api.post("/v1/rooms/" + stranger.room.getString("id") + "/watch", f.agentKey("x"), new JsonObject());
+        api.post(
+            "/v1/rooms/" + stranger.room.getString("id") + "/watch",
+            f.agentKey("x"),
+            new JsonObject());
     assertThat(foreign.status()).isEqualTo(404);
   }
 
@@ -355,7 +409,9 @@ class WatchersApiTest {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("a");
     JsonObject w1 = watcher(f, key, new JsonObject().put("webhook_url", "http://127.0.0.1:9/a"));
-    JsonObject w2 = watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("signal.broadcast")));
+    JsonObject w2 =
+        watcher(
+            f, key, new JsonObject().put("event_types", new JsonArray().add("signal.broadcast")));
     String secret = w1.getString("secret");
     assertThat(secret).startsWith("whsec_");
     assertThat(Base64.getDecoder().decode(secret.substring(6)).length).isBetween(24, 32);
@@ -366,25 +422,39 @@ class WatchersApiTest {
     String path = "/v1/rooms/" + f.roomSlug + "/watchers";
     assertThat(api.get(path, key).status()).isEqualTo(403); // humans only
     List<JsonObject> listed = api.all(path, f.human, 1);
-    assertThat(listed).extracting(o -> o.getString("id")).containsExactly(w1.getString("id"), w2.getString("id"));
+    assertThat(listed)
+        .extracting(o -> o.getString("id"))
+        .containsExactly(w1.getString("id"), w2.getString("id"));
     assertThat(listed).allSatisfy(o -> assertThat(o.containsKey("secret")).isFalse());
 
     Res removed = api.delete(path + "/" + w1.getString("id"), f.human);
     assertThat(removed.status()).as(removed.toString()).isEqualTo(200);
     assertThat(removed.data().getBoolean("is_active")).isFalse();
     assertThat(removed.data().containsKey("secret")).isFalse();
-    assertThat(api.all(path, f.human, 50)).extracting(o -> o.getString("id")).containsExactly(w2.getString("id"));
+    assertThat(api.all(path, f.human, 50))
+        .extracting(o -> o.getString("id"))
+        .containsExactly(w2.getString("id"));
     assertThat(api.delete(path + "/" + w1.getString("id"), f.human).status()).isEqualTo(409);
     assertThat(api.delete(path + "/w_nope", f.human).status()).isEqualTo(404);
     // The row stays, inactive, for the audit trail.
-    assertThat(sql("SELECT count(*) FROM watchers WHERE id = '" + w1.getString("id") + "' AND NOT is_active")).isEqualTo(1);
+    assertThat(
+            sql(
+                "SELECT count(*) FROM watchers WHERE id = '"
+                    + w1.getString("id")
+                    + "' AND NOT is_active"))
+        .isEqualTo(1);
 
     // Audit rows for creation and removal.
     List<JsonObject> audit = api.all("/v1/audit?event_type=watcher.created", f.human, 50);
-    assertThat(audit).extracting(o -> o.getString("target_id")).contains(w1.getString("id"), w2.getString("id"));
-    assertThat(audit).allSatisfy(o -> assertThat(o.getJsonObject("snapshot").containsKey("secret")).isFalse());
+    assertThat(audit)
+        .extracting(o -> o.getString("target_id"))
+        .contains(w1.getString("id"), w2.getString("id"));
+    assertThat(audit)
+        .allSatisfy(o -> assertThat(o.getJsonObject("snapshot").containsKey("secret")).isFalse());
     List<JsonObject> removals = api.all("/v1/audit?event_type=watcher.removed", f.human, 50);
-    assertThat(removals).extracting(o -> o.getString("target_id")).containsExactly(w1.getString("id"));
+    assertThat(removals)
+        .extracting(o -> o.getString("target_id"))
+        .containsExactly(w1.getString("id"));
     assertThat(removals.get(0).getString("actor_type")).isEqualTo("human");
   }
 
@@ -395,7 +465,12 @@ class WatchersApiTest {
       String key = f.agentKey("qa");
       String agent = f.agentKey("deployer");
       JsonObject w =
-          watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved")).put("webhook_url", rx.url()));
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("checkin.approved"))
+                  .put("webhook_url", rx.url()));
       approve(f, agent, "first");
       await("the first delivery", Duration.ofSeconds(5), () -> rx.hits.size() == 1);
       Res del = api.delete("/v1/watchers/" + w.getString("id"), key);
@@ -403,7 +478,12 @@ class WatchersApiTest {
       approve(f, agent, "second");
       quiet(Duration.ofMillis(800));
       assertThat(rx.hits).hasSize(1);
-      assertThat(sql("SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND data->>'watcher_id' = '" + w.getString("id") + "'")).isEqualTo(1);
+      assertThat(
+              sql(
+                  "SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND data->>'watcher_id' = '"
+                      + w.getString("id")
+                      + "'"))
+          .isEqualTo(1);
     }
   }
 
@@ -417,15 +497,22 @@ class WatchersApiTest {
 
     assertThat(api.delete("/v1/watchers/" + id, other).status()).isEqualTo(403);
     assertThat(api.get("/v1/watchers/" + id + "/deliveries", other).status()).isEqualTo(403);
-    assertThat(api.delete("/v1/watchers/" + id, f.human).status()).isEqualTo(403); // the agent route
+    assertThat(api.delete("/v1/watchers/" + id, f.human).status())
+        .isEqualTo(403); // the agent route
     assertThat(api.get("/v1/watchers/" + id + "/deliveries", owner).status()).isEqualTo(200);
-    assertThat(api.get("/v1/watchers/" + id + "/deliveries", f.human("bob")).status()).isEqualTo(200);
-    assertThat(api.get("/v1/watchers/" + id + "/deliveries?status=bogus", owner).status()).isEqualTo(400);
+    assertThat(api.get("/v1/watchers/" + id + "/deliveries", f.human("bob")).status())
+        .isEqualTo(200);
+    assertThat(api.get("/v1/watchers/" + id + "/deliveries?status=bogus", owner).status())
+        .isEqualTo(400);
 
     Fixtures stranger = Fixtures.create(api);
-    assertThat(api.get("/v1/watchers/" + id + "/deliveries", stranger.human).status()).isEqualTo(404);
+    assertThat(api.get("/v1/watchers/" + id + "/deliveries", stranger.human).status())
+        .isEqualTo(404);
     assertThat(api.delete("/v1/watchers/" + id, stranger.agentKey("s")).status()).isEqualTo(404);
-    assertThat(api.delete("/v1/rooms/" + stranger.roomSlug + "/watchers/" + id, stranger.human).status()).isEqualTo(404);
+    assertThat(
+            api.delete("/v1/rooms/" + stranger.roomSlug + "/watchers/" + id, stranger.human)
+                .status())
+        .isEqualTo(404);
 
     assertThat(api.delete("/v1/watchers/" + id, owner).status()).isEqualTo(200);
     assertThat(api.delete("/v1/watchers/" + id, owner).status()).isEqualTo(409);
@@ -443,7 +530,9 @@ class WatchersApiTest {
     List<java.util.concurrent.CompletableFuture<Res>> all = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       all.add(api.sendAsync("DELETE", "/v1/watchers/" + id, key, null, Map.of()));
-      all.add(api.sendAsync("DELETE", "/v1/rooms/" + f.roomSlug + "/watchers/" + id, f.human, null, Map.of()));
+      all.add(
+          api.sendAsync(
+              "DELETE", "/v1/rooms/" + f.roomSlug + "/watchers/" + id, f.human, null, Map.of()));
     }
     int ok = 0;
     int conflict = 0;
@@ -460,16 +549,23 @@ class WatchersApiTest {
   // ---- retries and hostile receivers ----
 
   @Test
-  void aReceiverThatFailsTwiceGetsTheDeliveryOnTheThirdAttemptAndEveryAttemptIsListed() throws Exception {
+  void aReceiverThatFailsTwiceGetsTheDeliveryOnTheThirdAttemptAndEveryAttemptIsListed()
+      throws Exception {
     AtomicInteger calls = new AtomicInteger();
     try (Receiver rx =
         Receiver.start()
             .respond(
-                req -> req.response().setStatusCode(calls.incrementAndGet() <= 2 ? 503 : 204).end())) {
+                req ->
+                    req.response().setStatusCode(calls.incrementAndGet() <= 2 ? 503 : 204).end())) {
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
       JsonObject w =
-          watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved")).put("webhook_url", rx.url()));
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("checkin.approved"))
+                  .put("webhook_url", rx.url()));
       approve(f, f.agentKey("deployer"), "deploy");
       await("three attempts", Duration.ofSeconds(10), () -> rx.hits.size() >= 3);
       await(
@@ -482,10 +578,16 @@ class WatchersApiTest {
       assertThat(rx.hits.stream().map(h -> h.header("webhook-id")).distinct()).hasSize(1);
       for (Receiver.Hit h : rx.hits) {
         assertThat(h.header("webhook-signature"))
-            .isEqualTo(expectedSignature(w.getString("secret"), h.header("webhook-id"), h.header("webhook-timestamp"), h.body()));
+            .isEqualTo(
+                expectedSignature(
+                    w.getString("secret"),
+                    h.header("webhook-id"),
+                    h.header("webhook-timestamp"),
+                    h.body()));
       }
       // Retried after about 50 ms then 300 ms (the schedule scaled by 0.01).
-      assertThat(Duration.between(rx.hits.get(1).at(), rx.hits.get(2).at())).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+      assertThat(Duration.between(rx.hits.get(1).at(), rx.hits.get(2).at()))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(250));
 
       JsonObject d = deliveries(w.getString("id"), f.human).get(0);
       assertThat(d.getInteger("attempt_count")).isEqualTo(3);
@@ -514,15 +616,34 @@ class WatchersApiTest {
     try (Receiver rx = Receiver.start().respond(req -> req.response().setStatusCode(500).end())) {
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
-      JsonObject w = watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved")).put("webhook_url", rx.url()));
+      JsonObject w =
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("checkin.approved"))
+                  .put("webhook_url", rx.url()));
       approve(f, f.agentKey("deployer"), "deploy");
-      // 50 ms + 300 ms + 1.2 s + 6 s + 27 s at this scale would be too slow: shorten the last waits.
+      // 50 ms + 300 ms + 1.2 s + 6 s + 27 s at this scale would be too slow: shorten the last
+      // waits.
       await("three attempts", Duration.ofSeconds(10), () -> rx.hits.size() >= 3);
-      TestDb.exec(server.databaseUrl, "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending' AND watcher_id = '" + w.getString("id") + "' AND attempts = 3");
+      TestDb.exec(
+          server.databaseUrl,
+          "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending' AND watcher_id = '"
+              + w.getString("id")
+              + "' AND attempts = 3");
       await("four attempts", Duration.ofSeconds(10), () -> rx.hits.size() >= 4);
-      TestDb.exec(server.databaseUrl, "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending' AND watcher_id = '" + w.getString("id") + "' AND attempts = 4");
+      TestDb.exec(
+          server.databaseUrl,
+          "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending' AND watcher_id = '"
+              + w.getString("id")
+              + "' AND attempts = 4");
       await("five attempts", Duration.ofSeconds(10), () -> rx.hits.size() >= 5);
-      TestDb.exec(server.databaseUrl, "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending' AND watcher_id = '" + w.getString("id") + "' AND attempts = 5");
+      TestDb.exec(
+          server.databaseUrl,
+          "UPDATE webhook_deliveries SET next_attempt_at = now() WHERE status = 'pending' AND watcher_id = '"
+              + w.getString("id")
+              + "' AND attempts = 5");
       await(
           "the delivery to fail",
           Duration.ofSeconds(10),
@@ -533,8 +654,14 @@ class WatchersApiTest {
       assertThat(d.getJsonArray("attempts")).hasSize(6);
       assertThat(d.getValue("next_attempt_at")).isNull();
       assertThat(d.getJsonArray("attempts").getJsonObject(5).getString("next_retry_at")).isNull();
-      assertThat(api.get("/v1/watchers/" + w.getString("id") + "/deliveries?status=failed", key).list()).hasSize(1);
-      assertThat(api.get("/v1/watchers/" + w.getString("id") + "/deliveries?status=pending", key).list()).isEmpty();
+      assertThat(
+              api.get("/v1/watchers/" + w.getString("id") + "/deliveries?status=failed", key)
+                  .list())
+          .hasSize(1);
+      assertThat(
+              api.get("/v1/watchers/" + w.getString("id") + "/deliveries?status=pending", key)
+                  .list())
+          .isEmpty();
     }
   }
 
@@ -543,13 +670,20 @@ class WatchersApiTest {
     try (Receiver rx = Receiver.start().respond(req -> {})) { // never answers
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
-      JsonObject w = watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved")).put("webhook_url", rx.url()));
+      JsonObject w =
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("checkin.approved"))
+                  .put("webhook_url", rx.url()));
       approve(f, f.agentKey("deployer"), "deploy");
       await(
           "the timeout recorded",
           Duration.ofSeconds(15),
           () -> !attempts(w.getString("id"), key).isEmpty());
-      JsonObject a = deliveries(w.getString("id"), key).get(0).getJsonArray("attempts").getJsonObject(0);
+      JsonObject a =
+          deliveries(w.getString("id"), key).get(0).getJsonArray("attempts").getJsonObject(0);
       assertThat(a.getValue("status_code")).isNull();
       assertThat(a.getString("error")).contains("timed out");
       assertThat(a.getInteger("duration_ms")).isBetween(4900, 6500);
@@ -567,7 +701,10 @@ class WatchersApiTest {
                 .respond(
                     req -> {
                       if (req.path().equals("/redirect")) {
-                        req.response().setStatusCode(302).putHeader("Location", target.url("/elsewhere")).end();
+                        req.response()
+                            .setStatusCode(302)
+                            .putHeader("Location", target.url("/elsewhere"))
+                            .end();
                         return;
                       }
                       // An endless 200 body: only a client that stops reading ever finishes.
@@ -585,15 +722,28 @@ class WatchersApiTest {
                     })) {
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
-      JsonObject huge = watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved")).put("webhook_url", rx.url("/huge")));
-      JsonObject redirect = watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved")).put("webhook_url", rx.url("/redirect")));
+      JsonObject huge =
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("checkin.approved"))
+                  .put("webhook_url", rx.url("/huge")));
+      JsonObject redirect =
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("checkin.approved"))
+                  .put("webhook_url", rx.url("/redirect")));
       approve(f, f.agentKey("deployer"), "deploy");
 
       await(
           "the huge delivery recorded",
           Duration.ofSeconds(10),
           () -> "succeeded".equals(status(huge.getString("id"), key)));
-      JsonObject a = deliveries(huge.getString("id"), key).get(0).getJsonArray("attempts").getJsonObject(0);
+      JsonObject a =
+          deliveries(huge.getString("id"), key).get(0).getJsonArray("attempts").getJsonObject(0);
       assertThat(a.getInteger("status_code")).isEqualTo(200);
       assertThat(a.getInteger("duration_ms")).isLessThan(3000);
       await("the server to hang up on the endless body", Duration.ofSeconds(5), closedOnUs::get);
@@ -602,7 +752,11 @@ class WatchersApiTest {
           "the redirect recorded",
           Duration.ofSeconds(10),
           () -> !attempts(redirect.getString("id"), key).isEmpty());
-      JsonObject r = deliveries(redirect.getString("id"), key).get(0).getJsonArray("attempts").getJsonObject(0);
+      JsonObject r =
+          deliveries(redirect.getString("id"), key)
+              .get(0)
+              .getJsonArray("attempts")
+              .getJsonObject(0);
       assertThat(r.getInteger("status_code")).isEqualTo(302);
       assertThat(r.getString("error")).contains("302");
       assertThat(r.getString("next_retry_at")).isNotNull();
@@ -619,22 +773,42 @@ class WatchersApiTest {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("orchestrator");
     String root =
-        watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("checkin.approved"))).getString("id");
+        watcher(
+                f,
+                key,
+                new JsonObject().put("event_types", new JsonArray().add("checkin.approved")))
+            .getString("id");
     Set<String> relays = new HashSet<>();
     for (int i = 0; i < 5; i++) {
       relays.add(
-          watcher(f, key, new JsonObject().put("event_types", new JsonArray().add("watcher.triggered"))).getString("id"));
+          watcher(
+                  f,
+                  key,
+                  new JsonObject().put("event_types", new JsonArray().add("watcher.triggered")))
+              .getString("id"));
     }
     approve(f, f.agentKey("deployer"), "deploy");
 
     // The root fires once; then every ordering of distinct relays, up to five watchers a chain:
     // 1 + 5 + 5*4 + 5*4*3 + 5*4*3*2 = 206 firings, and then it stops.
     String room = f.room.getString("id");
-    String count = "SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '" + room + "'";
-    await("the cascade to settle", Duration.ofSeconds(30), () -> sql(count) >= 206 && sql("SELECT count(*) FROM room_events WHERE NOT dispatched") == 0);
+    String count =
+        "SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '"
+            + room
+            + "'";
+    await(
+        "the cascade to settle",
+        Duration.ofSeconds(30),
+        () ->
+            sql(count) >= 206 && sql("SELECT count(*) FROM room_events WHERE NOT dispatched") == 0);
     quiet(Duration.ofMillis(500));
     assertThat(sql(count)).isEqualTo(206);
-    assertThat(sql("SELECT max(jsonb_array_length(data->'chain')) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '" + room + "'")).isEqualTo(5);
+    assertThat(
+            sql(
+                "SELECT max(jsonb_array_length(data->'chain')) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '"
+                    + room
+                    + "'"))
+        .isEqualTo(5);
     // No chain holds a watcher twice, every chain starts at the root.
     assertThat(
             sql(
@@ -642,7 +816,14 @@ class WatchersApiTest {
                     + room
                     + "' AND (SELECT count(DISTINCT x) FROM jsonb_array_elements_text(e.data->'chain') x) <> jsonb_array_length(e.data->'chain')"))
         .isZero();
-    assertThat(sql("SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '" + room + "' AND data->'chain'->>0 <> '" + root + "'")).isZero();
+    assertThat(
+            sql(
+                "SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '"
+                    + room
+                    + "' AND data->'chain'->>0 <> '"
+                    + root
+                    + "'"))
+        .isZero();
     // Each firing names the event that triggered it and extends that event's chain by itself.
     assertThat(
             sql(
