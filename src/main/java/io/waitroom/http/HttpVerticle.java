@@ -19,6 +19,7 @@ import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
+import io.waitroom.watchers.WatcherRoutes;
 import java.util.concurrent.TimeUnit;
 
 /** Routing, auth and validation; one instance per core, all sharing the port. */
@@ -68,6 +69,7 @@ public final class HttpVerticle extends VerticleBase {
     TaskRoutes.mount(router, deps);
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
+    WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
 
     server =
