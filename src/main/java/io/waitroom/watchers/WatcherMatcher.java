@@ -52,8 +52,13 @@ public final class WatcherMatcher {
     return typeMatches(types, type) && filterMatches(filter, data);
   }
 
+  /**
+   * An empty list means every event except {@code watcher.triggered}: cascades only go through
+   * watchers that ask for them by name, so k catch-all watchers in a room cost k firings per
+   * event rather than k! through the trigger chains.
+   */
   public static boolean typeMatches(Set<String> types, String type) {
-    return types.isEmpty() || types.contains(type);
+    return types.isEmpty() ? !TRIGGERED.equals(type) : types.contains(type);
   }
 
   public static boolean filterMatches(JsonObject filter, JsonObject data) {

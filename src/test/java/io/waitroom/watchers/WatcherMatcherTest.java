@@ -53,6 +53,20 @@ class WatcherMatcherTest {
         Arguments.of(
             "empty types match anything", List.of(), f(), "checkin.created", CHECKIN, true),
         Arguments.of(
+            "empty types skip watcher.triggered",
+            List.of(),
+            f(),
+            "watcher.triggered",
+            new JsonObject().put("watcher_id", "w_x"),
+            false),
+        Arguments.of(
+            "watcher.triggered by name",
+            List.of("watcher.triggered"),
+            f(),
+            "watcher.triggered",
+            new JsonObject().put("watcher_id", "w_x"),
+            true),
+        Arguments.of(
             "listed type", List.of("checkin.approved"), f(), "checkin.approved", CHECKIN, true),
         Arguments.of(
             "unlisted type", List.of("checkin.approved"), f(), "checkin.rejected", CHECKIN, false),
