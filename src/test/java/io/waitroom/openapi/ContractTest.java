@@ -47,8 +47,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps {@code openapi/openapi.yaml} true: the router serves exactly the documented routes, live
- * responses validate against the documented schema of their status, the document is valid OpenAPI
- * 3.1, and its cross-cutting promises (auth, 429, limits, idempotency) hold for every operation.
+ * responses validate against the documented schema of their status, the documented request limits
+ * are the enforced ones, the document is valid OpenAPI 3.1, and its cross-cutting promises (auth,
+ * 429, 413, idempotency) are stated for every operation.
  */
 class ContractTest {
 
@@ -336,6 +337,193 @@ class ContractTest {
       }
     }
     assertThat(problems).as(String.join("\n", problems)).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- request limits
+
+  /** A 400 with one of these messages complains about a length or a range. */
+  static final Pattern LIMIT_MESSAGE =
+      Pattern.compile("at most|at least|must not be empty|between");
+
+  /** One value to try in one field; {@code invalid} ones must be a 400 naming the field. */
+  record Probe(String label, Object value, boolean invalid) {}
+
+  @Test
+  void documentedRequestLimitsAreTheOnesEnforced() {
+    Set<String> servedNow = servedRoutes();
+    String human = TestServer.token("org-" + UUID.randomUUID(), "bob");
+    String slug = api.post("/v1/rooms", human, obj("name", "Limits")).data().getString("slug");
+    JsonObject registered = api.post("/v1/agents/register", human, obj("name", "lim")).data();
+    String agent = registered.getString("api_key");
+    String checkIn =
+        api.post("/v1/rooms/" + slug + "/check-in", agent, obj("action", "x"))
+            .data()
+            .getString("id");
+    String task = checkIn;
+    if (servedNow.contains("POST /v1/rooms/{room}/tasks")) {
+      task =
+          api.post("/v1/rooms/" + slug + "/tasks", human, obj("action", "t"))
+              .data()
+              .getString("id");
+      if (servedNow.contains("POST /v1/check-ins/{id}/claim")) {
+        api.post("/v1/check-ins/" + task + "/claim", agent, null);
+      }
+    }
+    Set<String> taskRoutes =
+        Set.of("/v1/check-ins/{id}/help", "/v1/check-ins/{id}/messages", "/v1/check-ins/{id}/join");
+
+    List<String> problems = new ArrayList<>();
+    Set<String> probed = new TreeSet<>();
+    Set<String> withBody = new TreeSet<>();
+    for (String route : servedNow) {
+      JsonObject op = operation(route);
+      if (op == null || !op.containsKey("requestBody")) continue;
+      withBody.add(route);
+      JsonObject schema =
+          op.getJsonObject("requestBody")
+              .getJsonObject("content")
+              .getJsonObject("application/json")
+              .getJsonObject("schema");
+      // A choice of shapes (PUT policies: the document, or wrapped): probe the first.
+      if (schema.containsKey("anyOf")) schema = schema.getJsonArray("anyOf").getJsonObject(0);
+      JsonObject props = schema.getJsonObject("properties", new JsonObject());
+      String method = route.substring(0, route.indexOf(' '));
+      String template = route.substring(route.indexOf(' ') + 1);
+      String id = taskRoutes.contains(template) ? task : checkIn;
+      String path =
+          concrete(template, Map.of("room", slug, "agent", "x", "id", id, "watcher", "x"));
+      String cred = credentialFor(op, human, agent);
+      JsonObject valid = minimal(schema);
+      for (String name : props.fieldNames()) {
+        for (Probe probe : probes(flatten(props.getJsonObject(name)))) {
+          Res res = api.send(method, path, cred, valid.copy().put(name, probe.value()), Map.of());
+          probed.add(route);
+          String field = res.status() == 400 ? fieldOf(res) : null;
+          boolean names =
+              field != null
+                  && (field.equals(name)
+                      || field.startsWith(name + "[")
+                      || field.startsWith(name + "."));
+          String what = route + " " + name + " = " + probe.label();
+          if (probe.invalid() && !names) {
+            problems.add(what + ": expected 400 naming " + name + ", got " + brief(res));
+          }
+          if (!probe.invalid()
+              && names
+              && LIMIT_MESSAGE.matcher(res.error().getString("message")).find()) {
+            problems.add(what + ": within the documented limit, but refused: " + brief(res));
+          }
+        }
+      }
+    }
+    assertThat(probed).as("operations with a JSON body that were probed").isEqualTo(withBody);
+    assertThat(problems).as(String.join("\n", problems)).isEmpty();
+  }
+
+  /** Values around every documented limit of one property, and of the wrong type. */
+  static List<Probe> probes(JsonObject p) {
+    List<Probe> out = new ArrayList<>();
+    String type = p.getValue("type") instanceof String t ? t : null;
+    boolean free = !p.containsKey("pattern") && !p.containsKey("format") && !p.containsKey("enum");
+    if (p.containsKey("enum")) out.add(new Probe("an unknown value", "zz-not-one-of-them", true));
+    if ("string".equals(type)) {
+      out.add(new Probe("a number", 12345, true));
+      if (p.containsKey("maxLength")) {
+        int max = p.getInteger("maxLength");
+        out.add(new Probe((max + 1) + " characters", "x".repeat(max + 1), true));
+        if (free) out.add(new Probe(max + " characters", "x".repeat(max), false));
+      }
+      if (p.getInteger("minLength", 0) >= 1) out.add(new Probe("empty", "", true));
+    } else if ("integer".equals(type)) {
+      out.add(new Probe("a string", "7", true));
+      if (p.containsKey("maximum")) {
+        int max = p.getInteger("maximum");
+        out.add(new Probe(String.valueOf(max + 1), max + 1, true));
+        out.add(new Probe(String.valueOf(max), max, false));
+      }
+      if (p.containsKey("minimum")) {
+        out.add(
+            new Probe(
+                String.valueOf(p.getInteger("minimum") - 1), p.getInteger("minimum") - 1, true));
+      }
+    } else if ("boolean".equals(type)) {
+      out.add(new Probe("a string", "yes", true));
+    } else if ("object".equals(type)) {
+      out.add(new Probe("a string", "x", true));
+      if (p.containsKey("x-max-serialized-bytes")) {
+        int max = p.getInteger("x-max-serialized-bytes");
+        int overhead = obj("blob", "").encode().length();
+        out.add(new Probe((max + 1) + " bytes", obj("blob", "x".repeat(max + 1 - overhead)), true));
+        out.add(new Probe(max + " bytes", obj("blob", "x".repeat(max - overhead)), false));
+      }
+    } else if ("array".equals(type)) {
+      out.add(new Probe("a string", "x", true));
+      if (p.containsKey("maxItems")) {
+        int max = p.getInteger("maxItems");
+        JsonArray items = new JsonArray();
+        Object item = minimalValue(flatten(p.getJsonObject("items", new JsonObject())));
+        for (int i = 0; i <= max; i++) items.add(item);
+        out.add(new Probe((max + 1) + " items", items, true));
+      }
+    }
+    return out;
+  }
+
+  /** The required properties, each at its smallest valid value. */
+  static JsonObject minimal(JsonObject schema) {
+    JsonObject out = new JsonObject();
+    JsonObject props = schema.getJsonObject("properties", new JsonObject());
+    for (Object name : schema.getJsonArray("required", new JsonArray())) {
+      out.put((String) name, minimalValue(flatten(props.getJsonObject((String) name))));
+    }
+    return out;
+  }
+
+  static Object minimalValue(JsonObject p) {
+    if (p.containsKey("example")) return p.getValue("example");
+    if (p.containsKey("enum")) return p.getJsonArray("enum").getValue(0);
+    if (p.containsKey("const")) return p.getValue("const");
+    Object type = p.getValue("type");
+    if ("string".equals(type)) return "x".repeat(Math.max(1, p.getInteger("minLength", 1)));
+    if ("integer".equals(type) || "number".equals(type)) return p.getInteger("minimum", 1);
+    if ("boolean".equals(type)) return true;
+    if ("array".equals(type)) return new JsonArray();
+    return minimal(p);
+  }
+
+  /** A property's own keywords merged with those of its allOf / first anyOf / first oneOf part. */
+  static JsonObject flatten(JsonObject p) {
+    JsonObject out = new JsonObject();
+    for (String key : List.of("allOf", "anyOf", "oneOf")) {
+      JsonArray parts = p.getJsonArray(key);
+      if (parts == null) continue;
+      List<Object> take = "allOf".equals(key) ? parts.getList() : List.of(parts.getValue(0));
+      for (Object part : take)
+        flatten((JsonObject) part).forEach(e -> out.put(e.getKey(), e.getValue()));
+    }
+    p.forEach(
+        e -> {
+          if (!List.of("allOf", "anyOf", "oneOf").contains(e.getKey()))
+            out.put(e.getKey(), e.getValue());
+        });
+    return out;
+  }
+
+  static String credentialFor(JsonObject op, String human, String agent) {
+    JsonArray security = op.getJsonArray("security", new JsonArray());
+    if (security.isEmpty()) return null;
+    for (Object s : security) if (((JsonObject) s).containsKey("humanToken")) return human;
+    return agent;
+  }
+
+  static String fieldOf(Res res) {
+    JsonObject details = res.json() == null ? null : res.error().getJsonObject("details");
+    return details == null ? null : details.getString("field");
+  }
+
+  static String brief(Res res) {
+    String raw = res.raw() == null ? "" : res.raw();
+    return res.status() + " " + (raw.length() > 300 ? raw.substring(0, 300) + "..." : raw);
   }
 
   // ---------------------------------------------------------------- docs page
