@@ -2,6 +2,7 @@ package io.waitroom.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -14,6 +15,7 @@ import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
+import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.tasks.TaskRoutes;
@@ -34,6 +36,18 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    server =
+        vertx.createHttpServer(
+            new HttpServerOptions()
+                .setHost(deps.config().host())
+                .setPort(deps.config().port())
+                .setCompressionSupported(true)
+                .setIdleTimeout(0));
+    return server.requestHandler(router(vertx, deps)).listen();
+  }
+
+  /** Every route the server serves, in order; the OpenAPI contract test reads it too. */
+  public static Router router(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
     router.route().failureHandler(new FailureHandler());
@@ -47,8 +61,10 @@ public final class HttpVerticle extends VerticleBase {
     router
         .get("/healthz")
         .handler(ctx -> Reply.ok(new JsonObject().put("status", "ok")).write(ctx));
-    router.get("/readyz").handler(this::ready);
+    router.get("/readyz").handler(ctx -> ready(ctx, deps));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metricsRegistry()));
+    // The API document (/openapi.json, /openapi.yaml) and the interactive docs (/docs).
+    OpenApiRoutes.mount(router, deps);
 
     router
         .route("/v1/*")
@@ -72,14 +88,7 @@ public final class HttpVerticle extends VerticleBase {
     WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
 
-    server =
-        vertx.createHttpServer(
-            new HttpServerOptions()
-                .setHost(deps.config().host())
-                .setPort(deps.config().port())
-                .setCompressionSupported(true)
-                .setIdleTimeout(0));
-    return server.requestHandler(router).listen();
+    return router;
   }
 
   @Override
@@ -92,9 +101,12 @@ public final class HttpVerticle extends VerticleBase {
     return new ApiException(404, "NOT_FOUND", "no such route", null);
   }
 
-  private void ready(io.vertx.ext.web.RoutingContext ctx) {
+  private static void ready(io.vertx.ext.web.RoutingContext ctx, Deps deps) {
     if (deps.draining().get()) {
-      ctx.response().setStatusCode(503).end(new JsonObject().put("status", "draining").encode());
+      ctx.response()
+          .setStatusCode(503)
+          .putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("status", "draining").encode());
       return;
     }
     deps.pool()
