@@ -5,6 +5,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.sqlclient.DatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +47,20 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .end(new JsonObject().put("error", error).toBuffer());
   }
 
+  /** character_not_in_repertoire (text) and untranslatable_character (jsonb). */
+  private static final java.util.Set<String> NUL_STATES = java.util.Set.of("22021", "22P05");
+
   private static ApiException toApi(RoutingContext ctx, Throwable t) {
     if (t instanceof ApiException a) return a;
     if (t instanceof DecodeException) return ApiException.validation("body", "malformed JSON");
+    if (t instanceof DatabaseException d && NUL_STATES.contains(d.getSqlState())) {
+      // Text PostgreSQL cannot store (U+0000) that validation did not catch, e.g. in a path.
+      return new ApiException(
+          400,
+          "VALIDATION_ERROR",
+          "the request contains a NUL (U+0000) character, which is not allowed",
+          null);
+    }
     int status = t instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
     return switch (status) {
       case 400 -> ApiException.validation("body", "malformed request");
