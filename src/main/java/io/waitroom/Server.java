@@ -135,13 +135,16 @@ public final class Server {
   }
 
   /**
-   * Graceful: stop accepting, finish in-flight requests, close streams and the pool (all part of
-   * closing Vert.x), then stop the embedded database on a plain thread.
+   * Graceful: undeploy the verticles first (the HTTP servers stop accepting and finish in-flight
+   * requests), then close the pool, then Vert.x, then stop the embedded database on a plain
+   * thread. Closing Vert.x alone would close the pool while requests still need it.
    */
   public CompletableFuture<Void> close() {
     deps.draining().set(true);
-    return vertx
-        .close()
+    List<Future<Void>> undeploys = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
+    return Future.join(undeploys)
+        .transform(v -> pool.close())
+        .transform(v -> vertx.close())
         .toCompletionStage()
         .toCompletableFuture()
         .handle((v, e) -> null)
