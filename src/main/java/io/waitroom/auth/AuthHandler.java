@@ -59,9 +59,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
         });
   }
 
+  /** The route also matches with a trailing slash, so the exemption must too. */
   private static boolean isAgentsMe(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
     return ctx.request().method() == HttpMethod.GET
-        && "/v1/agents/me".equals(ctx.normalizedPath());
+        && ("/v1/agents/me".equals(path) || "/v1/agents/me/".equals(path));
   }
 
   /** Bearer header; browsers' EventSource and WebSocket may use {@code ?access_token=}. */

@@ -29,13 +29,13 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
-    router.route().failureHandler(new FailureHandler());
-    router.errorHandler(404, ctx -> FailureHandler.write(ctx, notFound()));
-    router.errorHandler(
-        405,
-        ctx ->
-            FailureHandler.write(
-                ctx, new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed", null)));
+    FailureHandler failures = new FailureHandler();
+    router.route().failureHandler(failures);
+    // What the router answers by itself (no route, wrong method, a path it cannot decode such
+    // as /v1/rooms/%zz) gets the same envelope instead of Vert.x's plain-text page.
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, failures.forStatus(status));
+    }
 
     // Order matters. Middleware routes carry no path, because Vert.x joins the path of every
     // route a request passes through into the metrics' route label ("/v1/*>/v1/rooms"). And
@@ -80,10 +80,6 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     // Stop accepting, let in-flight requests finish (up to 10 s), then close.
     return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
-  }
-
-  private static ApiException notFound() {
-    return new ApiException(404, "NOT_FOUND", "no such route", null);
   }
 
   private void ready(io.vertx.ext.web.RoutingContext ctx) {

@@ -350,6 +350,10 @@ class AgentsApiTest {
     assertError(
         api.post("/v1/agents/claim", key, new JsonObject().put("claim_token", "x")), 403, "FORBIDDEN");
     assertThat(api.get("/v1/agents/me", key).status()).isEqualTo(200);
+    // The exemption follows the route, which also matches with a trailing slash; dot segments
+    // are resolved before the check.
+    assertThat(api.get("/v1/agents/me/", key).status()).isEqualTo(200);
+    assertError(api.get("/v1/agents/me/../../rooms", key), 403, "FORBIDDEN");
   }
 
   @Test

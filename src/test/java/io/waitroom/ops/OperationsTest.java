@@ -226,6 +226,32 @@ class OperationsTest {
     assertThat(api.get("/readyz", null).status()).isEqualTo(200);
   }
 
+  /** One raw HTTP/1.1 exchange, for requests no well-behaved client library would send. */
+  static String raw(String requestHead) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.server().port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(requestHead.getBytes(StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void aPathThatCannotBeDecodedGetsTheEnvelopeToo() throws Exception {
+    for (String path : List.of("/v1/rooms/%zz", "/v1/rooms/%", "/v1/agents/%E0%A4%A")) {
+      String response =
+          raw(
+              "GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+                  + "\r\nConnection: close\r\n\r\n");
+      String head = response.substring(0, response.indexOf("\r\n\r\n"));
+      String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+      assertThat(head).as(path).startsWith("HTTP/1.1 400").containsIgnoringCase("X-Request-Id: req_");
+      assertThat(head).containsIgnoringCase("Content-Type: application/json");
+      JsonObject error = new JsonObject(body).getJsonObject("error");
+      assertThat(error.getString("code")).isEqualTo("VALIDATION_ERROR");
+      assertThat(error.getInteger("statusCode")).isEqualTo(400);
+    }
+  }
+
   @Test
   void deeplyNestedJsonIs400() {
     Res deep = api.post("/v1/rooms", ALICE, "[".repeat(5000) + "]".repeat(5000));
