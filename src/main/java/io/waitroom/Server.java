@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class Server {
   private final Database database;
   private final Pool pool;
   private final Deps deps;
+  private final AtomicReference<CompletableFuture<Void>> closing = new AtomicReference<>();
 
   private Server(Vertx vertx, Database database, Pool pool, Deps deps) {
     this.vertx = vertx;
@@ -140,15 +142,20 @@ public final class Server {
    * thread. Closing Vert.x alone would close the pool while requests still need it.
    */
   public CompletableFuture<Void> close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    // Idempotent: a signal handler and a shutdown hook may both ask.
+    if (!closing.compareAndSet(null, done)) return closing.get();
     deps.draining().set(true);
     List<Future<Void>> undeploys = vertx.deploymentIDs().stream().map(vertx::undeploy).toList();
-    return Future.join(undeploys)
+    Future.join(undeploys)
         .transform(v -> pool.close())
         .transform(v -> vertx.close())
         .toCompletionStage()
         .toCompletableFuture()
         .handle((v, e) -> null)
-        .thenRunAsync(database::close, r -> new Thread(r, "waitroom-db-stop").start());
+        .thenRunAsync(database::close, r -> new Thread(r, "waitroom-db-stop").start())
+        .whenComplete((v, e) -> done.complete(null));
+    return done;
   }
 
   /** The HS256 secret: configured, or generated once into the data dir and reused. */

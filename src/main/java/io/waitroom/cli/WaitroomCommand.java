@@ -7,11 +7,14 @@ import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,19 +75,33 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
         return 1;
       }
       CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    log.info("shutting down");
-                    try {
-                      server.close().get(30, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                      log.warn("shutdown did not complete cleanly: {}", e.toString());
-                    }
-                    stopped.countDown();
-                  },
-                  "waitroom-shutdown"));
+      AtomicBoolean stopping = new AtomicBoolean();
+      Runnable shutdown =
+          () -> {
+            try {
+              if (stopping.compareAndSet(false, true)) {
+                log.info("shutting down");
+                server.close().get(30, TimeUnit.SECONDS);
+              } else {
+                stopped.await(30, TimeUnit.SECONDS); // the other caller is already draining
+              }
+            } catch (Exception e) {
+              log.warn("shutdown did not complete cleanly: {}", e.toString());
+            }
+            stopped.countDown();
+          };
+      // The embedded database library stops PostgreSQL from a JVM shutdown hook of its own, and
+      // hooks run concurrently: draining from a hook would lose that race and fail in-flight
+      // requests. So SIGTERM and SIGINT are taken before the JVM starts shutting down; the
+      // hook stays for every other way out.
+      for (String name : List.of("TERM", "INT")) {
+        try {
+          Signal.handle(new Signal(name), sig -> new Thread(shutdown, "waitroom-shutdown").start());
+        } catch (IllegalArgumentException unavailable) {
+          log.debug("signal {} cannot be handled here; relying on the shutdown hook", name);
+        }
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "waitroom-shutdown-hook"));
       stopped.await();
       return 0;
     }
