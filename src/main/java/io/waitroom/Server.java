@@ -2,6 +2,7 @@ package io.waitroom;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -68,37 +69,60 @@ public final class Server {
             .build();
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new LocalCodec<>(RoomEvent.class));
 
-    return vertx
-        .executeBlocking(() -> new Boot(Database.open(config), jwtSecret(config)))
-        .compose(
-            boot ->
-                loadJwks(vertx, config)
-                    .compose(
-                        jwks -> {
-                          Pool pool =
-                              PgBuilder.pool()
-                                  .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
-                                  .connectingTo(boot.database().connectOptions())
-                                  .using(vertx)
-                                  .build();
-                          JwtVerifier jwt =
-                              JwtVerifier.create(
-                                  vertx,
-                                  boot.secret(),
-                                  jwks,
-                                  readPem(config.jwtPublicKey()),
-                                  config.orgClaims());
-                          Deps deps =
-                              new Deps(vertx, pool, config, jwt, registry, new AtomicBoolean());
-                          Server server = new Server(vertx, boot.database(), pool, deps);
-                          return server.deploy().map(server);
-                        })
-                    .recover(
-                        e -> {
-                          boot.database().close();
-                          return Future.failedFuture(e);
-                        }))
-        .recover(e -> vertx.close().transform(v -> Future.failedFuture(e)));
+    AtomicReference<Database> opened = new AtomicReference<>();
+    Future<Server> started =
+        vertx
+            .executeBlocking(
+                () -> {
+                  Database database = Database.open(config);
+                  opened.set(database);
+                  return new Boot(database, jwtSecret(config));
+                })
+            .compose(
+                boot ->
+                    loadJwks(vertx, config)
+                        .compose(
+                            jwks -> {
+                              Pool pool =
+                                  PgBuilder.pool()
+                                      .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
+                                      .connectingTo(boot.database().connectOptions())
+                                      .using(vertx)
+                                      .build();
+                              JwtVerifier jwt =
+                                  JwtVerifier.create(
+                                      vertx,
+                                      boot.secret(),
+                                      jwks,
+                                      readPem(config.jwtPublicKey()),
+                                      config.orgClaims());
+                              Deps deps =
+                                  new Deps(vertx, pool, config, jwt, registry, new AtomicBoolean());
+                              Server server = new Server(vertx, boot.database(), pool, deps);
+                              return server.deploy().map(server);
+                            }));
+    // Not bound to any context: on failure it completes after this Vert.x instance is gone.
+    Promise<Server> outcome = Promise.promise();
+    started.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            outcome.complete(ar.result());
+            return;
+          }
+          // Clean up from a plain thread: a future chained on vertx.close() from one of its own
+          // event loops never completes (start-up then hung instead of failing), and stopping
+          // the embedded database blocks.
+          new Thread(
+                  () -> {
+                    vertx.close().toCompletionStage().toCompletableFuture().handle((v, e) -> null).join();
+                    Database database = opened.get();
+                    if (database != null) database.close();
+                    outcome.fail(ar.cause());
+                  },
+                  "waitroom-start-failed")
+              .start();
+        });
+    return outcome.future();
   }
 
   private record Boot(Database database, String secret) {}
@@ -200,7 +224,13 @@ public final class Server {
                 throw new IllegalStateException(
                     "WAITROOM_JWT_JWKS_URL answered " + resp.statusCode());
               }
-              return JwtVerifier.keysOf(resp.bodyAsJsonObject());
+              List<JsonObject> keys = JwtVerifier.keysOf(resp.bodyAsJsonObject());
+              if (keys.isEmpty()) {
+                // Starting anyway would refuse every identity-provider token, silently.
+                throw new IllegalStateException(
+                    "WAITROOM_JWT_JWKS_URL holds no RSA or EC signature keys");
+              }
+              return keys;
             })
         .eventually(() -> {
           client.close();

@@ -183,6 +183,9 @@ class AgentsApiTest {
     Map<Object, String> cases = badProfiles();
     cases.put(new JsonObject().put("name", "ok").put("room_scopes", "rm_x"), "room_scopes");
     cases.put(new JsonObject().put("name", "ok").put("room_scopes", new JsonObject()), "room_scopes");
+    JsonArray tooMany = new JsonArray();
+    for (int i = 0; i < 101; i++) tooMany.add("room-" + i);
+    cases.put(new JsonObject().put("name", "ok").put("room_scopes", tooMany), "room_scopes");
     cases.put(
         new JsonObject().put("name", "ok").put("room_scopes", new JsonArray().add(1)), "room_scopes[0]");
     cases.put(

@@ -330,10 +330,59 @@ class AuthTest {
       // Expiry applies to RS256 as well.
       JsonObject expired = claims.copy().put("exp", Jwts.now() - 60);
       assertUnauthorized(rsa.api.get("/v1/rooms", Jwts.rs256(idp.getPrivate(), null, expired)));
+      // A token carrying its own key (embedded "jwk" or "x5c") is not trusted for it.
+      JsonObject embedded =
+          new JsonObject()
+              .put("alg", "RS256")
+              .put("typ", "JWT")
+              .put("jwk", Jwts.rsaJwk((RSAPublicKey) stranger.getPublic(), "mine"));
+      assertUnauthorized(
+          rsa.api.get(
+              "/v1/rooms", Jwts.sign("SHA256withRSA", stranger.getPrivate(), embedded, claims)));
       // Algorithm confusion: the public key text used as an HMAC secret.
       assertUnauthorized(rsa.api.get("/v1/rooms", Jwts.hmac("HS256", pem, claims)));
       // The server's own HS256 secret keeps working next to the identity provider.
       assertThat(rsa.api.get("/v1/rooms", hs256(claims)).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void es256TokensVerifyAgainstAConfiguredEcPemPublicKey() {
+    KeyPair idp = Jwts.ecKeyPair();
+    KeyPair stranger = Jwts.ecKeyPair();
+    try (TestServer ec = TestServer.start(Map.of("WAITROOM_JWT_PUBLIC_KEY", Jwts.pem(idp.getPublic())))) {
+      JsonObject claims = Jwts.claims("ec-org", "eli");
+      Res ok = ec.api.get("/v1/rooms", Jwts.es256(idp.getPrivate(), null, claims));
+      assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
+      assertUnauthorized(ec.api.get("/v1/rooms", Jwts.es256(stranger.getPrivate(), null, claims)));
+      // An RS256 token is refused outright: only the configured key's algorithm is accepted.
+      assertUnauthorized(
+          ec.api.get("/v1/rooms", Jwts.rs256(Jwts.rsaKeyPair().getPrivate(), null, claims)));
+    }
+  }
+
+  @Test
+  void aJwksUrlWithoutUsableKeysStopsTheServerFromStarting() throws Exception {
+    JsonObject onlySymmetric =
+        new JsonObject()
+            .put(
+                "keys",
+                new JsonArray()
+                    .add(new JsonObject().put("kty", "oct").put("alg", "HS256").put("k", "c2VjcmV0")));
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer idp =
+          vertx
+              .createHttpServer()
+              .requestHandler(req -> req.response().end(onlySymmetric.encode()))
+              .listen(0, "127.0.0.1")
+              .await(10, TimeUnit.SECONDS);
+      String url = "http://127.0.0.1:" + idp.actualPort() + "/jwks.json";
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> TestServer.start(Map.of("WAITROOM_JWT_JWKS_URL", url)).close())
+          .hasStackTraceContaining("no RSA or EC signature keys");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

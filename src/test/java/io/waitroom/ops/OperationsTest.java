@@ -253,6 +253,17 @@ class OperationsTest {
   }
 
   @Test
+  void aStartThatFailsReportsTheCauseInsteadOfHanging() {
+    long t0 = System.nanoTime();
+    String unreachable = "postgresql://postgres@127.0.0.1:" + TestServer.freePort() + "/nowhere";
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> TestServer.start(Map.of("WAITROOM_DATABASE_URL", unreachable)).close())
+        .hasStackTraceContaining("Connection")
+        .hasStackTraceContaining("refused");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(30));
+  }
+
+  @Test
   void deeplyNestedJsonIs400() {
     Res deep = api.post("/v1/rooms", ALICE, "[".repeat(5000) + "]".repeat(5000));
     assertEnvelope(deep, 400, "VALIDATION_ERROR");

@@ -81,6 +81,11 @@ public final class Jwts {
       String alg, String javaAlg, PrivateKey key, String kid, JsonObject claims) {
     JsonObject header = new JsonObject().put("alg", alg).put("typ", "JWT");
     if (kid != null) header.put("kid", kid);
+    return sign(javaAlg, key, header, claims);
+  }
+
+  /** Signs with any header, e.g. one that embeds the signer's own key. */
+  public static String sign(String javaAlg, PrivateKey key, JsonObject header, JsonObject claims) {
     String input = signingInput(header, claims);
     try {
       Signature s = Signature.getInstance(javaAlg);
