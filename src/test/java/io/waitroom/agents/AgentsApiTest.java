@@ -95,7 +95,10 @@ class AgentsApiTest {
     Res me = api.get("/v1/agents/me", key);
     for (Res later : List.of(one, list, me)) {
       assertThat(later.status()).as(later.toString()).isEqualTo(200);
-      assertThat(later.raw()).doesNotContain(key).doesNotContain("api_key").doesNotContain("key_hash");
+      assertThat(later.raw())
+          .doesNotContain(key)
+          .doesNotContain("api_key")
+          .doesNotContain("key_hash");
     }
     assertThat(one.data().getString("id")).isEqualTo(id);
     assertThat(me.data().getString("id")).isEqualTo(id);
@@ -157,7 +160,8 @@ class AgentsApiTest {
     cases.put(new JsonObject().put("name", true), "name");
     cases.put(new JsonObject().put("name", new JsonArray().add("a")), "name");
     cases.put(new JsonObject().put("name", new JsonObject()), "name");
-    cases.put(new JsonObject().put("name", "ok").put("description", "d".repeat(2001)), "description");
+    cases.put(
+        new JsonObject().put("name", "ok").put("description", "d".repeat(2001)), "description");
     cases.put(new JsonObject().put("name", "ok").put("description", 5), "description");
     cases.put(new JsonObject().put("name", "ok").put("platform", "p".repeat(101)), "platform");
     cases.put(new JsonObject().put("name", "ok").put("platform", false), "platform");
@@ -173,7 +177,9 @@ class AgentsApiTest {
     assertThat(r.status()).as(input + " -> " + r).isEqualTo(400);
     assertThat(r.code()).isEqualTo("VALIDATION_ERROR");
     assertThat(r.error().getInteger("statusCode")).isEqualTo(400);
-    assertThat(r.error().getJsonObject("details").getString("field")).as(input.toString()).isEqualTo(field);
+    assertThat(r.error().getJsonObject("details").getString("field"))
+        .as(input.toString())
+        .isEqualTo(field);
     assertThat(r.error().getString("message")).contains(field);
   }
 
@@ -182,12 +188,14 @@ class AgentsApiTest {
     String org = TestServer.token("register-validation", "val");
     Map<Object, String> cases = badProfiles();
     cases.put(new JsonObject().put("name", "ok").put("room_scopes", "rm_x"), "room_scopes");
-    cases.put(new JsonObject().put("name", "ok").put("room_scopes", new JsonObject()), "room_scopes");
+    cases.put(
+        new JsonObject().put("name", "ok").put("room_scopes", new JsonObject()), "room_scopes");
     JsonArray tooMany = new JsonArray();
     for (int i = 0; i < 101; i++) tooMany.add("room-" + i);
     cases.put(new JsonObject().put("name", "ok").put("room_scopes", tooMany), "room_scopes");
     cases.put(
-        new JsonObject().put("name", "ok").put("room_scopes", new JsonArray().add(1)), "room_scopes[0]");
+        new JsonObject().put("name", "ok").put("room_scopes", new JsonArray().add(1)),
+        "room_scopes[0]");
     cases.put(
         new JsonObject().put("name", "ok").put("room_scopes", new JsonArray().add("")),
         "room_scopes[0]");
@@ -234,7 +242,10 @@ class AgentsApiTest {
                     new JsonArray().add(a.getString("slug")).add(b.getString("id"))));
     assertThat(agent.getJsonArray("room_scopes").getList())
         .containsExactly(a.getString("id"), b.getString("id"));
-    assertThat(api.get("/v1/agents/" + agent.getString("id"), ALICE).data().getJsonArray("room_scopes"))
+    assertThat(
+            api.get("/v1/agents/" + agent.getString("id"), ALICE)
+                .data()
+                .getJsonArray("room_scopes"))
         .isEqualTo(agent.getJsonArray("room_scopes"));
     // The same room named twice is stored once.
     JsonObject twice =
@@ -258,7 +269,9 @@ class AgentsApiTest {
         api.post(
             "/v1/agents/register",
             org,
-            new JsonObject().put("name", "x").put("room_scopes", new JsonArray().add("no-such-room")));
+            new JsonObject()
+                .put("name", "x")
+                .put("room_scopes", new JsonArray().add("no-such-room")));
     assertValidation(unknown, "room_scopes[0]", "no-such-room");
     Res second =
         api.post(
@@ -338,7 +351,8 @@ class AgentsApiTest {
     assertThat(me.data().getString("id")).isEqualTo(agent.getString("id"));
     assertThat(me.data().getString("status")).isEqualTo("pending_claim");
     assertThat(me.data().getString("claim_token")).isEqualTo(agent.getString("claim_token"));
-    assertThat(me.data().getString("claim_expires_at")).isEqualTo(agent.getString("claim_expires_at"));
+    assertThat(me.data().getString("claim_expires_at"))
+        .isEqualTo(agent.getString("claim_expires_at"));
     assertThat(me.raw()).doesNotContain(agent.getString("api_key"));
   }
 
@@ -351,7 +365,9 @@ class AgentsApiTest {
     assertError(api.post("/v1/rooms", key, new JsonObject().put("name", "x")), 403, "FORBIDDEN");
     assertError(api.get("/v1/agents", key), 403, "FORBIDDEN");
     assertError(
-        api.post("/v1/agents/claim", key, new JsonObject().put("claim_token", "x")), 403, "FORBIDDEN");
+        api.post("/v1/agents/claim", key, new JsonObject().put("claim_token", "x")),
+        403,
+        "FORBIDDEN");
     assertThat(api.get("/v1/agents/me", key).status()).isEqualTo(200);
     // The exemption follows the route, which also matches with a trailing slash; dot segments
     // are resolved before the check.
@@ -367,7 +383,9 @@ class AgentsApiTest {
     JsonObject orgRoom = room(org, "Claim Room");
     Res claim =
         api.post(
-            "/v1/agents/claim", org, new JsonObject().put("claim_token", agent.getString("claim_token")));
+            "/v1/agents/claim",
+            org,
+            new JsonObject().put("claim_token", agent.getString("claim_token")));
     assertThat(claim.status()).as(claim.toString()).isEqualTo(200);
     JsonObject claimed = claim.data();
     assertThat(claimed.getString("id")).isEqualTo(agent.getString("id"));
@@ -448,7 +466,9 @@ class AgentsApiTest {
             + "'");
     Res r =
         api.post(
-            "/v1/agents/claim", ALICE, new JsonObject().put("claim_token", agent.getString("claim_token")));
+            "/v1/agents/claim",
+            ALICE,
+            new JsonObject().put("claim_token", agent.getString("claim_token")));
     assertError(r, 409, "CONFLICT");
     assertThat(r.error().getString("message")).contains("expired");
     Res me = api.get("/v1/agents/me", agent.getString("api_key"));
@@ -466,7 +486,8 @@ class AgentsApiTest {
     // Create every org first, so the race is about the claim and not about first sight.
     for (String t : tokens) assertThat(api.get("/v1/rooms", t).status()).isEqualTo(200);
     List<CompletableFuture<Res>> inFlight = new ArrayList<>();
-    for (String t : tokens) inFlight.add(api.sendAsync("POST", "/v1/agents/claim", t, body, Map.of()));
+    for (String t : tokens)
+      inFlight.add(api.sendAsync("POST", "/v1/agents/claim", t, body, Map.of()));
     int won = 0;
     String winner = null;
     for (int i = 0; i < n; i++) {
@@ -553,7 +574,8 @@ class AgentsApiTest {
     room(MALLORY, "r1");
     room(MALLORY, "r2");
     String roomsCursor = api.get("/v1/rooms?limit=1", MALLORY).json().getString("cursor");
-    assertValidation(api.get("/v1/agents?cursor=" + roomsCursor, MALLORY), "cursor", "rooms cursor");
+    assertValidation(
+        api.get("/v1/agents?cursor=" + roomsCursor, MALLORY), "cursor", "rooms cursor");
   }
 
   @Test
@@ -586,10 +608,15 @@ class AgentsApiTest {
 
   @Test
   void registerAndClaimRequireAHuman() {
-    assertError(api.post("/v1/agents/register", null, new JsonObject().put("name", "x")), 401, "UNAUTHORIZED");
+    assertError(
+        api.post("/v1/agents/register", null, new JsonObject().put("name", "x")),
+        401,
+        "UNAUTHORIZED");
     String key = register(ALICE, new JsonObject().put("name", "claimer")).getString("api_key");
     String token = selfRegister("target").getString("claim_token");
     assertError(
-        api.post("/v1/agents/claim", key, new JsonObject().put("claim_token", token)), 403, "FORBIDDEN");
+        api.post("/v1/agents/claim", key, new JsonObject().put("claim_token", token)),
+        403,
+        "FORBIDDEN");
   }
 }

@@ -67,8 +67,7 @@ class AuthTest {
   @Test
   void aSchemeOtherThanBearerIs401() {
     String valid = hs256(Jwts.claims("acme", "alice"));
-    Res basic =
-        api.send("GET", "/v1/rooms", null, null, Map.of("Authorization", "Basic " + valid));
+    Res basic = api.send("GET", "/v1/rooms", null, null, Map.of("Authorization", "Basic " + valid));
     assertUnauthorized(basic);
     Res bare = api.send("GET", "/v1/rooms", null, null, Map.of("Authorization", valid));
     assertUnauthorized(bare);
@@ -157,7 +156,8 @@ class AuthTest {
 
   @Test
   void aTokenSignedWithAnotherSecretIs401() {
-    String other = Jwts.hmac("HS256", "another-secret-0123456789-0123456789", Jwts.claims("acme", "alice"));
+    String other =
+        Jwts.hmac("HS256", "another-secret-0123456789-0123456789", Jwts.claims("acme", "alice"));
     assertUnauthorized(api.get("/v1/rooms", other));
   }
 
@@ -236,8 +236,7 @@ class AuthTest {
         TestServer.start(Map.of("WAITROOM_JWT_ORG_CLAIM", "tenant.details.id"))) {
       JsonObject claims = Jwts.claims("ignored", "tom");
       claims.remove("org_id");
-      claims.put(
-          "tenant", new JsonObject().put("details", new JsonObject().put("id", "tenant-7")));
+      claims.put("tenant", new JsonObject().put("details", new JsonObject().put("id", "tenant-7")));
       String token = Jwts.hmac("HS256", TestServer.SECRET, claims);
       Res created = custom.api.post("/v1/rooms", token, new JsonObject().put("name", "T"));
       assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -350,7 +349,8 @@ class AuthTest {
   void es256TokensVerifyAgainstAConfiguredEcPemPublicKey() {
     KeyPair idp = Jwts.ecKeyPair();
     KeyPair stranger = Jwts.ecKeyPair();
-    try (TestServer ec = TestServer.start(Map.of("WAITROOM_JWT_PUBLIC_KEY", Jwts.pem(idp.getPublic())))) {
+    try (TestServer ec =
+        TestServer.start(Map.of("WAITROOM_JWT_PUBLIC_KEY", Jwts.pem(idp.getPublic())))) {
       JsonObject claims = Jwts.claims("ec-org", "eli");
       Res ok = ec.api.get("/v1/rooms", Jwts.es256(idp.getPrivate(), null, claims));
       assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
@@ -368,7 +368,11 @@ class AuthTest {
             .put(
                 "keys",
                 new JsonArray()
-                    .add(new JsonObject().put("kty", "oct").put("alg", "HS256").put("k", "c2VjcmV0")));
+                    .add(
+                        new JsonObject()
+                            .put("kty", "oct")
+                            .put("alg", "HS256")
+                            .put("k", "c2VjcmV0")));
     Vertx vertx = Vertx.vertx();
     try {
       HttpServer idp =
@@ -418,9 +422,7 @@ class AuthTest {
                             .put("kty", "oct")
                             .put("kid", "oct-1")
                             .put("alg", "HS256")
-                            .put(
-                                "k",
-                                Jwts.b64(publishedSecret.getBytes(StandardCharsets.UTF_8)))));
+                            .put("k", Jwts.b64(publishedSecret.getBytes(StandardCharsets.UTF_8)))));
     Vertx vertx = Vertx.vertx();
     try {
       HttpServer idp =

@@ -70,8 +70,8 @@ class GracefulShutdownTest {
 
   /**
    * The real thing, as in a container: the jar's main in its own JVM on the embedded database,
-   * stopped with SIGTERM while a request waits on a lock. The request must still be answered
-   * and the process exit 0, so the database may only stop after the HTTP drain.
+   * stopped with SIGTERM while a request waits on a lock. The request must still be answered and
+   * the process exit 0, so the database may only stop after the HTTP drain.
    */
   @Test
   void sigtermOnTheEmbeddedDatabaseLetsAnInFlightRequestFinish() throws Exception {

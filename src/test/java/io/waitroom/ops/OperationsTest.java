@@ -86,7 +86,10 @@ class OperationsTest {
 
   @Test
   void metricsExposeHttpRequestsLabelledByRoute() {
-    String slug = api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Metered")).data().getString("slug");
+    String slug =
+        api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Metered"))
+            .data()
+            .getString("slug");
     for (int i = 0; i < 3; i++) {
       assertThat(api.get("/v1/rooms", ALICE).status()).isEqualTo(200);
       assertThat(api.get("/v1/rooms/" + slug, ALICE).status()).isEqualTo(200);
@@ -100,7 +103,11 @@ class OperationsTest {
         text.lines().filter(l -> l.startsWith("vertx_http_server_requests_total{")).toList();
     // The template, not the concrete path: one series per route, not one per room.
     assertThat(requests)
-        .anyMatch(l -> l.contains("route=\"/v1/rooms\"") && l.contains("method=\"GET\"") && l.contains("code=\"200\""));
+        .anyMatch(
+            l ->
+                l.contains("route=\"/v1/rooms\"")
+                    && l.contains("method=\"GET\"")
+                    && l.contains("code=\"200\""));
     assertThat(requests).anyMatch(l -> l.contains("route=\"/v1/rooms/:room\""));
     assertThat(requests).noneMatch(l -> l.contains(slug));
     // Middleware routes do not leak into the label ("/v1/*>/v1/rooms").
@@ -134,7 +141,8 @@ class OperationsTest {
     assertEnvelope(healthz, 405, "METHOD_NOT_ALLOWED");
     Res rooms = api.send("DELETE", "/v1/rooms", ALICE, null, Map.of());
     assertEnvelope(rooms, 405, "METHOD_NOT_ALLOWED");
-    assertEnvelope(api.send("PATCH", "/v1/agents/me", ALICE, "{}", Map.of()), 405, "METHOD_NOT_ALLOWED");
+    assertEnvelope(
+        api.send("PATCH", "/v1/agents/me", ALICE, "{}", Map.of()), 405, "METHOD_NOT_ALLOWED");
   }
 
   @Test
@@ -155,9 +163,12 @@ class OperationsTest {
     for (Res r : responses) {
       assertThat(r.header("X-Request-Id")).as(r.toString()).matches("req_[0-9a-z]{26}");
     }
-    assertThat(responses.stream().map(r -> r.header("X-Request-Id")).distinct()).hasSize(responses.size());
+    assertThat(responses.stream().map(r -> r.header("X-Request-Id")).distinct())
+        .hasSize(responses.size());
     // A caller's own well-formed id is echoed, on errors too; a hostile one is replaced.
-    assertThat(api.send("GET", "/nope", null, null, Map.of("X-Request-Id", "trace-42")).header("X-Request-Id"))
+    assertThat(
+            api.send("GET", "/nope", null, null, Map.of("X-Request-Id", "trace-42"))
+                .header("X-Request-Id"))
         .isEqualTo("trace-42");
     assertThat(
             api.send("GET", "/v1/rooms", null, null, Map.of("X-Request-Id", "evil\"<script>"))
@@ -173,13 +184,16 @@ class OperationsTest {
     bodies.put("name", new JsonObject().put("name", nul));
     bodies.put("description", new JsonObject().put("name", "ok").put("description", nul));
     bodies.put(
-        "policies", new JsonObject().put("name", "ok").put("policies", new JsonObject().put("x", nul)));
+        "policies",
+        new JsonObject().put("name", "ok").put("policies", new JsonObject().put("x", nul)));
     for (var b : bodies.entrySet()) {
       Res r = api.post("/v1/rooms", ALICE, b.getValue());
       assertEnvelope(r, 400, "VALIDATION_ERROR");
       assertThat(r.error().getJsonObject("details").getString("field")).startsWith(b.getKey());
     }
-    Res agent = api.post("/v1/agents/register", ALICE, new JsonObject().put("name", "ok").put("platform", nul));
+    Res agent =
+        api.post(
+            "/v1/agents/register", ALICE, new JsonObject().put("name", "ok").put("platform", nul));
     assertEnvelope(agent, 400, "VALIDATION_ERROR");
     assertThat(agent.error().getJsonObject("details").getString("field")).isEqualTo("platform");
     Res scopes =
@@ -208,7 +222,10 @@ class OperationsTest {
       assertThat(r.status()).as(path + " -> " + r).isBetween(400, 499);
       assertNoLeak(r);
     }
-    String orgId = api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Cursor")).data().getString("org_id");
+    String orgId =
+        api.post("/v1/rooms", ALICE, new JsonObject().put("name", "Cursor"))
+            .data()
+            .getString("org_id");
     String evilCursor =
         Base64.getUrlEncoder()
             .withoutPadding()
@@ -219,9 +236,12 @@ class OperationsTest {
 
     // Quotes and SQL-looking text are data, stored and returned as sent.
     String sqlish = "Robert'); DROP TABLE rooms;-- \"\\ %_ \u00e9\uD83E\uDD16";
-    Res created = api.post("/v1/rooms", ALICE, new JsonObject().put("name", sqlish).put("description", sqlish));
+    Res created =
+        api.post(
+            "/v1/rooms", ALICE, new JsonObject().put("name", sqlish).put("description", sqlish));
     assertThat(created.status()).as(created.toString()).isEqualTo(201);
-    assertThat(api.get("/v1/rooms/" + created.data().getString("id"), ALICE).data().getString("name"))
+    assertThat(
+            api.get("/v1/rooms/" + created.data().getString("id"), ALICE).data().getString("name"))
         .isEqualTo(sqlish);
     assertThat(api.get("/readyz", null).status()).isEqualTo(200);
   }
@@ -240,11 +260,17 @@ class OperationsTest {
     for (String path : List.of("/v1/rooms/%zz", "/v1/rooms/%", "/v1/agents/%E0%A4%A")) {
       String response =
           raw(
-              "GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE
+              "GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + ALICE
                   + "\r\nConnection: close\r\n\r\n");
       String head = response.substring(0, response.indexOf("\r\n\r\n"));
       String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-      assertThat(head).as(path).startsWith("HTTP/1.1 400").containsIgnoringCase("X-Request-Id: req_");
+      assertThat(head)
+          .as(path)
+          .startsWith("HTTP/1.1 400")
+          .containsIgnoringCase("X-Request-Id: req_");
       assertThat(head).containsIgnoringCase("Content-Type: application/json");
       JsonObject error = new JsonObject(body).getJsonObject("error");
       assertThat(error.getString("code")).isEqualTo("VALIDATION_ERROR");
@@ -260,7 +286,8 @@ class OperationsTest {
             () -> TestServer.start(Map.of("WAITROOM_DATABASE_URL", unreachable)).close())
         .hasStackTraceContaining("Connection")
         .hasStackTraceContaining("refused");
-    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(30));
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
+        .isLessThan(java.time.Duration.ofSeconds(30));
   }
 
   @Test
@@ -268,7 +295,8 @@ class OperationsTest {
     Res deep = api.post("/v1/rooms", ALICE, "[".repeat(5000) + "]".repeat(5000));
     assertEnvelope(deep, 400, "VALIDATION_ERROR");
     Res deepObject =
-        api.post("/v1/rooms", ALICE, "{\"name\":" + "{\"a\":".repeat(3000) + "1" + "}".repeat(3001));
+        api.post(
+            "/v1/rooms", ALICE, "{\"name\":" + "{\"a\":".repeat(3000) + "1" + "}".repeat(3001));
     assertEnvelope(deepObject, 400, "VALIDATION_ERROR");
   }
 

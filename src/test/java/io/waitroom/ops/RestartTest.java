@@ -80,7 +80,9 @@ class RestartTest {
           first.api.post(
               "/v1/agents/register",
               human,
-              new JsonObject().put("name", "survivor").put("room_scopes", new JsonArray().add(roomId)));
+              new JsonObject()
+                  .put("name", "survivor")
+                  .put("room_scopes", new JsonArray().add(roomId)));
       assertThat(agent.status()).as(agent.toString()).isEqualTo(201);
       agentId = agent.data().getString("id");
       agentKey = agent.data().getString("api_key");
@@ -94,7 +96,9 @@ class RestartTest {
       assertThat(secretOf(dataDir)).isEqualTo(secret);
       Res rooms = second.api.get("/v1/rooms", human);
       assertThat(rooms.status()).as(rooms.toString()).isEqualTo(200);
-      assertThat(rooms.list()).extracting(o -> ((JsonObject) o).getString("id")).containsExactly(roomId);
+      assertThat(rooms.list())
+          .extracting(o -> ((JsonObject) o).getString("id"))
+          .containsExactly(roomId);
       Res me = second.api.get("/v1/agents/me", agentKey);
       assertThat(me.status()).as(me.toString()).isEqualTo(200);
       assertThat(me.data().getString("id")).isEqualTo(agentId);
@@ -103,7 +107,8 @@ class RestartTest {
       assertThat(second.api.get("/v1/agents/" + agentId, human).status()).isEqualTo(200);
       // A claim token issued before the restart still works after it.
       Res claim =
-          second.api.post("/v1/agents/claim", human, new JsonObject().put("claim_token", pendingClaim));
+          second.api.post(
+              "/v1/agents/claim", human, new JsonObject().put("claim_token", pendingClaim));
       assertThat(claim.status()).as(claim.toString()).isEqualTo(200);
       assertThat(second.api.get("/v1/rooms", pendingKey).status()).isEqualTo(200);
 
@@ -111,11 +116,19 @@ class RestartTest {
       Cli minted =
           cli(
               Map.of("WAITROOM_DATA_DIR", dataDir.toString()),
-              "token", "--org", "restart-org", "--sub", "cli-user", "--ttl", "1h");
+              "token",
+              "--org",
+              "restart-org",
+              "--sub",
+              "cli-user",
+              "--ttl",
+              "1h");
       assertThat(minted.exit()).isZero();
       Res viaCli = second.api.get("/v1/rooms", minted.out());
       assertThat(viaCli.status()).as(viaCli.toString()).isEqualTo(200);
-      assertThat(viaCli.list()).extracting(o -> ((JsonObject) o).getString("id")).containsExactly(roomId);
+      assertThat(viaCli.list())
+          .extracting(o -> ((JsonObject) o).getString("id"))
+          .containsExactly(roomId);
     }
   }
 
@@ -125,7 +138,15 @@ class RestartTest {
     Cli minted =
         cli(
             Map.of("WAITROOM_DATA_DIR", dataDir.toString()),
-            "token", "--org", "cli-org", "--sub", "cli-user", "--name", "Cli User", "--ttl", "2h");
+            "token",
+            "--org",
+            "cli-org",
+            "--sub",
+            "cli-user",
+            "--name",
+            "Cli User",
+            "--ttl",
+            "2h");
     assertThat(minted.exit()).isZero();
     assertThat(minted.out()).doesNotContain("\n").matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
     JsonObject claims = payloadOf(minted.out());
@@ -150,9 +171,12 @@ class RestartTest {
   void theTokenCommandUsesAConfiguredSecretAndOrgClaim() {
     Map<String, String> env =
         Map.of(
-            "WAITROOM_DATA_DIR", TestServer.tempDir().toString(),
-            "WAITROOM_JWT_SECRET", TestServer.SECRET,
-            "WAITROOM_JWT_ORG_CLAIM", "app_metadata.org_id");
+            "WAITROOM_DATA_DIR",
+            TestServer.tempDir().toString(),
+            "WAITROOM_JWT_SECRET",
+            TestServer.SECRET,
+            "WAITROOM_JWT_ORG_CLAIM",
+            "app_metadata.org_id");
     Cli minted = cli(env, "token", "--org", "nested-org", "--sub", "nina");
     assertThat(minted.exit()).isZero();
     JsonObject claims = payloadOf(minted.out());

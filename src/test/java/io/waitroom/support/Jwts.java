@@ -29,7 +29,11 @@ public final class Jwts {
 
   /** {@code sub}, {@code org_id} and an {@code exp} one hour ahead. */
   public static JsonObject claims(String org, String sub) {
-    return new JsonObject().put("sub", sub).put("org_id", org).put("iat", now()).put("exp", now() + 3600);
+    return new JsonObject()
+        .put("sub", sub)
+        .put("org_id", org)
+        .put("iat", now())
+        .put("exp", now() + 3600);
   }
 
   public static String b64(byte[] bytes) {
