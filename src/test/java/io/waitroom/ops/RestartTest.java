@@ -200,4 +200,32 @@ class RestartTest {
     assertThat(cli(env, "token", "--sub", "s").exit()).isEqualTo(2);
     assertThat(cli(env, "token", "--org", "o", "--sub", "s", "--ttl", "90").exit()).isZero();
   }
+
+  @Test
+  void theTokenCommandPrintsOnlyTheTokenOnStdout() throws Exception {
+    Path dataDir = TestServer.tempDir();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.waitroom.Main",
+            "token",
+            "--org",
+            "shell-org",
+            "--sub",
+            "shell-user");
+    pb.environment().keySet().removeIf(k -> k.startsWith("WAITROOM_"));
+    pb.environment().put("WAITROOM_DATA_DIR", dataDir.toString());
+    pb.redirectError(dataDir.resolve("stderr.txt").toFile());
+    Process p = pb.start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    // TOKEN=$(java -jar waitroom.jar token ...) must capture the token and nothing else, even
+    // on the first run, which logs that it generated the secret.
+    assertThat(stdout).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+\\R");
+    assertThat(Files.readString(dataDir.resolve("stderr.txt"))).contains("generated a JWT secret");
+    assertThat(payloadOf(stdout.trim()).getString("org_id")).isEqualTo("shell-org");
+  }
 }
