@@ -114,7 +114,12 @@ public final class Server {
           // the embedded database blocks.
           new Thread(
                   () -> {
-                    vertx.close().toCompletionStage().toCompletableFuture().handle((v, e) -> null).join();
+                    vertx
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .handle((v, e) -> null)
+                        .join();
                     Database database = opened.get();
                     if (database != null) database.close();
                     outcome.fail(ar.cause());

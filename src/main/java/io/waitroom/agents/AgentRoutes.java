@@ -132,7 +132,9 @@ public final class AgentRoutes {
                         .put("api_key", key)
                         .put("claim_token", claimToken)
                         // As stored (microseconds), so /me later shows the very same value.
-                        .put("claim_expires_at", Time.iso(row.getOffsetDateTime("claim_expires_at")))));
+                        .put(
+                            "claim_expires_at",
+                            Time.iso(row.getOffsetDateTime("claim_expires_at")))));
   }
 
   private Future<Row> insert(

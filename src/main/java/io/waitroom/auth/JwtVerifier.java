@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -84,7 +85,7 @@ public final class JwtVerifier {
     if (alg == null || !algorithms.contains(alg)) {
       return Future.failedFuture(ApiException.unauthorized("token algorithm not accepted"));
     }
-    Future<io.vertx.ext.auth.User> verified;
+    Future<User> verified;
     try {
       verified = auth.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
@@ -172,7 +173,7 @@ public final class JwtVerifier {
     return out;
   }
 
-  /** The key's declared algorithm if it is an asymmetric one matching the key type, else inferred. */
+  /** The key's declared asymmetric algorithm if it fits the key type; else inferred; else null. */
   private static String algOf(JsonObject k) {
     Object kty = k.getValue("kty");
     Object declared = k.getValue("alg");

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.sqlclient.DatabaseException;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
   }
 
   /** character_not_in_repertoire (text) and untranslatable_character (jsonb). */
-  private static final java.util.Set<String> NUL_STATES = java.util.Set.of("22021", "22P05");
+  private static final Set<String> NUL_STATES = Set.of("22021", "22P05");
 
   private static ApiException toApi(Throwable t, int contextStatus) {
     if (t instanceof ApiException a) return a;
