@@ -2,6 +2,7 @@ package io.waitroom;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ public final class Server {
   private final Deps deps;
   // In deployment order; undeployed in reverse on close, while the pool is still open.
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final AtomicReference<CompletableFuture<Void>> closing = new AtomicReference<>();
 
   private Server(Vertx vertx, Database database, Pool pool, Deps deps) {
     this.vertx = vertx;
@@ -72,37 +75,65 @@ public final class Server {
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new LocalCodec<>(RoomEvent.class));
     PolicyVerticle.registerCodecs(vertx);
 
-    return vertx
-        .executeBlocking(() -> new Boot(Database.open(config), jwtSecret(config)))
-        .compose(
-            boot ->
-                loadJwks(vertx, config)
-                    .compose(
-                        jwks -> {
-                          Pool pool =
-                              PgBuilder.pool()
-                                  .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
-                                  .connectingTo(boot.database().connectOptions())
-                                  .using(vertx)
-                                  .build();
-                          JwtVerifier jwt =
-                              JwtVerifier.create(
-                                  vertx,
-                                  boot.secret(),
-                                  jwks,
-                                  readPem(config.jwtPublicKey()),
-                                  config.orgClaims());
-                          Deps deps =
-                              new Deps(vertx, pool, config, jwt, registry, new AtomicBoolean());
-                          Server server = new Server(vertx, boot.database(), pool, deps);
-                          return server.deploy().map(server);
-                        })
-                    .recover(
-                        e -> {
-                          boot.database().close();
-                          return Future.failedFuture(e);
-                        }))
-        .recover(e -> vertx.close().transform(v -> Future.failedFuture(e)));
+    AtomicReference<Database> opened = new AtomicReference<>();
+    Future<Server> started =
+        vertx
+            .executeBlocking(
+                () -> {
+                  Database database = Database.open(config);
+                  opened.set(database);
+                  return new Boot(database, jwtSecret(config));
+                })
+            .compose(
+                boot ->
+                    loadJwks(vertx, config)
+                        .compose(
+                            jwks -> {
+                              Pool pool =
+                                  PgBuilder.pool()
+                                      .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
+                                      .connectingTo(boot.database().connectOptions())
+                                      .using(vertx)
+                                      .build();
+                              JwtVerifier jwt =
+                                  JwtVerifier.create(
+                                      vertx,
+                                      boot.secret(),
+                                      jwks,
+                                      readPem(config.jwtPublicKey()),
+                                      config.orgClaims());
+                              Deps deps =
+                                  new Deps(vertx, pool, config, jwt, registry, new AtomicBoolean());
+                              Server server = new Server(vertx, boot.database(), pool, deps);
+                              return server.deploy().map(server);
+                            }));
+    // Not bound to any context: on failure it completes after this Vert.x instance is gone.
+    Promise<Server> outcome = Promise.promise();
+    started.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            outcome.complete(ar.result());
+            return;
+          }
+          // Clean up from a plain thread: a future chained on vertx.close() from one of its own
+          // event loops never completes (start-up then hung instead of failing), and stopping
+          // the embedded database blocks.
+          new Thread(
+                  () -> {
+                    vertx
+                        .close()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .handle((v, e) -> null)
+                        .join();
+                    Database database = opened.get();
+                    if (database != null) database.close();
+                    outcome.fail(ar.cause());
+                  },
+                  "waitroom-start-failed")
+              .start();
+        });
+    return outcome.future();
   }
 
   private record Boot(Database database, String secret) {}
@@ -150,10 +181,14 @@ public final class Server {
   }
 
   /**
-   * Graceful: stop accepting, finish in-flight requests, close streams and the pool (all part of
-   * closing Vert.x), then stop the embedded database on a plain thread.
+   * Graceful: undeploy the verticles first (the HTTP servers stop accepting and finish in-flight
+   * requests), then close the pool, then Vert.x, then stop the embedded database on a plain
+   * thread. Closing Vert.x alone would close the pool while requests still need it.
    */
   public CompletableFuture<Void> close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    // Idempotent: a signal handler and a shutdown hook may both ask.
+    if (!closing.compareAndSet(null, done)) return closing.get();
     deps.draining().set(true);
     // Vert.x closes resources made outside verticles (the pool) before it undeploys them, so
     // undeploy first, newest first: HTTP stops accepting and finishes its requests, the watcher
@@ -164,12 +199,15 @@ public final class Server {
     for (String id : reversed) {
       undeployed = undeployed.transform(ar -> vertx.undeploy(id));
     }
-    return undeployed
+    undeployed
+        .transform(ar -> pool.close())
         .transform(ar -> vertx.close())
         .toCompletionStage()
         .toCompletableFuture()
         .handle((v, e) -> null)
-        .thenRunAsync(database::close, r -> new Thread(r, "waitroom-db-stop").start());
+        .thenRunAsync(database::close, r -> new Thread(r, "waitroom-db-stop").start())
+        .whenComplete((v, e) -> done.complete(null));
+    return done;
   }
 
   /** The HS256 secret: configured, or generated once into the data dir and reused. */
@@ -214,7 +252,13 @@ public final class Server {
                 throw new IllegalStateException(
                     "WAITROOM_JWT_JWKS_URL answered " + resp.statusCode());
               }
-              return JwtVerifier.keysOf(resp.bodyAsJsonObject());
+              List<JsonObject> keys = JwtVerifier.keysOf(resp.bodyAsJsonObject());
+              if (keys.isEmpty()) {
+                // Starting anyway would refuse every identity-provider token, silently.
+                throw new IllegalStateException(
+                    "WAITROOM_JWT_JWKS_URL holds no RSA or EC signature keys");
+              }
+              return keys;
             })
         .eventually(
             () -> {

@@ -135,7 +135,10 @@ public final class AgentRoutes {
                     toJson(row)
                         .put("api_key", key)
                         .put("claim_token", claimToken)
-                        .put("claim_expires_at", Time.iso(expires))));
+                        // As stored (microseconds), so /me later shows the very same value.
+                        .put(
+                            "claim_expires_at",
+                            Time.iso(row.getOffsetDateTime("claim_expires_at")))));
   }
 
   private Future<Row> insert(

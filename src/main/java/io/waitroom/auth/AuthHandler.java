@@ -61,8 +61,11 @@ public final class AuthHandler implements Handler<RoutingContext> {
         });
   }
 
+  /** The route also matches with a trailing slash, so the exemption must too. */
   private static boolean isAgentsMe(RoutingContext ctx) {
-    return ctx.request().method() == HttpMethod.GET && "/v1/agents/me".equals(ctx.normalizedPath());
+    String path = ctx.normalizedPath();
+    return ctx.request().method() == HttpMethod.GET
+        && ("/v1/agents/me".equals(path) || "/v1/agents/me/".equals(path));
   }
 
   /** Bearer header; browsers' EventSource and WebSocket may use {@code ?access_token=}. */

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -14,6 +15,7 @@ import io.waitroom.http.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -59,13 +61,10 @@ public final class JwtVerifier {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(publicKeyPem));
       algs.add(alg);
     }
-    if (!jwks.isEmpty()) {
-      options.setJwks(jwks);
-      for (JsonObject k : jwks) {
-        String kty = k.getString("kty", "");
-        if ("RSA".equals(kty)) algs.add("RS256");
-        if ("EC".equals(kty)) algs.add("ES256");
-      }
+    List<JsonObject> keys = keysOf(new JsonObject().put("keys", new JsonArray(jwks)));
+    if (!keys.isEmpty()) {
+      options.setJwks(keys);
+      for (JsonObject k : keys) algs.add(k.getString("alg"));
     }
     return new JwtVerifier(JWTAuth.create(vertx, options), Set.copyOf(algs), orgClaims);
   }
@@ -89,7 +88,15 @@ public final class JwtVerifier {
     if (alg == null || !algorithms.contains(alg)) {
       return Future.failedFuture(ApiException.unauthorized("token algorithm not accepted"));
     }
-    return auth.authenticate(new TokenCredentials(token))
+    Future<User> verified;
+    try {
+      verified = auth.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // Vert.x throws (instead of failing the future) on claims of the wrong type, e.g. a
+      // string "exp": that is the caller's bad token, not our internal error.
+      verified = Future.failedFuture(e);
+    }
+    return verified
         .recover(e -> Future.failedFuture(ApiException.unauthorized("invalid or expired token")))
         .compose(
             user -> {
@@ -150,9 +157,45 @@ public final class JwtVerifier {
     }
   }
 
-  /** Parses a JWKS document's {@code keys}. */
+  /**
+   * The signature-verification keys of a JWKS document, each with its {@code alg} made explicit.
+   * Only public RSA and EC keys are kept: the document is public, so a symmetric ({@code oct})
+   * key in it would let anyone mint tokens, and encryption keys do not verify signatures.
+   */
   public static List<JsonObject> keysOf(JsonObject jwks) {
-    JsonArray keys = jwks.getJsonArray("keys", new JsonArray());
-    return keys.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
+    Object raw = jwks.getValue("keys");
+    if (!(raw instanceof JsonArray keys)) return List.of();
+    List<JsonObject> out = new ArrayList<>();
+    for (Object o : keys) {
+      if (!(o instanceof JsonObject k)) continue;
+      if (k.containsKey("use") && !"sig".equals(k.getValue("use"))) continue;
+      String alg = algOf(k);
+      if (alg != null) out.add(k.copy().put("alg", alg));
+    }
+    return out;
   }
+
+  /** The key's declared asymmetric algorithm if it fits the key type; else inferred; else null. */
+  private static String algOf(JsonObject k) {
+    Object kty = k.getValue("kty");
+    Object declared = k.getValue("alg");
+    if ("RSA".equals(kty)) {
+      if (declared == null) return "RS256";
+      return RSA_ALGS.contains(declared) ? (String) declared : null;
+    }
+    if ("EC".equals(kty)) {
+      String byCurve =
+          switch (String.valueOf(k.getValue("crv"))) {
+            case "P-256" -> "ES256";
+            case "P-384" -> "ES384";
+            case "P-521" -> "ES512";
+            default -> null;
+          };
+      if (declared == null || declared.equals(byCurve)) return byCurve;
+      return null;
+    }
+    return null;
+  }
+
+  private static final Set<String> RSA_ALGS = Set.of("RS256", "RS384", "RS512");
 }

@@ -5,15 +5,23 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.Server;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /** The command line: {@code serve} (the default) and {@code token}. */
 @Command(
@@ -24,21 +32,40 @@ import picocli.CommandLine.Option;
 public final class WaitroomCommand implements java.util.concurrent.Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(WaitroomCommand.class);
 
+  private final Map<String, String> env;
+
+  private WaitroomCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
   public static int run(String[] args) {
-    return new CommandLine(new WaitroomCommand()).execute(args);
+    return run(args, System.getenv(), new PrintWriter(System.out, true));
+  }
+
+  /** Runs against the given environment and standard output (tests pass their own). */
+  public static int run(String[] args, Map<String, String> env, PrintWriter out) {
+    return new CommandLine(new WaitroomCommand(env)).setOut(out).execute(args);
+  }
+
+  ServerConfig config() {
+    return ServerConfig.from(env);
   }
 
   @Override
   public Integer call() throws Exception {
-    return new Serve().call();
+    Serve serve = new Serve();
+    serve.parent = this;
+    return serve.call();
   }
 
   /** Runs the server until SIGTERM/SIGINT, then shuts down gracefully. */
   @Command(name = "serve", description = "Start the server (the default).")
   static final class Serve implements java.util.concurrent.Callable<Integer> {
+    @ParentCommand WaitroomCommand parent;
+
     @Override
     public Integer call() throws Exception {
-      ServerConfig config = ServerConfig.fromEnvironment();
+      ServerConfig config = parent.config();
       Server server;
       try {
         server = Server.start(config).toCompletionStage().toCompletableFuture().get();
@@ -48,19 +75,33 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
         return 1;
       }
       CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    log.info("shutting down");
-                    try {
-                      server.close().get(30, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                      log.warn("shutdown did not complete cleanly: {}", e.toString());
-                    }
-                    stopped.countDown();
-                  },
-                  "waitroom-shutdown"));
+      AtomicBoolean stopping = new AtomicBoolean();
+      Runnable shutdown =
+          () -> {
+            try {
+              if (stopping.compareAndSet(false, true)) {
+                log.info("shutting down");
+                server.close().get(30, TimeUnit.SECONDS);
+              } else {
+                stopped.await(30, TimeUnit.SECONDS); // the other caller is already draining
+              }
+            } catch (Exception e) {
+              log.warn("shutdown did not complete cleanly: {}", e.toString());
+            }
+            stopped.countDown();
+          };
+      // The embedded database library stops PostgreSQL from a JVM shutdown hook of its own, and
+      // hooks run concurrently: draining from a hook would lose that race and fail in-flight
+      // requests. So SIGTERM and SIGINT are taken before the JVM starts shutting down; the
+      // hook stays for every other way out.
+      for (String name : List.of("TERM", "INT")) {
+        try {
+          Signal.handle(new Signal(name), sig -> new Thread(shutdown, "waitroom-shutdown").start());
+        } catch (IllegalArgumentException unavailable) {
+          log.debug("signal {} cannot be handled here; relying on the shutdown hook", name);
+        }
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "waitroom-shutdown-hook"));
       stopped.await();
       return 0;
     }
@@ -69,7 +110,13 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
   /** Mints an HS256 human JWT signed with the configured (or generated) secret. */
   @Command(name = "token", description = "Mint a human JWT for local use.")
   static final class Token implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--org", required = true, description = "Org id (the org_id claim).")
+    @ParentCommand WaitroomCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--org",
+        required = true,
+        description = "Org id, written to the configured org claim (org_id by default).")
     String org;
 
     @Option(names = "--sub", required = true, description = "User id (the sub claim).")
@@ -83,38 +130,74 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
 
     @Override
     public Integer call() throws Exception {
-      ServerConfig config = ServerConfig.fromEnvironment();
+      Duration lifetime;
+      try {
+        lifetime = parseTtl(ttl);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      ServerConfig config = parent.config();
       String secret = Server.jwtSecret(config);
-      JsonObject claims = new JsonObject().put("sub", sub).put("org_id", org);
+      JsonObject claims = new JsonObject().put("sub", sub);
+      // The claim the server reads the org from, so the token works under a custom claim too.
+      putPath(claims, config.orgClaims().get(0), org);
       if (name != null) claims.put("name", name);
       Vertx vertx = Vertx.vertx();
-      AtomicReference<String> token = new AtomicReference<>();
+      String token;
       try {
-        token.set(JwtVerifier.mint(vertx, secret, claims, (int) parseTtl(ttl).toSeconds()));
+        token = JwtVerifier.mint(vertx, secret, claims, (int) lifetime.toSeconds());
       } finally {
         vertx.close();
       }
-      System.out.println(token.get());
+      spec.commandLine().getOut().println(token);
+      spec.commandLine().getOut().flush();
       return 0;
     }
   }
 
+  /** Sets {@code a.b.c} to the value, creating the intermediate objects. */
+  static void putPath(JsonObject root, String dottedPath, String value) {
+    String[] parts = dottedPath.split("\\.");
+    JsonObject o = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject next = o.getJsonObject(parts[i]);
+      if (next == null) {
+        next = new JsonObject();
+        o.put(parts[i], next);
+      }
+      o = next;
+    }
+    o.put(parts[parts.length - 1], value);
+  }
+
+  /** {@code 90} (seconds), {@code 90s}, {@code 30m}, {@code 24h}, {@code 7d}; at most a year. */
   static Duration parseTtl(String s) {
     String t = s.trim().toLowerCase(java.util.Locale.ROOT);
-    if (t.isEmpty()) throw new CommandLine.ParameterException(null, "--ttl is empty");
+    String usage = "--ttl must be a positive number with an optional unit s, m, h or d (e.g. 24h)";
+    if (t.isEmpty()) throw new IllegalArgumentException(usage);
     char unit = t.charAt(t.length() - 1);
+    String digits = Character.isDigit(unit) ? t : t.substring(0, t.length() - 1);
     long n;
     try {
-      n = Long.parseLong(Character.isDigit(unit) ? t : t.substring(0, t.length() - 1));
+      n = Long.parseLong(digits);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--ttl must look like 30m, 24h or 7d");
+      throw new IllegalArgumentException(usage);
     }
-    return switch (unit) {
-      case 's' -> Duration.ofSeconds(n);
-      case 'm' -> Duration.ofMinutes(n);
-      case 'h' -> Duration.ofHours(n);
-      case 'd' -> Duration.ofDays(n);
-      default -> Duration.ofSeconds(n);
-    };
+    if (n <= 0 || n > 366L * 24 * 3600) throw new IllegalArgumentException(usage);
+    Duration d =
+        switch (unit) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          case 'd' -> Duration.ofDays(n);
+          default -> {
+            if (!Character.isDigit(unit)) throw new IllegalArgumentException(usage);
+            yield Duration.ofSeconds(n);
+          }
+        };
+    if (d.compareTo(Duration.ofDays(366)) > 0) {
+      throw new IllegalArgumentException("--ttl must be at most 366d");
+    }
+    return d;
   }
 }

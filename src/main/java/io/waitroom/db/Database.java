@@ -60,7 +60,12 @@ public final class Database implements AutoCloseable {
       db = new Database(null, options, jdbc);
     }
     db.connectOptions.setCachePreparedStatements(true).setPipeliningLimit(256);
-    db.migrate();
+    try {
+      db.migrate();
+    } catch (RuntimeException e) {
+      db.close(); // or the embedded PostgreSQL outlives the failed start
+      throw e;
+    }
     return db;
   }
 

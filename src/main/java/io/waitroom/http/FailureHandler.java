@@ -1,10 +1,13 @@
 package io.waitroom.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import io.vertx.sqlclient.DatabaseException;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,9 +17,26 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    respond(ctx, ctx.statusCode());
+  }
+
+  /**
+   * For {@code router.errorHandler(status, ...)}: the router does not always record the status
+   * on the context it hands over (an undecodable path arrives with none), so it is passed here.
+   */
+  public Handler<RoutingContext> forStatus(int status) {
+    return ctx -> respond(ctx, status);
+  }
+
+  private static void respond(RoutingContext ctx, int status) {
     if (ctx.response().ended() || ctx.response().headWritten()) return;
     Throwable t = ctx.failure();
-    ApiException e = toApi(ctx, t);
+    if (t instanceof HttpClosedException) {
+      // The client went away mid-request: nobody to answer, nothing went wrong here.
+      log.debug("request_id={} client closed the connection", Http.requestId(ctx));
+      return;
+    }
+    ApiException e = toApi(t, status);
     if (e.status() >= 500) {
       log.error(
           "request_id={} method={} path={} unexpected failure",
@@ -46,12 +66,24 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .end(new JsonObject().put("error", error).toBuffer());
   }
 
-  private static ApiException toApi(RoutingContext ctx, Throwable t) {
+  /** character_not_in_repertoire (text) and untranslatable_character (jsonb). */
+  private static final Set<String> NUL_STATES = Set.of("22021", "22P05");
+
+  private static ApiException toApi(Throwable t, int contextStatus) {
     if (t instanceof ApiException a) return a;
     if (t instanceof DecodeException) return ApiException.validation("body", "malformed JSON");
-    int status = t instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
+    if (t instanceof DatabaseException d && NUL_STATES.contains(d.getSqlState())) {
+      // Text PostgreSQL cannot store (U+0000) that validation did not catch, e.g. in a path.
+      return new ApiException(
+          400,
+          "VALIDATION_ERROR",
+          "the request contains a NUL (U+0000) character, which is not allowed",
+          null);
+    }
+    int status = t instanceof HttpException he ? he.getStatusCode() : contextStatus;
     return switch (status) {
-      case 400 -> ApiException.validation("body", "malformed request");
+      // BodyHandler or the router itself (e.g. an undecodable path): no one field to name.
+      case 400 -> new ApiException(400, "VALIDATION_ERROR", "malformed request", null);
       case 401 -> ApiException.unauthorized("missing or invalid credentials");
       case 403 -> ApiException.forbidden("forbidden");
       case 404 -> new ApiException(404, "NOT_FOUND", "no such route", null);

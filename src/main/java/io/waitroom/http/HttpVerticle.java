@@ -50,13 +50,34 @@ public final class HttpVerticle extends VerticleBase {
   public static Router router(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
-    router.route().failureHandler(new FailureHandler());
-    router.errorHandler(404, ctx -> FailureHandler.write(ctx, notFound()));
-    router.errorHandler(
-        405,
-        ctx ->
-            FailureHandler.write(
-                ctx, new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed", null)));
+    FailureHandler failures = new FailureHandler();
+    router.route().failureHandler(failures);
+    // What the router answers by itself (no route, wrong method, a path it cannot decode such
+    // as /v1/rooms/%zz) gets the same envelope instead of Vert.x's plain-text page.
+    for (int status : new int[] {400, 404, 405, 413, 500}) {
+      router.errorHandler(status, failures.forStatus(status));
+    }
+
+    // Order matters. Middleware routes carry no path, because Vert.x joins the path of every
+    // route a request passes through into the metrics' route label ("/v1/*>/v1/rooms"). And
+    // they all come before the endpoints: a route matching after an endpoint that refused the
+    // method would turn the 405 into a 404.
+    router
+        .route()
+        .method(HttpMethod.POST)
+        .method(HttpMethod.PUT)
+        .method(HttpMethod.PATCH)
+        .method(HttpMethod.DELETE)
+        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    AgentRoutes.mountPublic(router, deps);
+    AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt());
+    router
+        .route()
+        .handler(
+            ctx -> {
+              if (ctx.normalizedPath().startsWith("/v1/")) auth.handle(ctx);
+              else ctx.next();
+            });
 
     router
         .get("/healthz")
@@ -65,16 +86,6 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(deps.metricsRegistry()));
     // The API document (/openapi.json, /openapi.yaml) and the interactive docs (/docs).
     OpenApiRoutes.mount(router, deps);
-
-    router
-        .route("/v1/*")
-        .method(HttpMethod.POST)
-        .method(HttpMethod.PUT)
-        .method(HttpMethod.PATCH)
-        .method(HttpMethod.DELETE)
-        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
-    AgentRoutes.mountPublic(router, deps);
-    router.route("/v1/*").handler(new AuthHandler(deps.pool(), deps.jwt()));
 
     // The API, feature by feature.
     RoomRoutes.mount(router, deps);
@@ -95,10 +106,6 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     // Stop accepting, let in-flight requests finish (up to 10 s), then close.
     return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
-  }
-
-  private static ApiException notFound() {
-    return new ApiException(404, "NOT_FOUND", "no such route", null);
   }
 
   private static void ready(io.vertx.ext.web.RoutingContext ctx, Deps deps) {

@@ -60,7 +60,8 @@ public record Paging(int limit, String after) {
       throw ApiException.validation("cursor", "is not a valid cursor");
     }
     int nl = raw.indexOf('\n');
-    if (nl < 0 || nl == raw.length() - 1) {
+    // Keys are ids: a NUL (which PostgreSQL refuses) or an overlong key is no cursor of ours.
+    if (nl < 0 || nl == raw.length() - 1 || raw.indexOf('\0') >= 0 || raw.length() - nl > 201) {
       throw ApiException.validation("cursor", "is not a valid cursor");
     }
     if (!raw.substring(0, nl).equals(scope)) {

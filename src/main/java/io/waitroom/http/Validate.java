@@ -61,6 +61,7 @@ public final class Validate {
 
   private static String checkString(Object v, String field, int min, int max) {
     if (!(v instanceof String s)) throw ApiException.validation(field, "must be a string");
+    if (s.indexOf('\0') >= 0) throw nul(field);
     int len = s.codePointCount(0, s.length());
     if (len < min) {
       throw ApiException.validation(
@@ -144,7 +145,25 @@ public final class Validate {
     if (obj.encode().getBytes(StandardCharsets.UTF_8).length > MAX_OBJECT_BYTES) {
       throw ApiException.validation(field, "must be at most 10 KB when serialized");
     }
+    if (containsNul(obj)) throw nul(field);
     return obj;
+  }
+
+  /** PostgreSQL text and jsonb cannot hold U+0000; refusing it here names the field. */
+  private static ApiException nul(String field) {
+    return ApiException.validation(field, "must not contain NUL (U+0000) characters");
+  }
+
+  private static boolean containsNul(Object v) {
+    if (v instanceof String s) return s.indexOf('\0') >= 0;
+    if (v instanceof JsonObject o) {
+      for (var e : o) {
+        if (e.getKey().indexOf('\0') >= 0 || containsNul(e.getValue())) return true;
+      }
+    } else if (v instanceof JsonArray a) {
+      for (Object item : a) if (containsNul(item)) return true;
+    }
+    return false;
   }
 
   /** A list of strings, each 1..{@code maxLen} characters, at most {@code maxItems} items. */
