@@ -182,8 +182,8 @@ public final class Server {
 
   /**
    * Graceful: undeploy the verticles first (the HTTP servers stop accepting and finish in-flight
-   * requests), then close the pool, then Vert.x, then stop the embedded database on a plain
-   * thread. Closing Vert.x alone would close the pool while requests still need it.
+   * requests), then close the pool, then Vert.x, then stop the embedded database on a plain thread.
+   * Closing Vert.x alone would close the pool while requests still need it.
    */
   public CompletableFuture<Void> close() {
     CompletableFuture<Void> done = new CompletableFuture<>();

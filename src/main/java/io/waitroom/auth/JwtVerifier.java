@@ -159,8 +159,8 @@ public final class JwtVerifier {
 
   /**
    * The signature-verification keys of a JWKS document, each with its {@code alg} made explicit.
-   * Only public RSA and EC keys are kept: the document is public, so a symmetric ({@code oct})
-   * key in it would let anyone mint tokens, and encryption keys do not verify signatures.
+   * Only public RSA and EC keys are kept: the document is public, so a symmetric ({@code oct}) key
+   * in it would let anyone mint tokens, and encryption keys do not verify signatures.
    */
   public static List<JsonObject> keysOf(JsonObject jwks) {
     Object raw = jwks.getValue("keys");

@@ -21,8 +21,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * For {@code router.errorHandler(status, ...)}: the router does not always record the status
-   * on the context it hands over (an undecodable path arrives with none), so it is passed here.
+   * For {@code router.errorHandler(status, ...)}: the router does not always record the status on
+   * the context it hands over (an undecodable path arrives with none), so it is passed here.
    */
   public Handler<RoutingContext> forStatus(int status) {
     return ctx -> respond(ctx, status);

@@ -54,8 +54,8 @@ public final class WatcherMatcher {
 
   /**
    * An empty list means every event except {@code watcher.triggered}: cascades only go through
-   * watchers that ask for them by name, so k catch-all watchers in a room cost k firings per
-   * event rather than k! through the trigger chains.
+   * watchers that ask for them by name, so k catch-all watchers in a room cost k firings per event
+   * rather than k! through the trigger chains.
    */
   public static boolean typeMatches(Set<String> types, String type) {
     return types.isEmpty() ? !TRIGGERED.equals(type) : types.contains(type);

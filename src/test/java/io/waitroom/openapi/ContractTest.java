@@ -61,9 +61,7 @@ class ContractTest {
   static final Set<String> NOT_YET_MERGED =
       Set.of(
           // real-time and signals
-          "GET /v1/rooms/{room}/events",
-          "GET /v1/rooms/{room}/ws",
-          "POST /v1/rooms/{room}/signal");
+          "GET /v1/rooms/{room}/events", "GET /v1/rooms/{room}/ws", "POST /v1/rooms/{room}/signal");
 
   /** Creating POSTs that take {@code Idempotency-Key} (SPEC 4). */
   static final Set<String> IDEMPOTENT =
