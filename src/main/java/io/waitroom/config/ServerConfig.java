@@ -35,7 +35,9 @@ public record ServerConfig(
     int dbPoolSize,
     long sweepIntervalMs,
     int eventRetentionDays,
-    int timeoutUnitSeconds) {
+    int timeoutUnitSeconds,
+    long streamPingMs,
+    int streamQueueBytes) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -91,7 +93,9 @@ public record ServerConfig(
         intOf(v, "WAITROOM_DB_POOL_SIZE", 16),
         intOf(v, "WAITROOM_SWEEP_INTERVAL_MS", 1000),
         intOf(v, "WAITROOM_EVENT_RETENTION_DAYS", 7),
-        intOf(v, "WAITROOM_TIMEOUT_UNIT_SECONDS", 60));
+        intOf(v, "WAITROOM_TIMEOUT_UNIT_SECONDS", 60),
+        intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
+        intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */

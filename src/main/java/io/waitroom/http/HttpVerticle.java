@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.waitroom.Deps;
 import io.waitroom.agents.AgentRoutes;
@@ -17,6 +18,12 @@ import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.trust.TrustRoutes;
+import io.waitroom.events.EventRoutes;
+import io.waitroom.events.RoomStreams;
+import io.waitroom.ratelimit.RateLimitHandler;
+import io.waitroom.signals.SignalRoutes;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Routing, auth and validation; one instance per core, all sharing the port. */
@@ -24,6 +31,7 @@ public final class HttpVerticle extends VerticleBase {
   public static final int BODY_LIMIT = 64 * 1024;
   private final Deps deps;
   private HttpServer server;
+  private RoomStreams streams;
 
   public HttpVerticle(Deps deps) {
     this.deps = deps;
@@ -33,7 +41,12 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
+    EventRoutes.mountUpgradeHold(router);
     router.route().failureHandler(new FailureHandler());
+    if (!deps.config().corsOrigins().isEmpty()) {
+      // Preflights are answered here, before auth and the rate limit.
+      router.route().handler(cors(deps.config().corsOrigins()));
+    }
     router.errorHandler(404, ctx -> FailureHandler.write(ctx, notFound()));
     router.errorHandler(
         405,
@@ -56,6 +69,7 @@ public final class HttpVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     AgentRoutes.mountPublic(router, deps);
     router.route("/v1/*").handler(new AuthHandler(deps.pool(), deps.jwt()));
+    router.route("/v1/*").handler(new RateLimitHandler(deps.rateLimiter()));
 
     // The API, feature by feature.
     RoomRoutes.mount(router, deps);
@@ -65,6 +79,9 @@ public final class HttpVerticle extends VerticleBase {
     CheckInRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
+    SignalRoutes.mount(router, deps);
+    streams = new RoomStreams(vertx, deps);
+    EventRoutes.mount(router, deps, streams);
 
     server =
         vertx.createHttpServer(
@@ -73,13 +90,48 @@ public final class HttpVerticle extends VerticleBase {
                 .setPort(deps.config().port())
                 .setCompressionSupported(true)
                 .setIdleTimeout(0));
-    return server.requestHandler(router).listen();
+    return streams.start().compose(v -> server.requestHandler(router).listen());
   }
 
   @Override
   public Future<?> stop() {
-    // Stop accepting, let in-flight requests finish (up to 10 s), then close.
-    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    // End the streams first (with a final comment, so clients reconnect to another node), then
+    // stop accepting and let in-flight requests finish (up to 10 s).
+    Future<Void> streamsClosed = streams == null ? Future.succeededFuture() : streams.close();
+    return streamsClosed
+        .recover(e -> Future.succeededFuture())
+        .compose(
+            v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
+  }
+
+  /** CORS for the configured origins ({@code *} allows any). */
+  static CorsHandler cors(List<String> origins) {
+    CorsHandler cors = CorsHandler.create();
+    if (origins.contains("*")) cors.addOrigin("*");
+    else cors.addOrigins(origins);
+    return cors.allowedMethods(
+            Set.of(
+                HttpMethod.GET,
+                HttpMethod.POST,
+                HttpMethod.PUT,
+                HttpMethod.PATCH,
+                HttpMethod.DELETE,
+                HttpMethod.OPTIONS))
+        .allowedHeaders(
+            Set.of(
+                "Authorization",
+                "Content-Type",
+                Idempotency.HEADER,
+                "Last-Event-ID",
+                "X-Request-Id"))
+        .exposedHeaders(
+            Set.of(
+                "X-Request-Id",
+                "Retry-After",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                Idempotency.REPLAYED))
+        .maxAgeSeconds(600);
   }
 
   private static ApiException notFound() {
