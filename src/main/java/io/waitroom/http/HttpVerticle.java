@@ -17,6 +17,8 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.rooms.RoomRoutes;
+import io.waitroom.tasks.TaskRoutes;
+import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
@@ -77,6 +79,8 @@ public final class HttpVerticle extends VerticleBase {
     AgentRoutes.mount(router, deps);
     TrustRoutes.mount(router, deps);
     CheckInRoutes.mount(router, deps);
+    TaskRoutes.mount(router, deps);
+    ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);

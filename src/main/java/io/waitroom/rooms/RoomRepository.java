@@ -70,7 +70,8 @@ public final class RoomRepository {
   public static Future<Map<String, String>> idsByRefs(
       SqlClient db, String orgId, List<String> refs) {
     return db.preparedQuery(RoomSql.IDS_BY_REFS)
-        .execute(Tuple.of(orgId, refs.toArray(String[]::new)))
+        // Not Tuple.of(orgId, array): the array would be spread into the varargs.
+        .execute(Tuple.tuple().addString(orgId).addArrayOfString(refs.toArray(String[]::new)))
         .map(
             rows -> {
               Map<String, String> out = new HashMap<>();

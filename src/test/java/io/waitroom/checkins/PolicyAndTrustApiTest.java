@@ -317,6 +317,32 @@ class PolicyAndTrustApiTest {
     assertThat(api.get("/v1/agents/" + agentId + "/trust", key).status()).isEqualTo(403);
   }
 
+  @Test
+  void trustNeverExceeds100() {
+    Fixtures f = Fixtures.create(api);
+    String key = f.agentKey("a");
+    String agentId = f.agentId(key);
+    approveOne(f, key); // creates the row at 16
+    io.waitroom.support.TestDb.exec(
+        server.databaseUrl,
+        "UPDATE trust_scores SET score = 99.5 WHERE agent_id = '" + agentId + "'");
+    approveOne(f, key);
+    assertThat(f.trust(agentId)).isEqualTo(100.0);
+    approveOne(f, key);
+    assertThat(f.trust(agentId)).isEqualTo(100.0);
+    String id =
+        f.checkIn(key, new JsonObject().put("action", "x").put("risk_level", "critical"))
+            .data()
+            .getString("id");
+    Res modified =
+        api.post(
+            "/v1/check-ins/" + id + "/modify",
+            f.human,
+            new JsonObject().put("reason", "r").put("modifications", new JsonObject()));
+    assertThat(modified.status()).isEqualTo(200);
+    assertThat(f.trust(agentId)).isEqualTo(100.0);
+  }
+
   private static JsonObject low(String action) {
     return new JsonObject().put("action", action).put("risk_level", "low");
   }

@@ -1,0 +1,355 @@
+package io.waitroom.tasks;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.Deps;
+import io.waitroom.auth.Actor;
+import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.CheckIn;
+import io.waitroom.checkins.CheckInInput;
+import io.waitroom.checkins.CheckInRepository;
+import io.waitroom.checkins.ThreadMessages;
+import io.waitroom.db.Tx;
+import io.waitroom.http.ApiException;
+import io.waitroom.http.Http;
+import io.waitroom.http.Idempotency;
+import io.waitroom.http.Paging;
+import io.waitroom.http.Reply;
+import io.waitroom.http.Validate;
+import io.waitroom.rooms.Room;
+import io.waitroom.rooms.RoomRepository;
+import io.waitroom.util.Ids;
+
+/**
+ * Human-to-agent tasks: a human posts work to a room, one agent claims it (the primary), may ask
+ * for help, helpers join, and the primary's {@code result} message submits it for review. Every
+ * state change is one transaction around a conditional update; the row count decides races.
+ */
+public final class TaskRoutes {
+  private final Deps deps;
+
+  private TaskRoutes(Deps deps) {
+    this.deps = deps;
+  }
+
+  /** Mount before {@code GET /v1/check-ins/:id} so {@code /v1/check-ins/claimed} wins. */
+  public static void mount(Router router, Deps deps) {
+    TaskRoutes r = new TaskRoutes(deps);
+    router.post("/v1/rooms/:room/tasks").handler(Http.handle(r::create));
+    router.get("/v1/rooms/:room/tasks").handler(Http.handle(r::list));
+    router.get("/v1/check-ins/claimed").handler(Http.handle(r::claimed));
+    router.post("/v1/check-ins/:id/claim").handler(Http.handle(r::claim));
+    router.post("/v1/check-ins/:id/release").handler(Http.handle(r::release));
+    router.post("/v1/check-ins/:id/help").handler(Http.handle(r::help));
+    router.post("/v1/check-ins/:id/join").handler(Http.handle(r::join));
+  }
+
+  // ---- create and list ----
+
+  private Future<Reply> create(RoutingContext ctx) {
+    Actor.Human human = AuthHandler.humanOnly(ctx);
+    CheckInInput in = CheckInInput.parse(Validate.body(ctx), true);
+    Idempotency.key(ctx);
+    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
+        .compose(room -> Idempotency.run(ctx, deps, human, tx -> insert(tx, human, room, in)));
+  }
+
+  private static Future<Reply> insert(Tx tx, Actor.Human human, Room room, CheckInInput in) {
+    Object[] params = {
+      Ids.next(Ids.CHECK_IN),
+      human.orgId(),
+      room.id(),
+      human.id(),
+      in.action(),
+      in.description(),
+      in.riskLevel(),
+      in.urgency(),
+      in.context()
+    };
+    return tx.conn()
+        .preparedQuery(TaskSql.INSERT)
+        .execute(Tuple.from(params))
+        .map(rows -> CheckIn.fromRow(rows.iterator().next()))
+        .compose(
+            ci ->
+                ThreadMessages.statusChange(tx.conn(), ci, null, human.id())
+                    .compose(
+                        m ->
+                            tx.audit(
+                                human,
+                                ci.roomId(),
+                                "checkin.created",
+                                "check_in",
+                                ci.id(),
+                                ci.toJson()))
+                    .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
+                    .map(e -> Reply.created(ci.toJson())));
+  }
+
+  private Future<Reply> list(RoutingContext ctx) {
+    Actor actor = AuthHandler.actor(ctx);
+    Boolean claimed = Validate.queryBool(ctx, "claimed");
+    String status = Validate.queryEnum(ctx, "status", CheckIn.STATUSES);
+    return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
+        .compose(
+            room -> {
+              String scope = "tasks:" + room.id();
+              Paging page = Paging.of(ctx, scope, 50);
+              Object[] params = {
+                actor.orgId(), room.id(), claimed, status, page.after(), page.fetch()
+              };
+              return deps.pool()
+                  .preparedQuery(TaskSql.LIST)
+                  .execute(Tuple.from(params))
+                  .map(rows -> page.reply(rows, scope, r -> CheckIn.fromRow(r).toJson(), "id"));
+            });
+  }
+
+  private Future<Reply> claimed(RoutingContext ctx) {
+    Actor.Agent agent = AuthHandler.agentOnly(ctx);
+    String status = Validate.queryEnum(ctx, "status", CheckIn.STATUSES);
+    String scope = "claimed:" + agent.id();
+    Paging page = Paging.of(ctx, scope, 50);
+    String[] scopes =
+        agent.roomScopes().isEmpty() ? null : agent.roomScopes().toArray(String[]::new);
+    Object[] params = {agent.orgId(), agent.id(), status, scopes, page.after(), page.fetch()};
+    return deps.pool()
+        .preparedQuery(TaskSql.CLAIMED)
+        .execute(Tuple.from(params))
+        .map(rows -> page.reply(rows, scope, r -> CheckIn.fromRow(r).toJson(), "id"));
+  }
+
+  // ---- claim and release ----
+
+  private Future<Reply> claim(RoutingContext ctx) {
+    Actor.Agent agent = AuthHandler.agentOnly(ctx);
+    String id = ctx.pathParam("id");
+    return Tx.run(
+            deps.vertx(),
+            deps.pool(),
+            tx ->
+                task(tx, agent, id, "claimed")
+                    .compose(
+                        seen ->
+                            tx.conn()
+                                .preparedQuery(TaskSql.CLAIM)
+                                .execute(Tuple.of(id, agent.orgId(), agent.id())))
+                    .compose(rows -> updatedOrMiss(tx, agent, id, rows, false, "claimed"))
+                    .compose(
+                        ci ->
+                            tx.conn()
+                                .preparedQuery(TaskSql.ADD_PRIMARY)
+                                .execute(Tuple.of(ci.id(), agent.id()))
+                                .compose(
+                                    v ->
+                                        ThreadMessages.statusChange(
+                                            tx.conn(), ci, "pending", agent.id()))
+                                .compose(m -> record(tx, agent, ci, "checkin.claimed", ci.toJson()))
+                                .compose(v -> withParticipants(tx, ci))))
+        .map(Reply::ok);
+  }
+
+  private Future<Reply> release(RoutingContext ctx) {
+    Actor.Agent agent = AuthHandler.agentOnly(ctx);
+    String id = ctx.pathParam("id");
+    return Tx.run(
+            deps.vertx(),
+            deps.pool(),
+            tx ->
+                task(tx, agent, id, "released")
+                    .compose(
+                        seen ->
+                            tx.conn()
+                                .preparedQuery(TaskSql.RELEASE)
+                                .execute(Tuple.of(id, agent.orgId(), agent.id())))
+                    .compose(rows -> updatedOrMiss(tx, agent, id, rows, true, "released"))
+                    .compose(
+                        ci ->
+                            tx.conn()
+                                .preparedQuery(TaskSql.LEAVE_ALL)
+                                .execute(Tuple.of(ci.id()))
+                                .compose(
+                                    v ->
+                                        ThreadMessages.statusChange(
+                                            tx.conn(), ci, "in_progress", agent.id()))
+                                .compose(
+                                    m ->
+                                        record(
+                                            tx,
+                                            agent,
+                                            ci,
+                                            "checkin.released",
+                                            ci.toJson().put("released_by", agent.id())))
+                                .compose(v -> withParticipants(tx, ci))))
+        .map(Reply::ok);
+  }
+
+  // ---- help and join ----
+
+  private Future<Reply> help(RoutingContext ctx) {
+    Actor.Agent agent = AuthHandler.agentOnly(ctx);
+    String text = Validate.optionalString(Validate.body(ctx), "body", 5000);
+    String id = ctx.pathParam("id");
+    return Tx.run(
+            deps.vertx(),
+            deps.pool(),
+            tx ->
+                task(tx, agent, id, "helped")
+                    .compose(
+                        seen ->
+                            tx.conn()
+                                .preparedQuery(TaskSql.REQUEST_HELP)
+                                .execute(Tuple.of(id, agent.orgId(), agent.id())))
+                    .compose(rows -> updatedOrMiss(tx, agent, id, rows, true, "helped"))
+                    .compose(
+                        ci -> {
+                          Future<JsonObject> message =
+                              text == null || text.isEmpty()
+                                  ? Future.succeededFuture(null)
+                                  : ThreadMessages.insert(
+                                          tx.conn(),
+                                          ci,
+                                          agent.type(),
+                                          agent.id(),
+                                          "escalation",
+                                          text,
+                                          new JsonObject().put("help_request", true),
+                                          null)
+                                      .compose(m -> ThreadRoutes.recordMessage(tx, agent, ci, m));
+                          return message
+                              .compose(
+                                  m ->
+                                      record(
+                                          tx,
+                                          agent,
+                                          ci,
+                                          "checkin.help_requested",
+                                          ci.toJson().put("message", m)))
+                              .compose(v -> withParticipants(tx, ci));
+                        }))
+        .map(Reply::ok);
+  }
+
+  private Future<Reply> join(RoutingContext ctx) {
+    Actor.Agent agent = AuthHandler.agentOnly(ctx);
+    String id = ctx.pathParam("id");
+    return Tx.run(
+            deps.vertx(),
+            deps.pool(),
+            tx ->
+                locked(tx, agent, id)
+                    .compose(
+                        ci -> {
+                          if (!ci.isTask()) {
+                            throw ApiException.conflict("only a task can be joined");
+                          }
+                          if (agent.id().equals(ci.claimedBy())) {
+                            throw ApiException.conflict("the primary cannot join its own task");
+                          }
+                          if (!"in_progress".equals(ci.status())) {
+                            throw ApiException.conflict(
+                                "task is "
+                                    + ci.status()
+                                    + "; only an in_progress task can be joined",
+                                new JsonObject().put("status", ci.status()));
+                          }
+                          if (!ci.helpRequested()) {
+                            throw ApiException.conflict(
+                                "the primary has not requested help",
+                                new JsonObject().put("help_requested", false));
+                          }
+                          return tx.conn()
+                              .preparedQuery(TaskSql.ADD_HELPER)
+                              .execute(Tuple.of(ci.id(), agent.id()))
+                              .compose(
+                                  rows ->
+                                      rows.size() == 0
+                                          ? Future.succeededFuture() // already a helper
+                                          : record(
+                                              tx,
+                                              agent,
+                                              ci,
+                                              "checkin.helper_joined",
+                                              ci.toJson().put("helper_id", agent.id())))
+                              .compose(v -> withParticipants(tx, ci));
+                        }))
+        .map(Reply::ok);
+  }
+
+  // ---- shared steps ----
+
+  /** The check-in, visible to the agent (404, 403 outside its scopes) and a task (else 409). */
+  private static Future<CheckIn> task(Tx tx, Actor.Agent agent, String id, String verb) {
+    return CheckInRepository.visible(tx.conn(), agent, id)
+        .map(
+            ci -> {
+              if (!ci.isTask()) {
+                throw ApiException.conflict(
+                    "only a task (human_to_agent) can be " + verb + "; this is an agent check-in",
+                    new JsonObject().put("direction", ci.direction()));
+              }
+              return ci;
+            });
+  }
+
+  /** The check-in row locked for this transaction; 404 / 403 as {@code visible}. */
+  static Future<CheckIn> locked(Tx tx, Actor actor, String id) {
+    if (id == null || id.length() > 100)
+      return Future.failedFuture(ApiException.notFound("check-in"));
+    return tx.conn()
+        .preparedQuery(TaskSql.LOCK)
+        .execute(Tuple.of(id, actor.orgId()))
+        .map(
+            rows -> {
+              if (rows.size() == 0) throw ApiException.notFound("check-in");
+              CheckIn ci = CheckIn.fromRow(rows.iterator().next());
+              if (actor instanceof Actor.Agent a && !a.mayUseRoom(ci.roomId())) {
+                throw ApiException.forbidden("this agent key is not scoped to the check-in's room");
+              }
+              return ci;
+            });
+  }
+
+  /**
+   * The updated row, or why the conditional update matched nothing, read after it: 403 when the
+   * verb is the primary's and the caller is not the primary, else 409 with the current state.
+   */
+  private static Future<CheckIn> updatedOrMiss(
+      Tx tx, Actor.Agent agent, String id, RowSet<Row> rows, boolean primaryOnly, String verb) {
+    if (rows.size() == 1) return Future.succeededFuture(CheckIn.fromRow(rows.iterator().next()));
+    return CheckInRepository.find(tx.conn(), agent.orgId(), id)
+        .map(
+            ci -> {
+              if (ci == null) throw ApiException.notFound("check-in");
+              if (primaryOnly && !agent.id().equals(ci.claimedBy())) {
+                throw ApiException.forbidden(
+                    "only the task's primary (the agent that claimed it) can do this");
+              }
+              JsonObject details =
+                  new JsonObject().put("status", ci.status()).put("claimed_by", ci.claimedBy());
+              String wanted =
+                  primaryOnly ? "it must be in_progress" : "only a pending, unclaimed task can be";
+              throw ApiException.conflict(
+                  "task is " + ci.status() + "; " + wanted + (primaryOnly ? "" : " " + verb),
+                  details);
+            });
+  }
+
+  /** The audit row and the room event of a task change, in its transaction. */
+  private static Future<Void> record(
+      Tx tx, Actor.Agent agent, CheckIn ci, String type, JsonObject data) {
+    return tx.audit(agent, ci.roomId(), type, "check_in", ci.id(), ci.toJson())
+        .compose(v -> tx.event(ci.orgId(), ci.roomId(), type, data))
+        .mapEmpty();
+  }
+
+  private static Future<JsonObject> withParticipants(Tx tx, CheckIn ci) {
+    return ThreadMessages.participants(tx.conn(), ci.id())
+        .map(p -> ci.toJson().put("participants", p));
+  }
+}
