@@ -43,6 +43,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
   private Redis subscriberClient;
   private RedisConnection subscription;
   private long backoffMs = MIN_BACKOFF_MS;
+  private int failures;
   private boolean stopped;
   private boolean publishFailing;
 
@@ -126,16 +127,21 @@ public final class ClusterBridgeVerticle extends VerticleBase {
                 return;
               }
               if (ar.failed()) {
-                log.warn(
-                    "redis subscribe failed node_id={} retry_in_ms={}: {}",
-                    nodeId,
-                    backoffMs,
-                    ar.cause().getMessage());
+                // The first failure, then about once a minute while Redis stays away.
+                if (++failures == 1 || failures % 12 == 0) {
+                  log.warn(
+                      "redis subscribe failed node_id={} attempts={} retry_in_ms={}: {}",
+                      nodeId,
+                      failures,
+                      backoffMs,
+                      ar.cause().getMessage());
+                }
                 retryLater();
                 return;
               }
               subscription = ar.result();
               backoffMs = MIN_BACKOFF_MS;
+              failures = 0;
               log.info("redis bridge subscribed node_id={} channel={}", nodeId, CHANNEL);
               // Whatever other nodes did while we were not listening is in room_events.
               vertx.eventBus().publish(Addresses.ROOM_STREAMS_RESYNC, "");
