@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RateLimiter {
   private static final Logger log = LoggerFactory.getLogger(RateLimiter.class);
-  static final long REDIS_TIMEOUT_MS = 250;
+  static final long REDIS_TIMEOUT_MS = 500;
   static final long REDIS_RETRY_MS = 2_000;
   static final int MAX_LOCAL_BUCKETS = 100_000;
   static final String KEY_PREFIX = "waitroom:rl:";
@@ -91,8 +91,14 @@ public final class RateLimiter {
                 vertx,
                 new RedisOptions()
                     .setConnectionString(redisUrl)
-                    .setMaxPoolSize(8)
+                    .setMaxPoolSize(16)
                     .setMaxPoolWaiting(4096));
+    if (redis != null) {
+      // Load the script up front so the first requests do not pay for NOSCRIPT and EVAL.
+      redis
+          .send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
+          .onFailure(e -> log.info("rate limit script not preloaded: {}", e.getMessage()));
+    }
   }
 
   public int perMinute() {
