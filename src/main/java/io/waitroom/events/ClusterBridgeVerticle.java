@@ -23,13 +23,11 @@ import org.slf4j.LoggerFactory;
  * <p>Out: every local {@code ROOM_EVENTS} and {@code POLICY_INVALIDATE} message is published as
  * JSON carrying this node's id. In: messages of other nodes are re-published locally on {@code
  * ROOM_EVENTS_REMOTE} / {@code POLICY_INVALIDATE_REMOTE} (never on the addresses this relays, so
- * nothing loops), and this node's own messages are skipped, so each node delivers each event
- * once.
+ * nothing loops), and this node's own messages are skipped, so each node delivers each event once.
  *
- * <p>Redis is a doorbell, never the truth: a failed publish is logged and dropped, the
- * subscription reconnects with backoff, and after each (re)connect every stream re-reads {@code
- * room_events} and every long-poll waiter re-checks ({@code ROOM_STREAMS_RESYNC}). API calls never
- * wait for Redis.
+ * <p>Redis is a doorbell, never the truth: a failed publish is logged and dropped, the subscription
+ * reconnects with backoff, and after each (re)connect every stream re-reads {@code room_events} and
+ * every long-poll waiter re-checks ({@code ROOM_STREAMS_RESYNC}). API calls never wait for Redis.
  */
 public final class ClusterBridgeVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ClusterBridgeVerticle.class);
@@ -56,7 +54,8 @@ public final class ClusterBridgeVerticle extends VerticleBase {
     String url = deps.config().redisUrl();
     publisher =
         Redis.createClient(
-            vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxPoolWaiting(2048));
+            vertx,
+            new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxPoolWaiting(2048));
     subscriberClient =
         Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(1));
     var bus = vertx.eventBus();

@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /v1/rooms/:room/events} (SSE) and {@code GET /v1/rooms/:room/ws} (WebSocket), both Any.
- * Everything that can be refused (types, resume id, room, scope) is checked before the stream
+ * {@code GET /v1/rooms/:room/events} (SSE) and {@code GET /v1/rooms/:room/ws} (WebSocket), both
+ * Any. Everything that can be refused (types, resume id, room, scope) is checked before the stream
  * opens, so a bad request gets the usual JSON error instead of an empty stream.
  */
 public final class EventRoutes {
@@ -142,7 +142,9 @@ public final class EventRoutes {
         .onFailure(
             e -> {
               if (!ctx.response().headWritten()) ctx.fail(e);
-              else log.warn("request_id={} ws upgrade failed: {}", Http.requestId(ctx), e.getMessage());
+              else
+                log.warn(
+                    "request_id={} ws upgrade failed: {}", Http.requestId(ctx), e.getMessage());
             });
   }
 

@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * The canonical room event types (SPEC 8) and the spellings clients may use for them. Every place
- * where a client names event types (SSE and WebSocket {@code ?types=}, watcher {@code
- * event_types}) goes through {@link #expand}, so the aliases mean the same thing everywhere:
+ * where a client names event types (SSE and WebSocket {@code ?types=}, watcher {@code event_types})
+ * goes through {@link #expand}, so the aliases mean the same thing everywhere:
  *
  * <ul>
  *   <li>{@code check_in.X} (the API reference's spelling) is {@code checkin.X};
@@ -67,8 +67,8 @@ public final class EventTypes {
   }
 
   /**
-   * The canonical types one client-given name stands for, or an empty set when the name is
-   * unknown. Names are case-sensitive and taken as given (no trimming).
+   * The canonical types one client-given name stands for, or an empty set when the name is unknown.
+   * Names are case-sensitive and taken as given (no trimming).
    */
   public static Set<String> expand(String name) {
     if (name == null) return Set.of();
@@ -78,9 +78,8 @@ public final class EventTypes {
   }
 
   /**
-   * Expands a list of names into canonical types (duplicates removed, first-seen order). An
-   * unknown or empty name is a 400 on {@code field} whose message and {@code details.type} name
-   * it.
+   * Expands a list of names into canonical types (duplicates removed, first-seen order). An unknown
+   * or empty name is a 400 on {@code field} whose message and {@code details.type} name it.
    */
   public static Set<String> expandAll(Collection<String> names, String field) {
     Set<String> out = new LinkedHashSet<>();
@@ -93,13 +92,16 @@ public final class EventTypes {
   }
 
   /**
-   * Parses a {@code ?types=} query value: a comma-separated list; blanks around names are
-   * ignored. Null or blank means every type (returns null).
+   * Parses a {@code ?types=} query value: a comma-separated list; blanks around names are ignored.
+   * Null or blank means every type (returns null).
    */
   public static Set<String> parseQuery(String value, String field) {
     if (value == null || value.isBlank()) return null;
     List<String> names =
-        java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        java.util.Arrays.stream(value.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
     if (names.isEmpty()) return null;
     return Set.copyOf(expandAll(names, field));
   }

@@ -28,13 +28,13 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@link #awaitCheckIn(String, long)} returns a future that completes with {@code true} as
- *       soon as this node sees a room event whose {@code data.id} equals the id: an event
- *       committed on this node ({@code Addresses.ROOM_EVENTS}) or on another node and relayed by
- *       the cluster bridge ({@code Addresses.ROOM_EVENTS_REMOTE}). It completes with {@code
- *       false} when {@code timeoutMs} passes first. It never fails.
- *   <li>The wait is registered when the method returns; events published before that are not
- *       seen. So <b>register first, then read the state</b>, or use {@link #poll}, which does
- *       exactly that in a loop.
+ *       soon as this node sees a room event whose {@code data.id} equals the id: an event committed
+ *       on this node ({@code Addresses.ROOM_EVENTS}) or on another node and relayed by the cluster
+ *       bridge ({@code Addresses.ROOM_EVENTS_REMOTE}). It completes with {@code false} when {@code
+ *       timeoutMs} passes first. It never fails.
+ *   <li>The wait is registered when the method returns; events published before that are not seen.
+ *       So <b>register first, then read the state</b>, or use {@link #poll}, which does exactly
+ *       that in a loop.
  *   <li>A wake-up is a hint, not a state: it may be spurious (an event about the check-in that did
  *       not change its status, or a bulk wake after the Redis bridge reconnected, when events of
  *       other nodes may have been missed). Always re-read the state from the database.
@@ -63,7 +63,8 @@ public final class EventWaiters {
     bus.<RoomEvent>consumer(Addresses.ROOM_EVENTS, m -> onEvent(m.body()));
     bus.<RoomEvent>consumer(Addresses.ROOM_EVENTS_REMOTE, m -> onEvent(m.body()));
     bus.consumer(Addresses.ROOM_STREAMS_RESYNC, m -> wakeAll());
-    MeterRegistry registry = metricsRegistry == null ? null : BackendRegistries.getNow(metricsRegistry);
+    MeterRegistry registry =
+        metricsRegistry == null ? null : BackendRegistries.getNow(metricsRegistry);
     if (registry != null) {
       Gauge.builder("waitroom.longpoll.waiters", size, AtomicInteger::get)
           .description("Long-poll requests waiting for an event")

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live side of SSE and WebSocket for one HTTP verticle instance (so everything here runs on
- * one event loop and needs no locks).
+ * The live side of SSE and WebSocket for one HTTP verticle instance (so everything here runs on one
+ * event loop and needs no locks).
  *
  * <p>Delivery treats the event bus and Redis as a doorbell and {@code room_events} as the truth.
  * Each room with at least one subscriber has a {@link Feed}: when rung (a local commit, a message
@@ -69,9 +69,9 @@ public final class RoomStreams {
   }
 
   /**
-   * Adds a subscriber to its room's feed. Without {@code resumeAfter} it starts live: it gets
-   * every event committed after this call. With it, it first replays {@code id > resumeAfter} from
-   * the database and then joins the live feed with no gap and no duplicate.
+   * Adds a subscriber to its room's feed. Without {@code resumeAfter} it starts live: it gets every
+   * event committed after this call. With it, it first replays {@code id > resumeAfter} from the
+   * database and then joins the live feed with no gap and no duplicate.
    *
    * @param roomMax the room's newest event id, read before this call
    */
@@ -232,7 +232,8 @@ public final class RoomStreams {
                 reading = false;
                 if (ar.failed()) {
                   // The safety ring retries in a few seconds; subscribers lose nothing.
-                  log.warn("stream feed read failed room_id={}: {}", roomId, ar.cause().getMessage());
+                  log.warn(
+                      "stream feed read failed room_id={}: {}", roomId, ar.cause().getMessage());
                 } else {
                   for (RoomEvent e : ar.result()) {
                     lastId = e.id();

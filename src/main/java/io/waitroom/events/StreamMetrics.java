@@ -12,8 +12,8 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Node-wide stream metrics in the Prometheus registry: open SSE and WebSocket connections
- * ({@code waitroom_streams_open{transport}}), slow consumers cut off, and the event lag (commit to
+ * Node-wide stream metrics in the Prometheus registry: open SSE and WebSocket connections ({@code
+ * waitroom_streams_open{transport}}), slow consumers cut off, and the event lag (commit to
  * delivery, {@code waitroom_event_lag_seconds}).
  */
 public final class StreamMetrics {

@@ -3,8 +3,8 @@ package io.waitroom.events;
 import java.util.Set;
 
 /**
- * One open stream (SSE or WebSocket) of one room. Lives on the event loop of the HTTP verticle
- * that accepted it, like the feed that fans out to it, so none of its state needs locking.
+ * One open stream (SSE or WebSocket) of one room. Lives on the event loop of the HTTP verticle that
+ * accepted it, like the feed that fans out to it, so none of its state needs locking.
  *
  * <p>The id rule: a subscriber never writes an event whose id is not above {@link #lastSeen}. The
  * feed, the resume replay and the safety re-reads may all offer the same event; only the first
@@ -44,7 +44,9 @@ abstract class Subscriber {
     return deliver(e);
   }
 
-  /** Writes the event if it is new and passes the type filter; always advances {@link #lastSeen}. */
+  /**
+   * Writes the event if it is new and passes the type filter; always advances {@link #lastSeen}.
+   */
   final boolean deliver(RoomEvent e) {
     if (closed) return false;
     if (e.id() <= lastSeen) return true;

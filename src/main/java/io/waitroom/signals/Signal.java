@@ -39,7 +39,10 @@ public record Signal(
         .put("created_at", createdAt);
   }
 
-  /** The {@code signal.broadcast} event's data: exactly SPEC 7's {@code {id, type, payload, created_by}}. */
+  /**
+   * The {@code signal.broadcast} event's data: exactly SPEC 7's {@code {id, type, payload,
+   * created_by}}.
+   */
   public JsonObject eventData() {
     return new JsonObject()
         .put("id", id)

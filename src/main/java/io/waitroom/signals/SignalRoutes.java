@@ -42,7 +42,8 @@ public final class SignalRoutes {
     Idempotency.key(ctx);
     return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
         .compose(
-            room -> Idempotency.run(ctx, deps, actor, tx -> insert(tx, actor, room, type, payload)));
+            room ->
+                Idempotency.run(ctx, deps, actor, tx -> insert(tx, actor, room, type, payload)));
   }
 
   private static Future<Reply> insert(

@@ -36,12 +36,18 @@ class EventRetentionTest {
     TestDb.exec(
         server.databaseUrl,
         "INSERT INTO room_events (org_id, room_id, type, data, created_at) SELECT '"
-            + org + "', '" + room + "', 'signal.broadcast', jsonb_build_object('id', 'sig_old' || g),"
+            + org
+            + "', '"
+            + room
+            + "', 'signal.broadcast', jsonb_build_object('id', 'sig_old' || g),"
             + " now() - interval '8 days' FROM generate_series(1, 1200) g");
     TestDb.exec(
         server.databaseUrl,
         "INSERT INTO room_events (org_id, room_id, type, data, created_at) SELECT '"
-            + org + "', '" + room + "', 'signal.broadcast', jsonb_build_object('id', 'sig_kept' || g),"
+            + org
+            + "', '"
+            + room
+            + "', 'signal.broadcast', jsonb_build_object('id', 'sig_kept' || g),"
             + " now() - interval '6 days' FROM generate_series(1, 2) g");
     server.api.post(
         "/v1/rooms/" + f.roomSlug + "/signal",
@@ -53,14 +59,21 @@ class EventRetentionTest {
     List<Future<Integer>> purges =
         List.of(EventLog.purge(deps.pool(), 7, 100), EventLog.purge(deps.pool(), 7, 100));
     int first =
-        Future.all(purges).map(c -> purges.get(0).result() + purges.get(1).result())
-            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Future.all(purges)
+            .map(c -> purges.get(0).result() + purges.get(1).result())
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     int rest =
-        EventRetentionVerticle.purge(deps, 0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        EventRetentionVerticle.purge(deps, 0)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
     assertThat(first + rest).isEqualTo(1200);
     assertThat(
             TestDb.queryLong(
-                server.databaseUrl, "SELECT count(*) FROM room_events WHERE room_id = '" + room + "'"))
+                server.databaseUrl,
+                "SELECT count(*) FROM room_events WHERE room_id = '" + room + "'"))
         .isEqualTo(3);
 
     // Replay from 0 gives what is retained; ids handed out before the purge stay valid to resume.

@@ -14,14 +14,16 @@ class EventTypesTest {
   void canonicalTypesExpandToThemselves() {
     for (String t : EventTypes.CANONICAL) assertThat(EventTypes.expand(t)).containsExactly(t);
     assertThat(EventTypes.CANONICAL)
-        .contains("checkin.submitted", "checkin.helper_joined", "signal.broadcast", "watcher.triggered")
+        .contains(
+            "checkin.submitted", "checkin.helper_joined", "signal.broadcast", "watcher.triggered")
         .hasSize(14);
   }
 
   @Test
   void theApiReferenceSpellingIsAnAlias() {
     assertThat(EventTypes.expand("check_in.created")).containsExactly("checkin.created");
-    assertThat(EventTypes.expand("check_in.help_requested")).containsExactly("checkin.help_requested");
+    assertThat(EventTypes.expand("check_in.help_requested"))
+        .containsExactly("checkin.help_requested");
     assertThat(EventTypes.expand("check_in.message")).containsExactly("checkin.message");
   }
 
@@ -38,7 +40,8 @@ class EventTypesTest {
     assertThat(EventTypes.expand("CHECKIN.CREATED")).isEmpty();
     assertThat(EventTypes.expand("signal.*")).isEmpty();
     assertThat(EventTypes.expand(null)).isEmpty();
-    assertThatThrownBy(() -> EventTypes.expandAll(List.of("signal.broadcast", "bogus"), "event_types"))
+    assertThatThrownBy(
+            () -> EventTypes.expandAll(List.of("signal.broadcast", "bogus"), "event_types"))
         .isInstanceOfSatisfying(
             ApiException.class,
             e -> {
@@ -51,7 +54,9 @@ class EventTypesTest {
 
   @Test
   void queryListsAreTrimmedDeduplicatedAndBlankMeansAll() {
-    assertThat(EventTypes.parseQuery(" check_in.decided , checkin.approved,signal.broadcast ", "types"))
+    assertThat(
+            EventTypes.parseQuery(
+                " check_in.decided , checkin.approved,signal.broadcast ", "types"))
         .containsExactlyInAnyOrder(
             "checkin.approved", "checkin.rejected", "checkin.modified", "signal.broadcast");
     assertThat(EventTypes.parseQuery(null, "types")).isNull();

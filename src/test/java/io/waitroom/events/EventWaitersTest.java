@@ -44,7 +44,12 @@ class EventWaitersTest {
 
   static RoomEvent event(String dataId) {
     return new RoomEvent(
-        1, "org_x", "rm_x", "checkin.approved", new JsonObject().put("id", dataId), "2026-01-01T00:00:00Z");
+        1,
+        "org_x",
+        "rm_x",
+        "checkin.approved",
+        new JsonObject().put("id", dataId),
+        "2026-01-01T00:00:00Z");
   }
 
   static <T> T await(Future<T> f) throws Exception {
@@ -206,7 +211,8 @@ class EventWaitersTest {
     Future<Boolean> woken =
         server.server().deps().waiters().awaitCheckIn(ci.getString("id"), 20_000);
     Res r =
-        server.api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
+        server.api.post(
+            "/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
     assertThat(r.status()).isEqualTo(200);
     assertThat(await(woken)).isTrue();
   }
@@ -220,9 +226,17 @@ class EventWaitersTest {
             deps.vertx(),
             deps.pool(),
             t ->
-                t.event("org_t", "rm_t", "checkin.approved", new JsonObject().put("id", "ci_rolled_back"))
+                t.event(
+                        "org_t",
+                        "rm_t",
+                        "checkin.approved",
+                        new JsonObject().put("id", "ci_rolled_back"))
                     .compose(e -> Future.failedFuture(new IllegalStateException("rollback"))));
-    assertThat(tx.toCompletionStage().toCompletableFuture().handle((v, e) -> e).get(10, TimeUnit.SECONDS))
+    assertThat(
+            tx.toCompletionStage()
+                .toCompletableFuture()
+                .handle((v, e) -> e)
+                .get(10, TimeUnit.SECONDS))
         .isNotNull();
     assertThat(await(w)).isFalse();
   }

@@ -93,7 +93,8 @@ class RoomStreamsApiTest {
         assertThat(env.getString("room_id")).isEqualTo(f.room.getString("id"));
         assertThat(env.getString("timestamp")).endsWith("Z");
         JsonObject data = env.getJsonObject("data");
-        assertThat(data.fieldNames()).containsExactlyInAnyOrder("id", "type", "payload", "created_by");
+        assertThat(data.fieldNames())
+            .containsExactlyInAnyOrder("id", "type", "payload", "created_by");
         assertThat(data.getString("id")).isEqualTo(sent.get(i).getString("id"));
         assertThat(data.getString("type")).isEqualTo("deploy.step." + i);
       }
@@ -117,11 +118,15 @@ class RoomStreamsApiTest {
     String key = f.agentKey("deployer");
     try (SseClient c = sse(f, "", Map.of())) {
       JsonObject ci = f.pendingCheckIn(key, "deploy v2");
-      Res ok = api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
+      Res ok =
+          api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
       assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
       List<Frame> got = c.events(2, 10_000);
-      assertThat(got).extracting(Frame::event).containsExactly("checkin.created", "checkin.approved");
-      assertThat(got.get(1).json().getJsonObject("data").getString("id")).isEqualTo(ci.getString("id"));
+      assertThat(got)
+          .extracting(Frame::event)
+          .containsExactly("checkin.created", "checkin.approved");
+      assertThat(got.get(1).json().getJsonObject("data").getString("id"))
+          .isEqualTo(ci.getString("id"));
       assertThat(got.get(1).json().getJsonObject("data").getString("status")).isEqualTo("approved");
     }
   }
@@ -183,12 +188,18 @@ class RoomStreamsApiTest {
           .containsExactlyElementsOf(sent);
       long second = got.get(1).longId();
       try (SseClient q = sse(f, "?last_event_id=" + second, Map.of())) {
-        assertThat(q.events(2, 10_000).stream().map(fr -> fr.json().getJsonObject("data").getString("id")).toList())
+        assertThat(
+                q.events(2, 10_000).stream()
+                    .map(fr -> fr.json().getJsonObject("data").getString("id"))
+                    .toList())
             .containsExactlyElementsOf(sent.subList(2, 4));
       }
       // The header (what EventSource sends on reconnect) wins over the URL's parameter.
       try (SseClient both =
-          sse(f, "?last_event_id=0", Map.of("Last-Event-ID", String.valueOf(got.get(2).longId())))) {
+          sse(
+              f,
+              "?last_event_id=0",
+              Map.of("Last-Event-ID", String.valueOf(got.get(2).longId())))) {
         Frame only = both.nextEvent(5_000);
         assertThat(only.json().getJsonObject("data").getString("id")).isEqualTo(sent.get(3));
         assertThat(both.drainEvents(500)).isEmpty();
@@ -212,14 +223,18 @@ class RoomStreamsApiTest {
           f.human,
           new JsonObject().put("reason", "no"));
       signal(f, "pause");
-      assertThat(created.events(2, 10_000)).extracting(Frame::event).containsOnly("checkin.created");
+      assertThat(created.events(2, 10_000))
+          .extracting(Frame::event)
+          .containsOnly("checkin.created");
       assertThat(decided.events(2, 10_000))
           .extracting(Frame::event)
           .containsExactly("checkin.approved", "checkin.rejected");
       assertThat(decided2.events(3, 10_000))
           .extracting(Frame::event)
           .containsExactly("checkin.approved", "checkin.rejected", "signal.broadcast");
-      assertThat(signals.events(1, 10_000)).extracting(Frame::event).containsOnly("signal.broadcast");
+      assertThat(signals.events(1, 10_000))
+          .extracting(Frame::event)
+          .containsOnly("signal.broadcast");
       assertThat(created.drainEvents(500)).isEmpty();
       assertThat(decided.drainEvents(200)).isEmpty();
       assertThat(signals.drainEvents(200)).isEmpty();
@@ -264,7 +279,8 @@ class RoomStreamsApiTest {
         WsClient.open(
             wsUrl(f, "/ws?types=signal.broadcast&last_event_id=" + first), f.human, Map.of())) {
       List<JsonObject> got = ws.next(2, 10_000);
-      assertThat(got).extracting(e -> e.getJsonObject("data").getString("id"))
+      assertThat(got)
+          .extracting(e -> e.getJsonObject("data").getString("id"))
           .containsExactly(sent.get(1), sent.get(2));
     }
   }
@@ -311,15 +327,20 @@ class RoomStreamsApiTest {
         assertThat(s.error().getString("message")).contains(c.field());
       }
     }
-    try (SseClient s = SseClient.open(url(f, "/events?types=checkin.exploded"), f.human, Map.of())) {
+    try (SseClient s =
+        SseClient.open(url(f, "/events?types=checkin.exploded"), f.human, Map.of())) {
       assertThat(s.error().getString("message")).contains("checkin.exploded");
     }
-    try (SseClient s = SseClient.open(api.base() + "/v1/rooms/no-such-room/events", f.human, Map.of())) {
+    try (SseClient s =
+        SseClient.open(api.base() + "/v1/rooms/no-such-room/events", f.human, Map.of())) {
       assertThat(s.status).isEqualTo(404);
     }
     // Another org's room is not found, never forbidden, on both transports.
     try (SseClient s =
-        SseClient.open(api.base() + "/v1/rooms/" + f.room.getString("id") + "/events", other.human, Map.of())) {
+        SseClient.open(
+            api.base() + "/v1/rooms/" + f.room.getString("id") + "/events",
+            other.human,
+            Map.of())) {
       assertThat(s.status).isEqualTo(404);
       assertThat(s.error().getString("code")).isEqualTo("NOT_FOUND");
     }
@@ -364,7 +385,8 @@ class RoomStreamsApiTest {
         WsClient ws = WsClient.open(wsUrl(f, "/ws"), f.human, Map.of())) {
       Thread.sleep(200);
       String metrics = api.get("/metrics", null).raw();
-      assertThat(metrics).containsPattern("waitroom_streams_open\\{transport=\"sse\"[^}]*\\} [1-9]");
+      assertThat(metrics)
+          .containsPattern("waitroom_streams_open\\{transport=\"sse\"[^}]*\\} [1-9]");
       assertThat(metrics).containsPattern("waitroom_streams_open\\{transport=\"ws\"[^}]*\\} [1-9]");
       assertThat(metrics).contains("waitroom_event_lag_seconds");
     }
@@ -396,7 +418,10 @@ class RoomStreamsApiTest {
       for (SseClient c : clients) {
         List<Frame> got = c.events(80, 20_000);
         assertThat(got.stream().map(Frame::longId).toList()).isSorted().doesNotHaveDuplicates();
-        assertThat(got.stream().map(fr -> fr.json().getJsonObject("data").getString("id")).collect(Collectors.toSet()))
+        assertThat(
+                got.stream()
+                    .map(fr -> fr.json().getJsonObject("data").getString("id"))
+                    .collect(Collectors.toSet()))
             .isEqualTo(ids);
       }
     } finally {

@@ -94,7 +94,8 @@ class SlowConsumerAndShutdownTest {
     }
     assertThat(api.get("/healthz", null).status()).isEqualTo(200);
     String metricsText = api.get("/metrics", null).raw();
-    assertThat(metricsText).containsPattern("waitroom_streams_slow_consumer_disconnects_total [1-9]");
+    assertThat(metricsText)
+        .containsPattern("waitroom_streams_slow_consumer_disconnects_total [1-9]");
     // A reading client is served as before.
     try (SseClient c =
         SseClient.open(api.base() + "/v1/rooms/" + f.roomSlug + "/events", f.human, Map.of())) {
@@ -116,7 +117,8 @@ class SlowConsumerAndShutdownTest {
     Fixtures f = Fixtures.create(api);
     StreamMetrics metrics = server.server().deps().streams();
     int before = metrics.openWebSockets();
-    String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+    String key =
+        Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.UTF_8));
     String head =
         "GET /v1/rooms/"
             + f.roomSlug

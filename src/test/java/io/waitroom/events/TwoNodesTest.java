@@ -35,8 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import redis.embedded.RedisServer;
 
 /**
- * Two nodes in one test run: one database, one real Redis (embedded), two servers. What happens
- * on one node is seen on the other, exactly once; rate limits are shared; Redis going away breaks
+ * Two nodes in one test run: one database, one real Redis (embedded), two servers. What happens on
+ * one node is seen on the other, exactly once; rate limits are shared; Redis going away breaks
  * nothing.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -78,7 +78,8 @@ class TwoNodesTest {
 
   static JsonObject signal(Api api, Fixtures f, String type) {
     Res r =
-        api.post("/v1/rooms/" + f.roomSlug + "/signal", f.human, new JsonObject().put("type", type));
+        api.post(
+            "/v1/rooms/" + f.roomSlug + "/signal", f.human, new JsonObject().put("type", type));
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
     return r.data();
   }
@@ -153,7 +154,10 @@ class TwoNodesTest {
       for (SseClient c : List.of(onA, onB)) {
         List<Frame> got = c.events(30, 15_000);
         assertThat(got.stream().map(Frame::longId).toList()).isSorted().doesNotHaveDuplicates();
-        assertThat(got.stream().map(fr -> fr.json().getJsonObject("data").getString("id")).collect(Collectors.toSet()))
+        assertThat(
+                got.stream()
+                    .map(fr -> fr.json().getJsonObject("data").getString("id"))
+                    .collect(Collectors.toSet()))
             .isEqualTo(ids);
         assertThat(c.drainEvents(700)).isEmpty();
       }
@@ -171,7 +175,8 @@ class TwoNodesTest {
     JsonObject ci = f.pendingCheckIn(key, "deploy to prod");
     Future<Boolean> woken = b.server().deps().waiters().awaitCheckIn(ci.getString("id"), 20_000);
     long t0 = System.currentTimeMillis();
-    Res r = a.api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
+    Res r =
+        a.api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
     assertThat(r.status()).isEqualTo(200);
     assertThat(await(woken)).isTrue();
     assertThat(System.currentTimeMillis() - t0).isLessThan(5_000);
@@ -203,9 +208,12 @@ class TwoNodesTest {
     int limit = 10;
     Map<String, String> env =
         Map.of(
-            "WAITROOM_REDIS_URL", "redis://127.0.0.1:" + redisPort,
-            "WAITROOM_RATE_LIMIT_PER_MINUTE", String.valueOf(limit),
-            "WAITROOM_DATABASE_URL", a.databaseUrl);
+            "WAITROOM_REDIS_URL",
+            "redis://127.0.0.1:" + redisPort,
+            "WAITROOM_RATE_LIMIT_PER_MINUTE",
+            String.valueOf(limit),
+            "WAITROOM_DATABASE_URL",
+            a.databaseUrl);
     try (TestServer x = TestServer.start(env);
         TestServer y = x.secondNode()) {
       String human = TestServer.token("shared-" + UUID.randomUUID(), "alice");

@@ -24,8 +24,10 @@ class RateLimitAndCorsTest {
     server =
         TestServer.start(
             Map.of(
-                "WAITROOM_RATE_LIMIT_PER_MINUTE", String.valueOf(LIMIT),
-                "WAITROOM_CORS_ORIGINS", "https://dash.example.com, https://ops.example.com"));
+                "WAITROOM_RATE_LIMIT_PER_MINUTE",
+                String.valueOf(LIMIT),
+                "WAITROOM_CORS_ORIGINS",
+                "https://dash.example.com, https://ops.example.com"));
     api = server.api;
   }
 
@@ -34,7 +36,9 @@ class RateLimitAndCorsTest {
     server.close();
   }
 
-  /** A new org and human per test (each test gets fresh buckets); rooms created by API cost tokens. */
+  /**
+   * A new org and human per test (each test gets fresh buckets); rooms created by API cost tokens.
+   */
   static String human() {
     return TestServer.token("rl-" + java.util.UUID.randomUUID(), "alice");
   }
@@ -75,7 +79,8 @@ class RateLimitAndCorsTest {
         api.post("/v1/agents/register", owner, new JsonObject().put("name", "bot"))
             .data()
             .getString("api_key");
-    for (int i = 0; i < LIMIT; i++) assertThat(api.get("/v1/agents/me", key).status()).isEqualTo(200);
+    for (int i = 0; i < LIMIT; i++)
+      assertThat(api.get("/v1/agents/me", key).status()).isEqualTo(200);
     Res limited = api.get("/v1/agents/me", key);
     assertThat(limited.status()).isEqualTo(429);
     assertThat(limited.code()).isEqualTo("RATE_LIMITED");
@@ -97,12 +102,14 @@ class RateLimitAndCorsTest {
               Map.of(
                   "Origin", "https://dash.example.com",
                   "Access-Control-Request-Method", "POST",
-                  "Access-Control-Request-Headers", "authorization, content-type, idempotency-key"));
+                  "Access-Control-Request-Headers",
+                      "authorization, content-type, idempotency-key"));
       assertThat(pre.status()).isIn(200, 204);
       assertThat(pre.header("Access-Control-Allow-Origin")).isEqualTo("https://dash.example.com");
       String allowed = pre.header("Access-Control-Allow-Headers").toLowerCase();
       assertThat(allowed)
-          .contains("authorization", "content-type", "idempotency-key", "last-event-id", "x-request-id");
+          .contains(
+              "authorization", "content-type", "idempotency-key", "last-event-id", "x-request-id");
       assertThat(pre.header("Access-Control-Allow-Methods")).contains("POST");
     }
     // Preflight with a bearer-less OPTIONS for a stream route too.
@@ -146,8 +153,10 @@ class RateLimitAndCorsTest {
     try (TestServer node =
         TestServer.start(
             Map.of(
-                "WAITROOM_REDIS_URL", "redis://127.0.0.1:" + TestServer.freePort(),
-                "WAITROOM_RATE_LIMIT_PER_MINUTE", "4"))) {
+                "WAITROOM_REDIS_URL",
+                "redis://127.0.0.1:" + TestServer.freePort(),
+                "WAITROOM_RATE_LIMIT_PER_MINUTE",
+                "4"))) {
       String h = human();
       long t0 = System.currentTimeMillis();
       List<Integer> statuses = new ArrayList<>();

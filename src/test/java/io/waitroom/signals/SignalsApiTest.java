@@ -99,7 +99,9 @@ class SignalsApiTest {
     cases.put(new JsonObject().put("type", "ok").put("payload", "text"), "payload");
     cases.put(new JsonObject().put("type", "ok").put("payload", new JsonArray()), "payload");
     cases.put(
-        new JsonObject().put("type", "ok").put("payload", new JsonObject().put("b", "x".repeat(10_300))),
+        new JsonObject()
+            .put("type", "ok")
+            .put("payload", new JsonObject().put("b", "x".repeat(10_300))),
         "payload");
     cases.put("{nope", "body");
     cases.put("[]", "body");
@@ -177,7 +179,11 @@ class SignalsApiTest {
     Res different = api.send("POST", path, f.human, new JsonObject().put("type", "resume"), key);
     assertThat(different.status()).isEqualTo(409);
     // Only one signal event was written.
-    try (SseClient c = SseClient.open(api.base() + path.replace("/signal", "/events"), f.human, Map.of("Last-Event-ID", "0"))) {
+    try (SseClient c =
+        SseClient.open(
+            api.base() + path.replace("/signal", "/events"),
+            f.human,
+            Map.of("Last-Event-ID", "0"))) {
       List<SseClient.Frame> events = c.drainEvents(700);
       assertThat(events).hasSize(1);
     }

@@ -19,8 +19,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A minimal {@code text/event-stream} client for tests: parses the stream the way EventSource
- * does (events on blank lines, comments on {@code :} lines) on a reader thread.
+ * A minimal {@code text/event-stream} client for tests: parses the stream the way EventSource does
+ * (events on blank lines, comments on {@code :} lines) on a reader thread.
  */
 public final class SseClient implements AutoCloseable {
   private static final HttpClient CLIENT =
@@ -46,6 +46,7 @@ public final class SseClient implements AutoCloseable {
 
   public final int status;
   public final Map<String, List<String>> headers;
+
   /** The body when the server answered with an error instead of a stream. */
   public final String errorBody;
 
@@ -93,7 +94,8 @@ public final class SseClient implements AutoCloseable {
   }
 
   private void read() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
       String id = null;
       String event = null;
       StringBuilder data = null;
@@ -114,7 +116,8 @@ public final class SseClient implements AutoCloseable {
           switch (field) {
             case "id" -> id = value;
             case "event" -> event = value;
-            case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+            case "data" ->
+                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
             default -> {}
           }
         }

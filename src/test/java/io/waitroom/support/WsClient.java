@@ -26,6 +26,7 @@ public final class WsClient implements AutoCloseable {
   public final AtomicInteger pings = new AtomicInteger();
   public volatile Integer closeCode;
   private WebSocket ws;
+
   /** The handshake's HTTP status when the upgrade was refused, else 101. */
   public int status = 101;
 
