@@ -56,6 +56,7 @@ public final class EventWaiters {
   private final Vertx vertx;
   private final Map<String, Set<Wait>> waits = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
+  private volatile boolean closed;
 
   public EventWaiters(Vertx vertx, String metricsRegistry) {
     this.vertx = vertx;
@@ -87,7 +88,7 @@ public final class EventWaiters {
    */
   public Wait await(String dataId, long timeoutMs) {
     Wait w = new Wait(dataId, vertx.getOrCreateContext());
-    if (timeoutMs <= 0) {
+    if (timeoutMs <= 0 || closed) {
       w.promise.complete(false);
       return w;
     }
@@ -100,7 +101,22 @@ public final class EventWaiters {
         });
     size.incrementAndGet();
     w.timer = vertx.setTimer(timeoutMs, id -> w.finish(false));
+    if (closed) w.finish(false); // close() ran while this registered
     return w;
+  }
+
+  /**
+   * Shutdown: every wait ends now as if timed out, and later ones end at once, so long-polls answer
+   * with the current state instead of holding the graceful shutdown. Idempotent.
+   */
+  public void close() {
+    closed = true;
+    List<Wait> everyone = new ArrayList<>();
+    for (String key : List.copyOf(waits.keySet())) {
+      Set<Wait> set = waits.remove(key);
+      if (set != null) everyone.addAll(set);
+    }
+    for (Wait w : everyone) w.finish(false);
   }
 
   /**
@@ -205,7 +221,7 @@ public final class EventWaiters {
             return set.isEmpty() ? null : set;
           });
       if (Vertx.currentContext() == context) promise.complete(woken);
-      else context.runOnContext(v -> promise.complete(woken));
+      else context.runOnContext(v -> promise.tryComplete(woken));
     }
   }
 }

@@ -99,8 +99,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // End the streams first (with a final comment, so clients reconnect to another node), then
-    // stop accepting and let in-flight requests finish (up to 10 s).
+    // End the streams first (with a final comment, so clients reconnect to another node) and let
+    // long-polls answer now, then stop accepting and let in-flight requests finish (up to 10 s).
+    deps.waiters().close();
     Future<Void> streamsClosed = streams == null ? Future.succeededFuture() : streams.close();
     return streamsClosed
         .recover(e -> Future.succeededFuture())

@@ -182,6 +182,21 @@ class EventWaitersTest {
     assertThat(waiters.size()).isZero();
   }
 
+  @Test
+  void closeEndsEveryWaitAtOnceAndLaterWaitsDoNotWait() throws Exception {
+    EventWaiters own = new EventWaiters(vertx, null);
+    Future<Boolean> pending = own.awaitCheckIn("ci_closing", 60_000);
+    Future<String> polling =
+        own.poll("ci_closing_poll", 60_000, () -> Future.succeededFuture("pending"), s -> false);
+    long t0 = System.nanoTime();
+    own.close();
+    assertThat(await(pending)).isFalse();
+    assertThat(await(polling)).isEqualTo("pending");
+    assertThat(await(own.awaitCheckIn("ci_after_close", 60_000))).isFalse();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(2_000);
+    assertThat(own.size()).isZero();
+  }
+
   // ---- inside a server: real commits wake waiters ----
 
   @Test

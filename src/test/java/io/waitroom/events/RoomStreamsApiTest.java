@@ -62,6 +62,23 @@ class RoomStreamsApiTest {
     return r.data();
   }
 
+  /**
+   * Opens a WebSocket and waits until the server has registered it (the 101 can reach the client a
+   * moment before the subscription exists).
+   */
+  static WsClient ws(TestServer node, String url, String credential) throws InterruptedException {
+    StreamMetrics m = node.server().deps().streams();
+    int before = m.openWebSockets();
+    WsClient c = WsClient.open(url, credential, Map.of());
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (c.status == 101
+        && m.openWebSockets() <= before
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    return c;
+  }
+
   static SseClient sse(Fixtures f, String query, Map<String, String> headers) {
     SseClient c = SseClient.open(url(f, "/events" + query), f.human, headers);
     assertThat(c.status).as(String.valueOf(c.errorBody)).isEqualTo(200);
@@ -256,9 +273,8 @@ class RoomStreamsApiTest {
     Fixtures f = Fixtures.create(api);
     List<String> sent = new ArrayList<>();
     long first;
-    try (WsClient ws = WsClient.open(wsUrl(f, "/ws"), f.human, Map.of())) {
+    try (WsClient ws = ws(server, wsUrl(f, "/ws"), f.human)) {
       assertThat(ws.status).isEqualTo(101);
-      Thread.sleep(200); // the subscription is registered right after the upgrade
       for (int i = 0; i < 3; i++) sent.add(signal(f, "w" + i).getString("id"));
       List<JsonObject> got = ws.next(3, 10_000);
       for (int i = 0; i < 3; i++) {
@@ -294,9 +310,8 @@ class RoomStreamsApiTest {
     try (SseClient c = SseClient.open(url(f, "/events"), null, Map.of())) {
       assertThat(c.status).isEqualTo(401);
     }
-    try (WsClient ws = WsClient.open(wsUrl(f, "/ws?access_token=" + f.human), null, Map.of())) {
+    try (WsClient ws = ws(server, wsUrl(f, "/ws?access_token=" + f.human), null)) {
       assertThat(ws.status).isEqualTo(101);
-      Thread.sleep(200);
       String id = signal(f, "t").getString("id");
       assertThat(ws.next(10_000).getJsonObject("data").getString("id")).isEqualTo(id);
     }
@@ -382,8 +397,7 @@ class RoomStreamsApiTest {
   void openStreamsAreAGaugeInMetrics() throws Exception {
     Fixtures f = Fixtures.create(api);
     try (SseClient a = sse(f, "", Map.of());
-        WsClient ws = WsClient.open(wsUrl(f, "/ws"), f.human, Map.of())) {
-      Thread.sleep(200);
+        WsClient ws = ws(server, wsUrl(f, "/ws"), f.human)) {
       String metrics = api.get("/metrics", null).raw();
       assertThat(metrics)
           .containsPattern("waitroom_streams_open\\{transport=\"sse\"[^}]*\\} [1-9]");

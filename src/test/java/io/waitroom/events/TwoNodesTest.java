@@ -133,11 +133,10 @@ class TwoNodesTest {
     try (SseClient onA = sse(a, f);
         SseClient onB = sse(b, f);
         WsClient wsOnB =
-            WsClient.open(
+            RoomStreamsApiTest.ws(
+                b,
                 b.api.base().replaceFirst("^http", "ws") + "/v1/rooms/" + f.roomSlug + "/ws",
-                f.human,
-                Map.of())) {
-      Thread.sleep(200);
+                f.human)) {
       List<CompletableFuture<Res>> posts = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
         Api api = i % 2 == 0 ? a.api : b.api;
