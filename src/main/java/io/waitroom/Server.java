@@ -27,6 +27,7 @@ import io.waitroom.policy.PolicyVerticle;
 import io.waitroom.ratelimit.RateLimiter;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
+import io.waitroom.watchers.WatcherVerticle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,6 +51,8 @@ public final class Server {
   private final Database database;
   private final Pool pool;
   private final Deps deps;
+  // In deployment order; undeployed in reverse on close, while the pool is still open.
+  private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Server(Vertx vertx, Database database, Pool pool, Deps deps) {
     this.vertx = vertx;
@@ -127,18 +130,28 @@ public final class Server {
     ServerConfig config = deps.config();
     return vertx
         .deployVerticle(new PolicyVerticle(deps))
+        .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
+        .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new EventRetentionVerticle(deps)))
+        .onSuccess(deployments::add)
         .compose(
             id ->
                 config.redisUrl() == null
-                    ? Future.succeededFuture(id)
+                    ? Future.<String>succeededFuture(null)
                     : vertx.deployVerticle(new ClusterBridgeVerticle(deps)))
+        .onSuccess(
+            id -> {
+              if (id != null) deployments.add(id);
+            })
+        .compose(id -> vertx.deployVerticle(new WatcherVerticle(deps)))
+        .onSuccess(deployments::add)
         .compose(
             id ->
                 vertx.deployVerticle(
                     () -> new HttpVerticle(deps),
                     new DeploymentOptions().setInstances(config.effectiveHttpInstances())))
+        .onSuccess(deployments::add)
         .onSuccess(
             id ->
                 log.info(
@@ -169,8 +182,17 @@ public final class Server {
    */
   public CompletableFuture<Void> close() {
     deps.draining().set(true);
-    return vertx
-        .close()
+    // Vert.x closes resources made outside verticles (the pool) before it undeploys them, so
+    // undeploy first, newest first: HTTP stops accepting and finishes its requests, the watcher
+    // verticle records its in-flight attempts, and only then does the pool go.
+    Future<Void> undeployed = Future.succeededFuture();
+    List<String> reversed = new java.util.ArrayList<>(deployments);
+    java.util.Collections.reverse(reversed);
+    for (String id : reversed) {
+      undeployed = undeployed.transform(ar -> vertx.undeploy(id));
+    }
+    return undeployed
+        .transform(ar -> vertx.close())
         .toCompletionStage()
         .toCompletableFuture()
         .handle((v, e) -> null)

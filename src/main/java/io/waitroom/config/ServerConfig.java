@@ -36,6 +36,8 @@ public record ServerConfig(
     long sweepIntervalMs,
     int eventRetentionDays,
     int timeoutUnitSeconds,
+    double webhookRetryScale,
+    int watcherPollMs,
     long streamPingMs,
     int streamQueueBytes) {
 
@@ -94,6 +96,8 @@ public record ServerConfig(
         intOf(v, "WAITROOM_SWEEP_INTERVAL_MS", 1000),
         intOf(v, "WAITROOM_EVENT_RETENTION_DAYS", 7),
         intOf(v, "WAITROOM_TIMEOUT_UNIT_SECONDS", 60),
+        doubleOf(v, "WAITROOM_WEBHOOK_RETRY_SCALE", 1.0),
+        intOf(v, "WAITROOM_WATCHER_POLL_MS", 1000),
         intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
         intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024));
   }
@@ -114,6 +118,18 @@ public record ServerConfig(
       return Integer.parseInt(s.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be an integer, got '" + s + "'");
+    }
+  }
+
+  private static double doubleOf(Map<String, String> v, String key, double dflt) {
+    String s = blankToNull(v.get(key));
+    if (s == null) return dflt;
+    try {
+      double d = Double.parseDouble(s.trim());
+      if (!(d >= 0) || Double.isInfinite(d)) throw new NumberFormatException();
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a non-negative number, got '" + s + "'");
     }
   }
 

@@ -59,9 +59,13 @@ public final class EventRetentionVerticle extends VerticleBase {
             });
   }
 
-  /** Deletes every expired event, batch after batch; returns how many went. */
+  /**
+   * Deletes expired events batch after batch until a batch finds nothing (rows locked by another
+   * node's purge, or by the watcher dispatcher marking them, are left for the next run); returns
+   * how many went.
+   */
   public static Future<Integer> purge(Deps deps, int soFar) {
     return EventLog.purge(deps.pool(), deps.config().eventRetentionDays(), BATCH)
-        .compose(n -> n == BATCH ? purge(deps, soFar + n) : Future.succeededFuture(soFar + n));
+        .compose(n -> n > 0 ? purge(deps, soFar + n) : Future.succeededFuture(soFar));
   }
 }

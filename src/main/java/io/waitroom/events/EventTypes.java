@@ -3,6 +3,7 @@ package io.waitroom.events;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.http.ApiException;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,24 +38,24 @@ public final class EventTypes {
   public static final String WATCHER_TRIGGERED = "watcher.triggered";
 
   /** Every type the server emits, in a stable order. */
-  public static final List<String> CANONICAL =
-      List.of(
-          CHECKIN_CREATED,
-          CHECKIN_APPROVED,
-          CHECKIN_REJECTED,
-          CHECKIN_MODIFIED,
-          CHECKIN_EXPIRED,
-          CHECKIN_WITHDRAWN,
-          CHECKIN_CLAIMED,
-          CHECKIN_RELEASED,
-          CHECKIN_MESSAGE,
-          CHECKIN_HELP_REQUESTED,
-          CHECKIN_SUBMITTED,
-          CHECKIN_HELPER_JOINED,
-          SIGNAL_BROADCAST,
-          WATCHER_TRIGGERED);
-
-  private static final Set<String> CANONICAL_SET = Set.copyOf(CANONICAL);
+  public static final Set<String> CANONICAL =
+      Collections.unmodifiableSet(
+          new LinkedHashSet<>(
+              List.of(
+                  CHECKIN_CREATED,
+                  CHECKIN_APPROVED,
+                  CHECKIN_REJECTED,
+                  CHECKIN_MODIFIED,
+                  CHECKIN_EXPIRED,
+                  CHECKIN_WITHDRAWN,
+                  CHECKIN_CLAIMED,
+                  CHECKIN_RELEASED,
+                  CHECKIN_MESSAGE,
+                  CHECKIN_HELP_REQUESTED,
+                  CHECKIN_SUBMITTED,
+                  CHECKIN_HELPER_JOINED,
+                  SIGNAL_BROADCAST,
+                  WATCHER_TRIGGERED)));
 
   /** What {@code checkin.decided} stands for. */
   public static final Set<String> DECIDED =
@@ -63,18 +64,19 @@ public final class EventTypes {
   private static final String ALIAS_PREFIX = "check_in.";
 
   public static boolean isCanonical(String type) {
-    return CANONICAL_SET.contains(type);
+    return CANONICAL.contains(type);
   }
 
   /**
-   * The canonical types one client-given name stands for, or an empty set when the name is unknown.
-   * Names are case-sensitive and taken as given (no trimming).
+   * The canonical types one client-given name stands for, or null when the name is unknown. Names
+   * are case-sensitive and taken as given (no trimming).
    */
   public static Set<String> expand(String name) {
-    if (name == null) return Set.of();
-    String n = name.startsWith(ALIAS_PREFIX) ? "checkin." + name.substring(9) : name;
+    if (name == null) return null;
+    String n =
+        name.startsWith(ALIAS_PREFIX) ? "checkin." + name.substring(ALIAS_PREFIX.length()) : name;
     if (n.equals("checkin.decided")) return DECIDED;
-    return CANONICAL_SET.contains(n) ? Set.of(n) : Set.of();
+    return CANONICAL.contains(n) ? Set.of(n) : null;
   }
 
   /**
@@ -85,7 +87,7 @@ public final class EventTypes {
     Set<String> out = new LinkedHashSet<>();
     for (String name : names) {
       Set<String> types = expand(name);
-      if (types.isEmpty()) throw unknown(field, name);
+      if (types == null) throw unknown(field, name);
       out.addAll(types);
     }
     return out;

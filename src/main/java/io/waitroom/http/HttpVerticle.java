@@ -24,6 +24,7 @@ import io.waitroom.signals.SignalRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
+import io.waitroom.watchers.WatcherRoutes;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,7 @@ public final class HttpVerticle extends VerticleBase {
     TaskRoutes.mount(router, deps);
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
+    WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     streams = new RoomStreams(vertx, deps);

@@ -64,11 +64,19 @@ class EventRetentionTest {
             .toCompletionStage()
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
-    int rest =
-        EventRetentionVerticle.purge(deps, 0)
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+    // Then the job's loop; rows another transaction holds (the watcher dispatcher marks events)
+    // are skipped, not waited for, and go on a later run.
+    int rest = 0;
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (true) {
+      rest +=
+          EventRetentionVerticle.purge(deps, 0)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      if (first + rest >= 1200 || System.currentTimeMillis() > deadline) break;
+      Thread.sleep(100);
+    }
     assertThat(first + rest).isEqualTo(1200);
     assertThat(
             TestDb.queryLong(
