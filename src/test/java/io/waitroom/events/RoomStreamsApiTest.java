@@ -119,6 +119,17 @@ class RoomStreamsApiTest {
   }
 
   @Test
+  void streamsAreNeverCompressedEvenWhenTheClientAcceptsGzip() {
+    Fixtures f = Fixtures.create(api);
+    try (SseClient c = sse(f, "", Map.of("Accept-Encoding", "gzip, deflate"))) {
+      assertThat(c.header("Content-Encoding")).isIn(null, "identity");
+      assertThat(c.header("Cache-Control")).contains("no-cache");
+      String id = signal(f, "plain").getString("id");
+      assertThat(c.nextEvent(10_000).json().getJsonObject("data").getString("id")).isEqualTo(id);
+    }
+  }
+
+  @Test
   void withoutLastEventIdTheStreamStartsLive() {
     Fixtures f = Fixtures.create(api);
     signal(f, "before");
