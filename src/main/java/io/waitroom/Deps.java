@@ -4,13 +4,25 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
+import io.waitroom.events.EventWaiters;
+import io.waitroom.events.StreamMetrics;
+import io.waitroom.ratelimit.RateLimiter;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** What every verticle and route needs, built once per server in {@link Server}. */
+/**
+ * What every verticle and route needs, built once per server in {@link Server}.
+ *
+ * @param waiters long-poll waits for room events about one object (node-wide, thread-safe)
+ * @param rateLimiter per-caller token buckets (in memory, or shared through Redis)
+ * @param streams node-wide gauges and counters of the SSE and WebSocket streams
+ */
 public record Deps(
     Vertx vertx,
     Pool pool,
     ServerConfig config,
     JwtVerifier jwt,
     String metricsRegistry,
-    AtomicBoolean draining) {}
+    AtomicBoolean draining,
+    EventWaiters waiters,
+    RateLimiter rateLimiter,
+    StreamMetrics streams) {}

@@ -18,9 +18,14 @@ import io.waitroom.auth.JwtVerifier;
 import io.waitroom.bus.LocalCodec;
 import io.waitroom.config.ServerConfig;
 import io.waitroom.db.Database;
+import io.waitroom.events.ClusterBridgeVerticle;
+import io.waitroom.events.EventRetentionVerticle;
+import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
+import io.waitroom.events.StreamMetrics;
 import io.waitroom.http.HttpVerticle;
 import io.waitroom.policy.PolicyVerticle;
+import io.waitroom.ratelimit.RateLimiter;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
 import io.waitroom.watchers.WatcherVerticle;
@@ -103,7 +108,17 @@ public final class Server {
                                       readPem(config.jwtPublicKey()),
                                       config.orgClaims());
                               Deps deps =
-                                  new Deps(vertx, pool, config, jwt, registry, new AtomicBoolean());
+                                  new Deps(
+                                      vertx,
+                                      pool,
+                                      config,
+                                      jwt,
+                                      registry,
+                                      new AtomicBoolean(),
+                                      new EventWaiters(vertx, registry),
+                                      new RateLimiter(
+                                          vertx, config.rateLimitPerMinute(), config.redisUrl()),
+                                      new StreamMetrics(registry));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));
@@ -149,6 +164,17 @@ public final class Server {
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
         .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new EventRetentionVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(
+            id ->
+                config.redisUrl() == null
+                    ? Future.<String>succeededFuture(null)
+                    : vertx.deployVerticle(new ClusterBridgeVerticle(deps)))
+        .onSuccess(
+            id -> {
+              if (id != null) deployments.add(id);
+            })
         .compose(id -> vertx.deployVerticle(new WatcherVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(
@@ -160,11 +186,12 @@ public final class Server {
         .onSuccess(
             id ->
                 log.info(
-                    "waitroom listening host={} port={} http_instances={} database={}",
+                    "waitroom listening host={} port={} http_instances={} database={} redis={}",
                     config.host(),
                     config.port(),
                     config.effectiveHttpInstances(),
-                    config.embeddedDatabase() ? "embedded" : "external"))
+                    config.embeddedDatabase() ? "embedded" : "external",
+                    config.redisUrl() == null ? "off" : "on"))
         .mapEmpty();
   }
 

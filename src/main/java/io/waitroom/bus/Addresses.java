@@ -16,6 +16,12 @@ public final class Addresses {
   /** A policy invalidation that came from another node (not relayed again). */
   public static final String POLICY_INVALIDATE_REMOTE = "waitroom.policy.invalidate.remote";
 
+  /**
+   * Events of other nodes may have been missed (the Redis bridge reconnected): every stream feed
+   * re-reads the database and every long-poll waiter re-checks. Body: ignored.
+   */
+  public static final String ROOM_STREAMS_RESYNC = "waitroom.room-streams.resync";
+
   /** Ask the policy engine for a decision (request/reply). */
   public static final String POLICY_EVALUATE = "waitroom.policy.evaluate";
 }

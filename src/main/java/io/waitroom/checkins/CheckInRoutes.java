@@ -177,9 +177,25 @@ public final class CheckInRoutes {
 
   // ---- read ----
 
+  /**
+   * The current state; with {@code ?wait=N} (1..60 s) a long-poll that answers as soon as the
+   * check-in leaves pending/in_progress/submitted, or after N seconds with the current state.
+   * Waiting costs a timer and a map entry, no thread; it is woken by the check-in's own events
+   * (local or from another node) and re-reads the database after every wake-up.
+   */
   private Future<Reply> status(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
-    return CheckInRepository.visible(deps.pool(), actor, ctx.pathParam("id"))
+    String id = ctx.pathParam("id");
+    int wait = Validate.queryInt(ctx, "wait", 1, 60, 0);
+    if (wait == 0) {
+      return CheckInRepository.visible(deps.pool(), actor, id).map(ci -> Reply.ok(statusJson(ci)));
+    }
+    return deps.waiters()
+        .poll(
+            id,
+            wait * 1000L,
+            () -> CheckInRepository.visible(deps.pool(), actor, id),
+            ci -> !CheckIn.OPEN.contains(ci.status()))
         .map(ci -> Reply.ok(statusJson(ci)));
   }
 

@@ -37,7 +37,9 @@ public record ServerConfig(
     int eventRetentionDays,
     int timeoutUnitSeconds,
     double webhookRetryScale,
-    int watcherPollMs) {
+    int watcherPollMs,
+    long streamPingMs,
+    int streamQueueBytes) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -95,7 +97,9 @@ public record ServerConfig(
         intOf(v, "WAITROOM_EVENT_RETENTION_DAYS", 7),
         intOf(v, "WAITROOM_TIMEOUT_UNIT_SECONDS", 60),
         doubleOf(v, "WAITROOM_WEBHOOK_RETRY_SCALE", 1.0),
-        intOf(v, "WAITROOM_WATCHER_POLL_MS", 1000));
+        intOf(v, "WAITROOM_WATCHER_POLL_MS", 1000),
+        intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
+        intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */

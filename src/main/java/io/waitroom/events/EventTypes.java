@@ -1,49 +1,129 @@
 package io.waitroom.events;
 
+import io.vertx.core.json.JsonObject;
+import io.waitroom.http.ApiException;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The canonical room event types (SPEC 8) and the API reference's spellings accepted as aliases
- * wherever a client names types: {@code check_in.X} is {@code checkin.X}, and {@code
- * check_in.decided} / {@code checkin.decided} stand for approved, rejected and modified.
+ * The canonical room event types (SPEC 8) and the spellings clients may use for them. Every place
+ * where a client names event types (SSE and WebSocket {@code ?types=}, watcher {@code event_types})
+ * goes through {@link #expand}, so the aliases mean the same thing everywhere:
+ *
+ * <ul>
+ *   <li>{@code check_in.X} (the API reference's spelling) is {@code checkin.X};
+ *   <li>{@code checkin.decided} and {@code check_in.decided} are {@code checkin.approved}, {@code
+ *       checkin.rejected} and {@code checkin.modified}.
+ * </ul>
  */
 public final class EventTypes {
   private EventTypes() {}
 
+  public static final String CHECKIN_CREATED = "checkin.created";
+  public static final String CHECKIN_APPROVED = "checkin.approved";
+  public static final String CHECKIN_REJECTED = "checkin.rejected";
+  public static final String CHECKIN_MODIFIED = "checkin.modified";
+  public static final String CHECKIN_EXPIRED = "checkin.expired";
+  public static final String CHECKIN_WITHDRAWN = "checkin.withdrawn";
+  public static final String CHECKIN_CLAIMED = "checkin.claimed";
+  public static final String CHECKIN_RELEASED = "checkin.released";
+  public static final String CHECKIN_MESSAGE = "checkin.message";
+  public static final String CHECKIN_HELP_REQUESTED = "checkin.help_requested";
+  public static final String CHECKIN_SUBMITTED = "checkin.submitted";
+  public static final String CHECKIN_HELPER_JOINED = "checkin.helper_joined";
+  public static final String SIGNAL_BROADCAST = "signal.broadcast";
+  public static final String WATCHER_TRIGGERED = "watcher.triggered";
+
+  /** Every type the server emits, in a stable order. */
   public static final Set<String> CANONICAL =
       Collections.unmodifiableSet(
           new LinkedHashSet<>(
               List.of(
-                  "checkin.created",
-                  "checkin.approved",
-                  "checkin.rejected",
-                  "checkin.modified",
-                  "checkin.expired",
-                  "checkin.withdrawn",
-                  "checkin.claimed",
-                  "checkin.released",
-                  "checkin.message",
-                  "checkin.help_requested",
-                  "checkin.submitted",
-                  "checkin.helper_joined",
-                  "signal.broadcast",
-                  "watcher.triggered")));
+                  CHECKIN_CREATED,
+                  CHECKIN_APPROVED,
+                  CHECKIN_REJECTED,
+                  CHECKIN_MODIFIED,
+                  CHECKIN_EXPIRED,
+                  CHECKIN_WITHDRAWN,
+                  CHECKIN_CLAIMED,
+                  CHECKIN_RELEASED,
+                  CHECKIN_MESSAGE,
+                  CHECKIN_HELP_REQUESTED,
+                  CHECKIN_SUBMITTED,
+                  CHECKIN_HELPER_JOINED,
+                  SIGNAL_BROADCAST,
+                  WATCHER_TRIGGERED)));
 
-  private static final Set<String> DECIDED =
-      Collections.unmodifiableSet(
-          new LinkedHashSet<>(List.of("checkin.approved", "checkin.rejected", "checkin.modified")));
+  /** What {@code checkin.decided} stands for. */
+  public static final Set<String> DECIDED =
+      Set.of(CHECKIN_APPROVED, CHECKIN_REJECTED, CHECKIN_MODIFIED);
 
-  /** The canonical types a name or alias stands for, or null when it is unknown. */
-  public static Set<String> expand(String nameOrAlias) {
-    if (nameOrAlias == null) return null;
-    String name =
-        nameOrAlias.startsWith("check_in.")
-            ? "checkin." + nameOrAlias.substring("check_in.".length())
-            : nameOrAlias;
-    if ("checkin.decided".equals(name)) return DECIDED;
-    return CANONICAL.contains(name) ? Set.of(name) : null;
+  private static final String ALIAS_PREFIX = "check_in.";
+
+  public static boolean isCanonical(String type) {
+    return CANONICAL.contains(type);
+  }
+
+  /**
+   * The canonical types one client-given name stands for, or null when the name is unknown. Names
+   * are case-sensitive and taken as given (no trimming).
+   */
+  public static Set<String> expand(String name) {
+    if (name == null) return null;
+    String n =
+        name.startsWith(ALIAS_PREFIX) ? "checkin." + name.substring(ALIAS_PREFIX.length()) : name;
+    if (n.equals("checkin.decided")) return DECIDED;
+    return CANONICAL.contains(n) ? Set.of(n) : null;
+  }
+
+  /**
+   * Expands a list of names into canonical types (duplicates removed, first-seen order). An unknown
+   * or empty name is a 400 on {@code field} whose message and {@code details.type} name it.
+   */
+  public static Set<String> expandAll(Collection<String> names, String field) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String name : names) {
+      Set<String> types = expand(name);
+      if (types == null) throw unknown(field, name);
+      out.addAll(types);
+    }
+    return out;
+  }
+
+  /**
+   * Parses a {@code ?types=} query value: a comma-separated list; blanks around names are ignored.
+   * Null or blank means every type (returns null).
+   */
+  public static Set<String> parseQuery(String value, String field) {
+    if (value == null || value.isBlank()) return null;
+    List<String> names =
+        java.util.Arrays.stream(value.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .toList();
+    if (names.isEmpty()) return null;
+    return Set.copyOf(expandAll(names, field));
+  }
+
+  /** Whether an event of {@code type} passes a filter ({@code null} or empty passes all). */
+  public static boolean matches(Set<String> filter, String type) {
+    return filter == null || filter.isEmpty() || filter.contains(type);
+  }
+
+  private static ApiException unknown(String field, String name) {
+    String shown = name.length() > 100 ? name.substring(0, 100) + "..." : name;
+    return new ApiException(
+        400,
+        "VALIDATION_ERROR",
+        field
+            + ": unknown event type '"
+            + shown
+            + "' (known: "
+            + String.join(", ", CANONICAL)
+            + ", checkin.decided; check_in.* spellings are accepted too)",
+        new JsonObject().put("field", field).put("type", shown));
   }
 }

@@ -9,19 +9,26 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.waitroom.Deps;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
+import io.waitroom.events.EventRoutes;
+import io.waitroom.events.RoomStreams;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
+import io.waitroom.ratelimit.RateLimitHandler;
 import io.waitroom.rooms.RoomRoutes;
+import io.waitroom.signals.SignalRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
 import io.waitroom.watchers.WatcherRoutes;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** Routing, auth and validation; one instance per core, all sharing the port. */
@@ -29,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
   public static final int BODY_LIMIT = 64 * 1024;
   private final Deps deps;
   private HttpServer server;
+  private RoomStreams streams;
 
   public HttpVerticle(Deps deps) {
     this.deps = deps;
@@ -43,19 +51,31 @@ public final class HttpVerticle extends VerticleBase {
                 .setPort(deps.config().port())
                 .setCompressionSupported(true)
                 .setIdleTimeout(0));
-    return server.requestHandler(router(vertx, deps)).listen();
+    streams = new RoomStreams(vertx, deps);
+    Router router = router(vertx, deps, streams);
+    return streams.start().compose(v -> server.requestHandler(router).listen());
   }
 
   /** Every route the server serves, in order; the OpenAPI contract test reads it too. */
   public static Router router(Vertx vertx, Deps deps) {
+    return router(vertx, deps, new RoomStreams(vertx, deps));
+  }
+
+  static Router router(Vertx vertx, Deps deps, RoomStreams streams) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
+    // Vert.x refuses a WebSocket upgrade after an asynchronous handler (auth), unless held here.
+    EventRoutes.mountUpgradeHold(router);
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
     // What the router answers by itself (no route, wrong method, a path it cannot decode such
     // as /v1/rooms/%zz) gets the same envelope instead of Vert.x's plain-text page.
     for (int status : new int[] {400, 404, 405, 413, 500}) {
       router.errorHandler(status, failures.forStatus(status));
+    }
+    if (!deps.config().corsOrigins().isEmpty()) {
+      // Preflights are answered here, before auth and the rate limit.
+      router.route().handler(cors(deps.config().corsOrigins()));
     }
 
     // Order matters. Middleware routes carry no path, because Vert.x joins the path of every
@@ -78,6 +98,14 @@ public final class HttpVerticle extends VerticleBase {
               if (ctx.normalizedPath().startsWith("/v1/")) auth.handle(ctx);
               else ctx.next();
             });
+    RateLimitHandler limits = new RateLimitHandler(deps.rateLimiter());
+    router
+        .route()
+        .handler(
+            ctx -> {
+              if (ctx.normalizedPath().startsWith("/v1/")) limits.handle(ctx);
+              else ctx.next();
+            });
 
     router
         .get("/healthz")
@@ -98,14 +126,52 @@ public final class HttpVerticle extends VerticleBase {
     AuditRoutes.mount(router, deps);
     WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
+    SignalRoutes.mount(router, deps);
+    EventRoutes.mount(router, deps, streams);
 
     return router;
   }
 
   @Override
   public Future<?> stop() {
-    // Stop accepting, let in-flight requests finish (up to 10 s), then close.
-    return server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    // End the streams first (with a final comment, so clients reconnect to another node) and let
+    // long-polls answer now, then stop accepting and let in-flight requests finish (up to 10 s).
+    deps.waiters().close();
+    Future<Void> streamsClosed = streams == null ? Future.succeededFuture() : streams.close();
+    return streamsClosed
+        .recover(e -> Future.succeededFuture())
+        .compose(
+            v -> server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS));
+  }
+
+  /** CORS for the configured origins ({@code *} allows any). */
+  static CorsHandler cors(List<String> origins) {
+    CorsHandler cors = CorsHandler.create();
+    if (origins.contains("*")) cors.addOrigin("*");
+    else cors.addOrigins(origins);
+    return cors.allowedMethods(
+            Set.of(
+                HttpMethod.GET,
+                HttpMethod.POST,
+                HttpMethod.PUT,
+                HttpMethod.PATCH,
+                HttpMethod.DELETE,
+                HttpMethod.OPTIONS))
+        .allowedHeaders(
+            Set.of(
+                "Authorization",
+                "Content-Type",
+                Idempotency.HEADER,
+                "Last-Event-ID",
+                "X-Request-Id"))
+        .exposedHeaders(
+            Set.of(
+                "X-Request-Id",
+                "Retry-After",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                Idempotency.REPLAYED))
+        .maxAgeSeconds(600);
   }
 
   private static void ready(io.vertx.ext.web.RoutingContext ctx, Deps deps) {

@@ -45,6 +45,8 @@ public final class TestServer implements AutoCloseable {
     env.put("WAITROOM_SWEEP_INTERVAL_MS", "200");
     // One timeout "minute" lasts a second in tests.
     env.put("WAITROOM_TIMEOUT_UNIT_SECONDS", "1");
+    // Tests fire requests far faster than any client should; rate-limit tests set their own limit.
+    env.put("WAITROOM_RATE_LIMIT_PER_MINUTE", "1000000");
     try {
       env.put("WAITROOM_DATA_DIR", Files.createTempDirectory("waitroom-test-data").toString());
     } catch (IOException e) {

@@ -1,0 +1,186 @@
+package io.waitroom.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import io.waitroom.Deps;
+import io.waitroom.bus.Addresses;
+import io.waitroom.util.Ids;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins the event buses of several nodes through one Redis pub/sub channel. Deployed only when
+ * {@code WAITROOM_REDIS_URL} is set.
+ *
+ * <p>Out: every local {@code ROOM_EVENTS} and {@code POLICY_INVALIDATE} message is published as
+ * JSON carrying this node's id. In: messages of other nodes are re-published locally on {@code
+ * ROOM_EVENTS_REMOTE} / {@code POLICY_INVALIDATE_REMOTE} (never on the addresses this relays, so
+ * nothing loops), and this node's own messages are skipped, so each node delivers each event once.
+ *
+ * <p>Redis is a doorbell, never the truth: a failed publish is logged and dropped, the subscription
+ * reconnects with backoff, and after each (re)connect every stream re-reads {@code room_events} and
+ * every long-poll waiter re-checks ({@code ROOM_STREAMS_RESYNC}). API calls never wait for Redis.
+ */
+public final class ClusterBridgeVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ClusterBridgeVerticle.class);
+  public static final String CHANNEL = "waitroom:bus";
+  static final long MIN_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 5_000;
+
+  private final Deps deps;
+  private final String nodeId = Ids.next("node_");
+  private Redis publisher;
+  private Redis subscriberClient;
+  private RedisConnection subscription;
+  private long backoffMs = MIN_BACKOFF_MS;
+  private int failures;
+  private boolean stopped;
+  private boolean publishFailing;
+
+  public ClusterBridgeVerticle(Deps deps) {
+    this.deps = deps;
+  }
+
+  @Override
+  public Future<?> start() {
+    String url = deps.config().redisUrl();
+    publisher =
+        Redis.createClient(
+            vertx,
+            new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxPoolWaiting(2048));
+    subscriberClient =
+        Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(1));
+    var bus = vertx.eventBus();
+    bus.<RoomEvent>consumer(
+        Addresses.ROOM_EVENTS, m -> relay(new JsonObject().put("event", m.body().toJson())));
+    bus.<String>consumer(
+        Addresses.POLICY_INVALIDATE, m -> relay(new JsonObject().put("policy_room_id", m.body())));
+    // Start without waiting for Redis: a node whose Redis is down still serves (single-node
+    // behaviour) and joins the others once the subscription is up.
+    subscribe();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    RedisConnection sub = subscription;
+    subscription = null;
+    Future<Void> closeSub = sub == null ? Future.succeededFuture() : sub.close();
+    return closeSub
+        .eventually(() -> publisher.close())
+        .eventually(() -> subscriberClient.close())
+        .recover(e -> Future.succeededFuture());
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  private void relay(JsonObject message) {
+    message.put("node", nodeId);
+    publisher
+        .send(Request.cmd(Command.PUBLISH).arg(CHANNEL).arg(message.encode()))
+        .onSuccess(
+            r -> {
+              if (publishFailing) {
+                publishFailing = false;
+                log.info("redis publish recovered node_id={}", nodeId);
+              }
+            })
+        .onFailure(
+            e -> {
+              // Other nodes catch up through their safety re-reads of room_events.
+              if (!publishFailing) {
+                publishFailing = true;
+                log.warn("redis publish failed node_id={}: {}", nodeId, e.getMessage());
+              }
+            });
+  }
+
+  private void subscribe() {
+    if (stopped) return;
+    subscriberClient
+        .connect()
+        .compose(
+            conn -> {
+              conn.handler(this::onMessage);
+              conn.exceptionHandler(e -> lost(conn, e));
+              conn.endHandler(v -> lost(conn, null));
+              return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL))
+                  .map(conn)
+                  .onFailure(e -> conn.close());
+            })
+        .onComplete(
+            ar -> {
+              if (stopped) {
+                if (ar.succeeded()) ar.result().close();
+                return;
+              }
+              if (ar.failed()) {
+                // The first failure, then about once a minute while Redis stays away.
+                if (++failures == 1 || failures % 12 == 0) {
+                  log.warn(
+                      "redis subscribe failed node_id={} attempts={} retry_in_ms={}: {}",
+                      nodeId,
+                      failures,
+                      backoffMs,
+                      ar.cause().getMessage());
+                }
+                retryLater();
+                return;
+              }
+              subscription = ar.result();
+              backoffMs = MIN_BACKOFF_MS;
+              failures = 0;
+              log.info("redis bridge subscribed node_id={} channel={}", nodeId, CHANNEL);
+              // Whatever other nodes did while we were not listening is in room_events.
+              vertx.eventBus().publish(Addresses.ROOM_STREAMS_RESYNC, "");
+            });
+  }
+
+  private void lost(RedisConnection conn, Throwable e) {
+    if (stopped || conn != subscription) return;
+    subscription = null;
+    log.warn(
+        "redis subscription lost node_id={}: {}", nodeId, e == null ? "closed" : e.getMessage());
+    conn.close();
+    retryLater();
+  }
+
+  private void retryLater() {
+    long delay = backoffMs;
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    vertx.setTimer(delay, id -> subscribe());
+  }
+
+  private void onMessage(Response r) {
+    boolean array = r != null && (r.type() == ResponseType.PUSH || r.type() == ResponseType.MULTI);
+    if (!array || r.size() != 3 || !"message".equals(r.get(0).toString())) {
+      return; // subscribe confirmations and anything else
+    }
+    JsonObject m;
+    try {
+      m = new JsonObject(r.get(2).toString());
+    } catch (RuntimeException e) {
+      log.warn("redis bridge ignored a malformed message: {}", e.getMessage());
+      return;
+    }
+    if (nodeId.equals(m.getString("node"))) return;
+    var bus = vertx.eventBus();
+    JsonObject event = m.getJsonObject("event");
+    if (event != null) {
+      bus.publish(Addresses.ROOM_EVENTS_REMOTE, RoomEvent.fromJson(event));
+    }
+    String policyRoom = m.getString("policy_room_id");
+    if (policyRoom != null) bus.publish(Addresses.POLICY_INVALIDATE_REMOTE, policyRoom);
+  }
+}

@@ -1,0 +1,94 @@
+package io.waitroom.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.util.Time;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads of {@code room_events}, the truth behind every stream: the bus and Redis only say "look
+ * again". Writes go through {@link io.waitroom.db.Tx#event}, whose per-room advisory lock makes a
+ * room's ids commit in id order, so "everything after id N" never skips an event that commits
+ * later.
+ */
+public final class EventLog {
+  private EventLog() {}
+
+  static final String AFTER =
+      """
+      SELECT id, org_id, room_id, type, data, created_at FROM room_events
+      WHERE room_id = $1 AND id > $2
+      ORDER BY id
+      LIMIT $3
+      """;
+
+  /**
+   * The newest id of the room, and the newest id handed out at all (the sequence, so a resume id
+   * stays valid after retention has deleted old rows).
+   */
+  static final String POSITIONS =
+      """
+      SELECT
+        (SELECT coalesce(max(id), 0) FROM room_events WHERE room_id = $1) AS room_max,
+        greatest(
+          (SELECT coalesce(max(id), 0) FROM room_events),
+          coalesce(pg_sequence_last_value(pg_get_serial_sequence('room_events', 'id')::regclass), 0)
+        ) AS newest
+      """;
+
+  /** One batch of expired rows; {@code SKIP LOCKED} lets several nodes purge side by side. */
+  static final String PURGE =
+      """
+      DELETE FROM room_events WHERE id IN (
+        SELECT id FROM room_events
+        WHERE created_at < now() - make_interval(days => $1)
+        ORDER BY id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)
+      """;
+
+  /** Where a room's stream stands: its newest event id, and the newest id of the deployment. */
+  public record Positions(long roomMax, long newest) {}
+
+  /** Up to {@code limit} events of the room with an id above {@code afterId}, in id order. */
+  public static Future<List<RoomEvent>> after(
+      SqlClient db, String roomId, long afterId, int limit) {
+    return db.preparedQuery(AFTER)
+        .execute(Tuple.of(roomId, afterId, limit))
+        .map(
+            rows -> {
+              List<RoomEvent> out = new ArrayList<>(rows.size());
+              for (Row r : rows) out.add(fromRow(r));
+              return out;
+            });
+  }
+
+  public static Future<Positions> positions(SqlClient db, String roomId) {
+    return db.preparedQuery(POSITIONS)
+        .execute(Tuple.of(roomId))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              return new Positions(r.getLong("room_max"), r.getLong("newest"));
+            });
+  }
+
+  /** Deletes one batch of events older than {@code days}; returns how many went. */
+  public static Future<Integer> purge(SqlClient db, int days, int batch) {
+    return db.preparedQuery(PURGE).execute(Tuple.of(days, batch)).map(rows -> rows.rowCount());
+  }
+
+  static RoomEvent fromRow(Row r) {
+    return new RoomEvent(
+        r.getLong("id"),
+        r.getString("org_id"),
+        r.getString("room_id"),
+        r.getString("type"),
+        (JsonObject) r.getValue("data"),
+        Time.iso(r.getOffsetDateTime("created_at")));
+  }
+}

@@ -1,0 +1,77 @@
+package io.waitroom.signals;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.Deps;
+import io.waitroom.auth.Actor;
+import io.waitroom.auth.AuthHandler;
+import io.waitroom.db.Tx;
+import io.waitroom.events.EventTypes;
+import io.waitroom.http.Http;
+import io.waitroom.http.Idempotency;
+import io.waitroom.http.Reply;
+import io.waitroom.http.Validate;
+import io.waitroom.rooms.Room;
+import io.waitroom.rooms.RoomRepository;
+import io.waitroom.util.Ids;
+
+/**
+ * {@code POST /v1/rooms/:room/signal} (Any): stores the signal, emits {@code signal.broadcast} and
+ * an audit row in one transaction; honours {@code Idempotency-Key}.
+ */
+public final class SignalRoutes {
+  private final Deps deps;
+
+  private SignalRoutes(Deps deps) {
+    this.deps = deps;
+  }
+
+  public static void mount(Router router, Deps deps) {
+    SignalRoutes r = new SignalRoutes(deps);
+    router.post("/v1/rooms/:room/signal").handler(Http.handle(r::broadcast));
+  }
+
+  private Future<Reply> broadcast(RoutingContext ctx) {
+    Actor actor = AuthHandler.actor(ctx);
+    JsonObject body = Validate.body(ctx);
+    String type = Validate.requiredString(body, "type", 1, 200);
+    JsonObject payload = Validate.optionalObject(body, "payload", new JsonObject());
+    Idempotency.key(ctx);
+    return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
+        .compose(
+            room ->
+                Idempotency.run(ctx, deps, actor, tx -> insert(tx, actor, room, type, payload)));
+  }
+
+  private static Future<Reply> insert(
+      Tx tx, Actor actor, Room room, String type, JsonObject payload) {
+    return tx.conn()
+        .preparedQuery(SignalSql.INSERT)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  Ids.next(Ids.SIGNAL),
+                  actor.orgId(),
+                  room.id(),
+                  type,
+                  payload,
+                  actor.id(),
+                  actor.type()
+                }))
+        .map(rows -> Signal.fromRow(rows.iterator().next()))
+        .compose(
+            sig ->
+                tx.audit(actor, room.id(), "signal.broadcast", "signal", sig.id(), sig.toJson())
+                    .compose(
+                        v ->
+                            tx.event(
+                                actor.orgId(),
+                                room.id(),
+                                EventTypes.SIGNAL_BROADCAST,
+                                sig.eventData()))
+                    .map(e -> Reply.created(sig.toJson())));
+  }
+}
