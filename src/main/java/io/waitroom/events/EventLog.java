@@ -40,12 +40,15 @@ public final class EventLog {
         ) AS newest
       """;
 
-  /** One batch of expired rows; {@code SKIP LOCKED} lets several nodes purge side by side. */
+  /**
+   * One batch of expired rows; {@code SKIP LOCKED} lets several nodes purge side by side. Rows the
+   * watcher dispatcher has not matched yet are kept, so no webhook is lost to retention.
+   */
   static final String PURGE =
       """
       DELETE FROM room_events WHERE id IN (
         SELECT id FROM room_events
-        WHERE created_at < now() - make_interval(days => $1)
+        WHERE created_at < now() - make_interval(days => $1) AND dispatched
         ORDER BY id
         LIMIT $2
         FOR UPDATE SKIP LOCKED)
