@@ -3,8 +3,9 @@ package io.waitroom.util;
 import java.security.SecureRandom;
 
 /**
- * Prefixed, time-ordered identifiers: 48 bits of milliseconds then 80 random bits, written in
- * lower-case Crockford base32 (26 characters), so ids sort by creation time across nodes.
+ * Prefixed, time-ordered identifiers: 48 bits of milliseconds then 80 random bits (strictly
+ * increasing within one JVM), written in lower-case Crockford base32 (26 characters), so ids sort
+ * by creation time across nodes.
  */
 public final class Ids {
   private static final char[] ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz".toCharArray();
@@ -29,9 +30,48 @@ public final class Ids {
     return prefix + timeOrdered(System.currentTimeMillis());
   }
 
-  static String timeOrdered(long millis) {
-    byte[] random = new byte[10];
-    RANDOM.nextBytes(random);
+  private static final long MASK_40 = (1L << 40) - 1;
+  // The last id handed out in this JVM: its millisecond and its 80 random bits (two halves).
+  private static long lastMillis = -1;
+  private static long lastHi;
+  private static long lastLo;
+
+  /**
+   * Strictly increasing within this JVM: ids made in the same millisecond (the rows of one
+   * transaction, say) sort in the order they were made, so "newest first" and keyset pages hold
+   * even below the clock's resolution. Within a millisecond the random part grows by a random step
+   * of up to 2^32, so a neighbour's id still cannot be guessed.
+   */
+  static synchronized String timeOrdered(long millis) {
+    long hi;
+    long lo;
+    if (millis > lastMillis) {
+      byte[] random = new byte[10];
+      RANDOM.nextBytes(random);
+      hi = 0;
+      for (int i = 0; i < 5; i++) hi = (hi << 8) | (random[i] & 0xff);
+      lo = 0;
+      for (int i = 5; i < 10; i++) lo = (lo << 8) | (random[i] & 0xff);
+    } else {
+      // Same millisecond (or the clock stepped back): continue after the last id.
+      millis = lastMillis;
+      lo = lastLo + 1 + (RANDOM.nextInt() & 0xffffffffL);
+      hi = lastHi + (lo >>> 40);
+      lo &= MASK_40;
+      if (hi > MASK_40) {
+        // The 80 bits ran out: borrow the next millisecond.
+        millis = lastMillis + 1;
+        hi = RANDOM.nextLong() & (MASK_40 >>> 1);
+        lo = RANDOM.nextLong() & MASK_40;
+      }
+    }
+    lastMillis = millis;
+    lastHi = hi;
+    lastLo = lo;
+    return encode(millis, hi, lo);
+  }
+
+  private static String encode(long millis, long hi, long lo) {
     char[] out = new char[26];
     // 10 characters of time (50 bits, the top two always zero for the next few millennia).
     long t = millis;
@@ -40,10 +80,6 @@ public final class Ids {
       t >>>= 5;
     }
     // 16 characters of randomness (80 bits).
-    long hi = 0;
-    for (int i = 0; i < 5; i++) hi = (hi << 8) | (random[i] & 0xff);
-    long lo = 0;
-    for (int i = 5; i < 10; i++) lo = (lo << 8) | (random[i] & 0xff);
     for (int i = 17; i >= 10; i--) {
       out[i] = ALPHABET[(int) (hi & 31)];
       hi >>>= 5;
