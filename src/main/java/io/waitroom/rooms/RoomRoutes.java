@@ -142,6 +142,8 @@ public final class RoomRoutes {
     boolean wrapped = body.getValue("policies") instanceof JsonObject;
     JsonObject doc = wrapped ? body.getJsonObject("policies") : body;
     JsonObject policies = PolicyDocument.parse(doc, wrapped ? "policies." : "").toJson();
+    // The "before" of the audit row is read under the row lock, in the transaction of the update:
+    // read earlier, two concurrent replacements would both record the same "before".
     return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
         .compose(
             room ->
@@ -149,19 +151,28 @@ public final class RoomRoutes {
                     deps.vertx(),
                     deps.pool(),
                     tx ->
-                        RoomRepository.setPolicies(tx.conn(), human.orgId(), room.id(), policies)
+                        tx.conn()
+                            .preparedQuery(RoomSql.POLICIES_FOR_UPDATE)
+                            .execute(io.vertx.sqlclient.Tuple.of(human.orgId(), room.id()))
                             .compose(
-                                updated ->
-                                    tx.audit(
-                                            human,
-                                            room.id(),
-                                            "room.policies_updated",
-                                            "room",
-                                            room.id(),
-                                            new JsonObject()
-                                                .put("before", room.policies())
-                                                .put("after", policies))
-                                        .map(updated))))
+                                locked -> {
+                                  JsonObject before =
+                                      (JsonObject) locked.iterator().next().getValue("policies");
+                                  return RoomRepository.setPolicies(
+                                          tx.conn(), human.orgId(), room.id(), policies)
+                                      .compose(
+                                          updated ->
+                                              tx.audit(
+                                                      human,
+                                                      room.id(),
+                                                      "room.policies_updated",
+                                                      "room",
+                                                      room.id(),
+                                                      new JsonObject()
+                                                          .put("before", before)
+                                                          .put("after", policies))
+                                                  .map(updated));
+                                })))
         .map(
             updated -> {
               deps.vertx().eventBus().publish(Addresses.POLICY_INVALIDATE, updated.id());

@@ -37,6 +37,12 @@ final class RoomSql {
       ORDER BY id LIMIT $4
       """;
 
+  /**
+   * The stored policies, locked so concurrent replacements audit an unbroken before/after chain.
+   */
+  static final String POLICIES_FOR_UPDATE =
+      "SELECT policies FROM rooms WHERE org_id = $1 AND id = $2 FOR UPDATE";
+
   static final String SET_POLICIES =
       "UPDATE rooms SET policies = $3, updated_at = now() WHERE org_id = $1 AND id = $2 RETURNING "
           + COLUMNS;
