@@ -141,7 +141,7 @@ public final class ThreadRoutes {
         .compose(
             ci -> {
               String scope = "messages:" + ci.id();
-              Paging page = Paging.of(ctx, scope, 100);
+              Paging page = Paging.of(ctx, scope, 50);
               String after = page.after();
               String afterTime = null;
               String afterId = null;

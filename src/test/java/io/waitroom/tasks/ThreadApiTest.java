@@ -46,6 +46,29 @@ class ThreadApiTest {
   }
 
   @Test
+  void aThreadPageHoldsFiftyMessagesUnlessALimitIsGiven() {
+    // SPEC 4: limit 1..100, default 50 (the API reference sets no other default for threads).
+    Fixtures f = Fixtures.create(api);
+    String key = f.agentKey("a");
+    String id = f.pendingCheckIn(key, "Deploy").getString("id");
+    for (int i = 0; i < 54; i++) {
+      assertThat(say(api, id, f.human, "comment", "m" + i).status()).isEqualTo(201);
+    }
+    // 54 comments plus the server's "created" status_change.
+    Res defaults = api.get("/v1/check-ins/" + id + "/messages", f.human);
+    assertThat(defaults.status()).as(defaults.toString()).isEqualTo(200);
+    assertThat(defaults.list()).hasSize(50);
+    assertThat(defaults.json().getBoolean("has_more")).isTrue();
+    Res rest =
+        api.get(
+            "/v1/check-ins/" + id + "/messages?cursor=" + defaults.json().getString("cursor"),
+            f.human);
+    assertThat(rest.list()).hasSize(5);
+    assertThat(rest.json().getBoolean("has_more")).isFalse();
+    assertThat(api.get("/v1/check-ins/" + id + "/messages?limit=100", f.human).list()).hasSize(55);
+  }
+
+  @Test
   void whoMayPostToAThread() {
     Fixtures f = Fixtures.create(api);
     String creator = f.agentKey("creator");
