@@ -87,7 +87,8 @@ public final class Server {
                 () -> {
                   Database database = Database.open(config);
                   opened.set(database);
-                  return new Boot(database, jwtSecret(config));
+                  // Reading the PEM file is blocking I/O too: done here, off the event loop.
+                  return new Boot(database, jwtSecret(config), readPem(config.jwtPublicKey()));
                 })
             .compose(
                 boot ->
@@ -105,7 +106,7 @@ public final class Server {
                                       vertx,
                                       boot.secret(),
                                       jwks,
-                                      readPem(config.jwtPublicKey()),
+                                      boot.publicKeyPem(),
                                       config.orgClaims());
                               Deps deps =
                                   new Deps(
@@ -151,7 +152,7 @@ public final class Server {
     return outcome.future();
   }
 
-  private record Boot(Database database, String secret) {}
+  private record Boot(Database database, String secret, String publicKeyPem) {}
 
   /**
    * Deploys every verticle. Later concerns (policy engine, sweeper, watcher dispatch, cluster
