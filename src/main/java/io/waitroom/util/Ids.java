@@ -31,6 +31,7 @@ public final class Ids {
   }
 
   private static final long MASK_40 = (1L << 40) - 1;
+  private static final long STEP_MASK = (1L << 48) - 1;
   // The last id handed out in this JVM: its millisecond and its 80 random bits (two halves).
   private static long lastMillis = -1;
   private static long lastHi;
@@ -40,7 +41,7 @@ public final class Ids {
    * Strictly increasing within this JVM: ids made in the same millisecond (the rows of one
    * transaction, say) sort in the order they were made, so "newest first" and keyset pages hold
    * even below the clock's resolution. Within a millisecond the random part grows by a random step
-   * of up to 2^32, so a neighbour's id still cannot be guessed.
+   * of up to 2^48, so a neighbour's id still cannot be guessed.
    */
   static synchronized String timeOrdered(long millis) {
     long hi;
@@ -55,7 +56,7 @@ public final class Ids {
     } else {
       // Same millisecond (or the clock stepped back): continue after the last id.
       millis = lastMillis;
-      lo = lastLo + 1 + (RANDOM.nextInt() & 0xffffffffL);
+      lo = lastLo + 1 + (RANDOM.nextLong() & STEP_MASK);
       hi = lastHi + (lo >>> 40);
       lo &= MASK_40;
       if (hi > MASK_40) {
