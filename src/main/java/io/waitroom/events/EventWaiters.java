@@ -133,7 +133,9 @@ public final class EventWaiters {
 
   private <T> Future<T> pollLoop(
       String dataId, long deadline, Supplier<Future<T>> read, Predicate<T> done) {
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    // Rounded up: truncating let a ?wait=N answer up to a millisecond before N seconds were over.
+    long remainingNanos = deadline - System.nanoTime();
+    long remainingMs = remainingNanos <= 0 ? 0 : (remainingNanos + 999_999) / 1_000_000;
     Wait w = await(dataId, remainingMs);
     Future<T> state;
     try {
