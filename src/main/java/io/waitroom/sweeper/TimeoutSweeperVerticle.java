@@ -99,6 +99,9 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                     rows -> {
                       List<CheckIn> done = new ArrayList<>();
                       for (Row r : rows) done.add(CheckIn.fromRow(r));
+                      // Room events take a per-room lock: taking them in one global order keeps
+                      // two nodes' sweeps (each holding several rooms) from deadlocking.
+                      done.sort(java.util.Comparator.comparing(CheckIn::roomId));
                       Future<Void> chain = Future.succeededFuture();
                       for (CheckIn ci : done) chain = chain.compose(v -> apply(tx, ci));
                       return chain.map(done.size());
