@@ -26,14 +26,18 @@ import org.slf4j.LoggerFactory;
  * nothing loops), and this node's own messages are skipped, so each node delivers each event once.
  *
  * <p>Redis is a doorbell, never the truth: a failed publish is logged and dropped, the subscription
- * reconnects with backoff, and after each (re)connect every stream re-reads {@code room_events} and
- * every long-poll waiter re-checks ({@code ROOM_STREAMS_RESYNC}). API calls never wait for Redis.
+ * reconnects with backoff, and after each (re)connect, and every few seconds while it is down,
+ * every stream re-reads {@code room_events} and every long-poll waiter re-checks ({@code
+ * ROOM_STREAMS_RESYNC}). API calls never wait for Redis.
  */
 public final class ClusterBridgeVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ClusterBridgeVerticle.class);
   public static final String CHANNEL = "waitroom:bus";
   static final long MIN_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 5_000;
+
+  /** How often everything re-reads while the subscription is down (like the streams' net). */
+  static final long OUTAGE_RESYNC_MS = 3_000;
 
   private final Deps deps;
   private final String nodeId = Ids.next("node_");
@@ -63,6 +67,16 @@ public final class ClusterBridgeVerticle extends VerticleBase {
         Addresses.ROOM_EVENTS, m -> relay(new JsonObject().put("event", m.body().toJson())));
     bus.<String>consumer(
         Addresses.POLICY_INVALIDATE, m -> relay(new JsonObject().put("policy_room_id", m.body())));
+    // While the subscription is down, events of other nodes ring no doorbell here. Streams have
+    // their own safety re-read; long-poll waiters do not, so ring everyone now and then: they
+    // re-read the database (a wake-up is only a hint) instead of sitting out their whole wait.
+    vertx.setPeriodic(
+        OUTAGE_RESYNC_MS,
+        id -> {
+          if (!stopped && subscription == null) {
+            vertx.eventBus().publish(Addresses.ROOM_STREAMS_RESYNC, "");
+          }
+        });
     // Start without waiting for Redis: a node whose Redis is down still serves (single-node
     // behaviour) and joins the others once the subscription is up.
     subscribe();

@@ -233,6 +233,36 @@ class TwoNodesTest {
   }
 
   @Test
+  @Order(7)
+  void whileRedisIsUnreachableALongPollOnOneNodeStillAnswersADecisionOnAnotherWithinSeconds()
+      throws Exception {
+    // Redis configured but not there: no doorbell crosses nodes. Streams catch up through their
+    // safety re-read; a long-poll must not sit out its whole wait either.
+    Map<String, String> env =
+        Map.of(
+            "WAITROOM_REDIS_URL",
+            "redis://127.0.0.1:" + TestServer.freePort(),
+            "WAITROOM_DATABASE_URL",
+            a.databaseUrl);
+    try (TestServer x = TestServer.start(env);
+        TestServer y = x.secondNode()) {
+      Fixtures f = Fixtures.create(x.api);
+      String key = f.agentKey("waiter");
+      String id = f.pendingCheckIn(key, "deploy").getString("id");
+      CompletableFuture<Res> waiting =
+          y.api.sendAsync("GET", "/v1/check-ins/" + id + "/status?wait=30", key, null, Map.of());
+      Thread.sleep(1_000);
+      assertThat(waiting).isNotDone();
+      long t0 = System.currentTimeMillis();
+      Res decided = x.api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject());
+      assertThat(decided.status()).isEqualTo(200);
+      Res r = waiting.get(40, TimeUnit.SECONDS);
+      assertThat(r.data().getString("status")).isEqualTo("approved");
+      assertThat(System.currentTimeMillis() - t0).isLessThan(8_000);
+    }
+  }
+
+  @Test
   @Order(6)
   void aRedisOutageFailsNoRequestAndTheBridgeReconnects() throws Exception {
     Fixtures f = Fixtures.create(a.api);
