@@ -59,8 +59,9 @@ final class SseSubscriber extends Subscriber {
   void cutOff() {
     if (closed) return;
     closed = true;
-    // Closing the connection discards whatever is still queued for a client that does not read.
-    ctx.request().connection().close();
+    // A plain close() would wait for the queue to flush, which a client that does not read never
+    // lets happen; reset the connection, dropping the queue.
+    Abort.connection(ctx.request().connection());
   }
 
   @Override
