@@ -13,6 +13,7 @@ import io.vertx.redis.client.ResponseType;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
 import io.waitroom.util.Ids;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,18 @@ public final class ClusterBridgeVerticle extends VerticleBase {
   /** How often everything re-reads while the subscription is down (like the streams' net). */
   static final long OUTAGE_RESYNC_MS = 3_000;
 
+  /**
+   * Each node publishes a heartbeat this often and expects to hear it back on its subscription; a
+   * subscription silent for {@link #HEARTBEAT_MISSED} beats is treated as lost. A NAT or firewall
+   * may drop an idle connection without a FIN, and a subscriber never writes, so nothing else would
+   * notice (the traffic also keeps such middleboxes from dropping it in the first place).
+   */
+  static final long HEARTBEAT_MS = 5_000;
+
+  static final int HEARTBEAT_MISSED = 3;
+
+  static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
+
   private final Deps deps;
   private final String nodeId = Ids.next("node_");
   private Redis publisher;
@@ -48,6 +61,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
   private int failures;
   private boolean stopped;
   private boolean publishFailing;
+  private long lastHeard;
 
   public ClusterBridgeVerticle(Deps deps) {
     this.deps = deps;
@@ -77,6 +91,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
             vertx.eventBus().publish(Addresses.ROOM_STREAMS_RESYNC, "");
           }
         });
+    vertx.setPeriodic(HEARTBEAT_MS, id -> heartbeat());
     // Start without waiting for Redis: a node whose Redis is down still serves (single-node
     // behaviour) and joins the others once the subscription is up.
     subscribe();
@@ -122,17 +137,22 @@ public final class ClusterBridgeVerticle extends VerticleBase {
 
   private void subscribe() {
     if (stopped) return;
-    subscriberClient
-        .connect()
-        .compose(
-            conn -> {
-              conn.handler(this::onMessage);
-              conn.exceptionHandler(e -> lost(conn, e));
-              conn.endHandler(v -> lost(conn, null));
-              return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL))
-                  .map(conn)
-                  .onFailure(e -> conn.close());
-            })
+    Future<RedisConnection> attempt =
+        subscriberClient
+            .connect()
+            .compose(
+                conn -> {
+                  conn.handler(this::onMessage);
+                  conn.exceptionHandler(e -> lost(conn, e));
+                  conn.endHandler(v -> lost(conn, "closed"));
+                  return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL))
+                      .map(conn)
+                      .onFailure(e -> conn.close());
+                });
+    // A Redis that accepts the connection but never answers would hold the attempt forever.
+    attempt
+        .timeout(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(e -> attempt.onSuccess(late -> late.close()))
         .onComplete(
             ar -> {
               if (stopped) {
@@ -153,6 +173,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
                 return;
               }
               subscription = ar.result();
+              lastHeard = System.nanoTime();
               backoffMs = MIN_BACKOFF_MS;
               failures = 0;
               log.info("redis bridge subscribed node_id={} channel={}", nodeId, CHANNEL);
@@ -161,11 +182,26 @@ public final class ClusterBridgeVerticle extends VerticleBase {
             });
   }
 
+  /** Publishes this node's heartbeat, and gives up on a subscription that stopped hearing it. */
+  private void heartbeat() {
+    RedisConnection sub = subscription;
+    if (stopped || sub == null) return;
+    long silentMs = (System.nanoTime() - lastHeard) / 1_000_000;
+    if (silentMs > HEARTBEAT_MS * HEARTBEAT_MISSED) {
+      lost(sub, "no heartbeat for " + silentMs + " ms");
+      return;
+    }
+    relay(new JsonObject().put("heartbeat", true));
+  }
+
   private void lost(RedisConnection conn, Throwable e) {
+    lost(conn, e == null ? "closed" : e.getMessage());
+  }
+
+  private void lost(RedisConnection conn, String why) {
     if (stopped || conn != subscription) return;
     subscription = null;
-    log.warn(
-        "redis subscription lost node_id={}: {}", nodeId, e == null ? "closed" : e.getMessage());
+    log.warn("redis subscription lost node_id={}: {}", nodeId, why);
     conn.close();
     retryLater();
   }
@@ -188,6 +224,8 @@ public final class ClusterBridgeVerticle extends VerticleBase {
       log.warn("redis bridge ignored a malformed message: {}", e.getMessage());
       return;
     }
+    // Any message proves the subscription alive; this node's own are not relayed back.
+    lastHeard = System.nanoTime();
     if (nodeId.equals(m.getString("node"))) return;
     var bus = vertx.eventBus();
     JsonObject event = m.getJsonObject("event");
