@@ -39,7 +39,8 @@ public record ServerConfig(
     double webhookRetryScale,
     int watcherPollMs,
     long streamPingMs,
-    int streamQueueBytes) {
+    int streamQueueBytes,
+    int httpIdleTimeoutSeconds) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -99,12 +100,22 @@ public record ServerConfig(
         doubleOf(v, "WAITROOM_WEBHOOK_RETRY_SCALE", 1.0),
         intOf(v, "WAITROOM_WATCHER_POLL_MS", 1000),
         intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
-        intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024));
+        intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024),
+        intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
   public int effectiveHttpInstances() {
     return httpInstances > 0 ? httpInstances : Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * Seconds without a byte either way after which an HTTP connection is closed (0: never), kept
+   * above twice the stream keep-alive interval so pinged streams are never cut.
+   */
+  public int effectiveHttpIdleTimeoutSeconds() {
+    if (httpIdleTimeoutSeconds <= 0) return 0;
+    return (int) Math.max(httpIdleTimeoutSeconds, (2 * streamPingMs + 999) / 1000);
   }
 
   public boolean embeddedDatabase() {

@@ -13,6 +13,7 @@ import io.vertx.redis.client.ResponseType;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
 import io.waitroom.util.Ids;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,14 +27,30 @@ import org.slf4j.LoggerFactory;
  * nothing loops), and this node's own messages are skipped, so each node delivers each event once.
  *
  * <p>Redis is a doorbell, never the truth: a failed publish is logged and dropped, the subscription
- * reconnects with backoff, and after each (re)connect every stream re-reads {@code room_events} and
- * every long-poll waiter re-checks ({@code ROOM_STREAMS_RESYNC}). API calls never wait for Redis.
+ * reconnects with backoff, and after each (re)connect, and every few seconds while it is down,
+ * every stream re-reads {@code room_events} and every long-poll waiter re-checks ({@code
+ * ROOM_STREAMS_RESYNC}). API calls never wait for Redis.
  */
 public final class ClusterBridgeVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ClusterBridgeVerticle.class);
   public static final String CHANNEL = "waitroom:bus";
   static final long MIN_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 5_000;
+
+  /** How often everything re-reads while the subscription is down (like the streams' net). */
+  static final long OUTAGE_RESYNC_MS = 3_000;
+
+  /**
+   * Each node publishes a heartbeat this often and expects to hear it back on its subscription; a
+   * subscription silent for {@link #HEARTBEAT_MISSED} beats is treated as lost. A NAT or firewall
+   * may drop an idle connection without a FIN, and a subscriber never writes, so nothing else would
+   * notice (the traffic also keeps such middleboxes from dropping it in the first place).
+   */
+  static final long HEARTBEAT_MS = 5_000;
+
+  static final int HEARTBEAT_MISSED = 3;
+
+  static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
 
   private final Deps deps;
   private final String nodeId = Ids.next("node_");
@@ -44,6 +61,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
   private int failures;
   private boolean stopped;
   private boolean publishFailing;
+  private long lastHeard;
 
   public ClusterBridgeVerticle(Deps deps) {
     this.deps = deps;
@@ -63,6 +81,17 @@ public final class ClusterBridgeVerticle extends VerticleBase {
         Addresses.ROOM_EVENTS, m -> relay(new JsonObject().put("event", m.body().toJson())));
     bus.<String>consumer(
         Addresses.POLICY_INVALIDATE, m -> relay(new JsonObject().put("policy_room_id", m.body())));
+    // While the subscription is down, events of other nodes ring no doorbell here. Streams have
+    // their own safety re-read; long-poll waiters do not, so ring everyone now and then: they
+    // re-read the database (a wake-up is only a hint) instead of sitting out their whole wait.
+    vertx.setPeriodic(
+        OUTAGE_RESYNC_MS,
+        id -> {
+          if (!stopped && subscription == null) {
+            vertx.eventBus().publish(Addresses.ROOM_STREAMS_RESYNC, "");
+          }
+        });
+    vertx.setPeriodic(HEARTBEAT_MS, id -> heartbeat());
     // Start without waiting for Redis: a node whose Redis is down still serves (single-node
     // behaviour) and joins the others once the subscription is up.
     subscribe();
@@ -108,17 +137,22 @@ public final class ClusterBridgeVerticle extends VerticleBase {
 
   private void subscribe() {
     if (stopped) return;
-    subscriberClient
-        .connect()
-        .compose(
-            conn -> {
-              conn.handler(this::onMessage);
-              conn.exceptionHandler(e -> lost(conn, e));
-              conn.endHandler(v -> lost(conn, null));
-              return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL))
-                  .map(conn)
-                  .onFailure(e -> conn.close());
-            })
+    Future<RedisConnection> attempt =
+        subscriberClient
+            .connect()
+            .compose(
+                conn -> {
+                  conn.handler(this::onMessage);
+                  conn.exceptionHandler(e -> lost(conn, e));
+                  conn.endHandler(v -> lost(conn, "closed"));
+                  return conn.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL))
+                      .map(conn)
+                      .onFailure(e -> conn.close());
+                });
+    // A Redis that accepts the connection but never answers would hold the attempt forever.
+    attempt
+        .timeout(SUBSCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onFailure(e -> attempt.onSuccess(late -> late.close()))
         .onComplete(
             ar -> {
               if (stopped) {
@@ -139,6 +173,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
                 return;
               }
               subscription = ar.result();
+              lastHeard = System.nanoTime();
               backoffMs = MIN_BACKOFF_MS;
               failures = 0;
               log.info("redis bridge subscribed node_id={} channel={}", nodeId, CHANNEL);
@@ -147,11 +182,26 @@ public final class ClusterBridgeVerticle extends VerticleBase {
             });
   }
 
+  /** Publishes this node's heartbeat, and gives up on a subscription that stopped hearing it. */
+  private void heartbeat() {
+    RedisConnection sub = subscription;
+    if (stopped || sub == null) return;
+    long silentMs = (System.nanoTime() - lastHeard) / 1_000_000;
+    if (silentMs > HEARTBEAT_MS * HEARTBEAT_MISSED) {
+      lost(sub, "no heartbeat for " + silentMs + " ms");
+      return;
+    }
+    relay(new JsonObject().put("heartbeat", true));
+  }
+
   private void lost(RedisConnection conn, Throwable e) {
+    lost(conn, e == null ? "closed" : e.getMessage());
+  }
+
+  private void lost(RedisConnection conn, String why) {
     if (stopped || conn != subscription) return;
     subscription = null;
-    log.warn(
-        "redis subscription lost node_id={}: {}", nodeId, e == null ? "closed" : e.getMessage());
+    log.warn("redis subscription lost node_id={}: {}", nodeId, why);
     conn.close();
     retryLater();
   }
@@ -174,6 +224,8 @@ public final class ClusterBridgeVerticle extends VerticleBase {
       log.warn("redis bridge ignored a malformed message: {}", e.getMessage());
       return;
     }
+    // Any message proves the subscription alive; this node's own are not relayed back.
+    lastHeard = System.nanoTime();
     if (nodeId.equals(m.getString("node"))) return;
     var bus = vertx.eventBus();
     JsonObject event = m.getJsonObject("event");

@@ -1,6 +1,7 @@
 package io.waitroom.events;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -138,7 +139,8 @@ public final class EventRoutes {
       ctx.fail(e);
       return;
     }
-    open.compose(o -> ctx.request().toWebSocket().map(ws -> accept(ws, o)))
+    HttpConnection connection = ctx.request().connection();
+    open.compose(o -> ctx.request().toWebSocket().map(ws -> accept(ws, connection, o)))
         .onFailure(
             e -> {
               if (!ctx.response().headWritten()) ctx.fail(e);
@@ -148,9 +150,15 @@ public final class EventRoutes {
             });
   }
 
-  private ServerWebSocket accept(ServerWebSocket ws, Open o) {
+  private ServerWebSocket accept(ServerWebSocket ws, HttpConnection connection, Open o) {
     WsSubscriber s =
-        new WsSubscriber(ws, o.room().id(), o.types(), deps.config().streamQueueBytes());
+        new WsSubscriber(
+            deps.vertx(),
+            ws,
+            connection,
+            o.room().id(),
+            o.types(),
+            deps.config().streamQueueBytes());
     ws.closeHandler(v -> streams.unsubscribe(s));
     ws.exceptionHandler(e -> streams.unsubscribe(s));
     // Clients have nothing to say on this socket; incoming frames are read and dropped.

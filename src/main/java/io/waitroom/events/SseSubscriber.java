@@ -2,6 +2,7 @@ package io.waitroom.events;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
@@ -59,8 +60,14 @@ final class SseSubscriber extends Subscriber {
   void cutOff() {
     if (closed) return;
     closed = true;
-    // Closing the connection discards whatever is still queued for a client that does not read.
-    ctx.request().connection().close();
+    if (ctx.request().version() == HttpVersion.HTTP_2) {
+      // One stream of a shared connection: reset the stream only.
+      response.reset();
+      return;
+    }
+    // A plain close() would wait for the queue to flush, which a client that does not read never
+    // lets happen; reset the connection, dropping the queue.
+    Abort.connection(ctx.request().connection());
   }
 
   @Override

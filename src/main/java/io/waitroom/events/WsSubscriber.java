@@ -1,6 +1,8 @@
 package io.waitroom.events;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.Set;
 
@@ -12,11 +14,25 @@ final class WsSubscriber extends Subscriber {
   /** 1001 Going Away: the node is shutting down. */
   static final short GOING_AWAY = 1001;
 
-  private final ServerWebSocket ws;
+  /** How long a cut-off client gets to read up to the close frame before the socket is reset. */
+  static final long CUT_OFF_GRACE_MS = 2_000;
 
-  WsSubscriber(ServerWebSocket ws, String roomId, Set<String> types, int queueBytes) {
+  private final Vertx vertx;
+  private final ServerWebSocket ws;
+  private final HttpConnection connection;
+
+  /** {@code connection}: the one the socket was upgraded from (reset if the client stalls). */
+  WsSubscriber(
+      Vertx vertx,
+      ServerWebSocket ws,
+      HttpConnection connection,
+      String roomId,
+      Set<String> types,
+      int queueBytes) {
     super(roomId, types, true);
+    this.vertx = vertx;
     this.ws = ws;
+    this.connection = connection;
     ws.setWriteQueueMaxSize(queueBytes);
   }
 
@@ -44,9 +60,11 @@ final class WsSubscriber extends Subscriber {
   void cutOff() {
     if (closed) return;
     closed = true;
-    // The close frame queues behind what the client does not read; the server's WebSocket
-    // closing timeout then drops the TCP connection.
+    // The close frame queues behind what the client does not read, and Vert.x closes the socket
+    // only once that is flushed, which a client that reads nothing never lets happen. A client
+    // that is merely slow gets the 1013 within the grace period; otherwise the socket is reset.
     ws.close(SLOW_CONSUMER, "slow consumer: reconnect with last_event_id");
+    vertx.setTimer(CUT_OFF_GRACE_MS, t -> Abort.connection(connection));
   }
 
   @Override

@@ -50,7 +50,9 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(deps.config().host())
                 .setPort(deps.config().port())
                 .setCompressionSupported(true)
-                .setIdleTimeout(0));
+                // A client that vanished or never finishes its request would otherwise hold its
+                // socket forever; streams write pings well within this, long-polls end first.
+                .setIdleTimeout(deps.config().effectiveHttpIdleTimeoutSeconds()));
     streams = new RoomStreams(vertx, deps);
     Router router = router(vertx, deps, streams);
     return streams.start().compose(v -> server.requestHandler(router).listen());

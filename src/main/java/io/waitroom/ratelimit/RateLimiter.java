@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class RateLimiter {
   static final long REDIS_TIMEOUT_MS = 500;
   static final long REDIS_RETRY_MS = 2_000;
   static final int MAX_LOCAL_BUCKETS = 100_000;
+  static final long EVICTION_INTERVAL_NANOS = 1_000_000_000L;
   static final String KEY_PREFIX = "waitroom:rl:";
 
   /**
@@ -78,6 +80,7 @@ public final class RateLimiter {
   private final Redis redis;
   private final Map<String, Bucket> local = new ConcurrentHashMap<>();
   private volatile long redisSkipUntil;
+  private final AtomicLong nextEviction = new AtomicLong(System.nanoTime());
 
   /** {@code redisUrl} null: in-memory buckets only. */
   public RateLimiter(Vertx vertx, int perMinute, String redisUrl) {
@@ -161,9 +164,20 @@ public final class RateLimiter {
   }
 
   Decision takeLocal(String caller) {
-    if (local.size() > MAX_LOCAL_BUCKETS) evictIdle();
+    if (local.size() > MAX_LOCAL_BUCKETS) maybeEvictIdle();
     Bucket b = local.computeIfAbsent(caller, k -> new Bucket(perMinute));
     return b.take(perMinute, perMs, System.nanoTime());
+  }
+
+  /**
+   * At most one scan per {@link #EVICTION_INTERVAL_NANOS}: when every bucket is in use a scan frees
+   * nothing, and scanning on every request would cost each one a pass over the whole map.
+   */
+  private void maybeEvictIdle() {
+    long now = System.nanoTime();
+    long next = nextEviction.get();
+    if (now - next < 0 || !nextEviction.compareAndSet(next, now + EVICTION_INTERVAL_NANOS)) return;
+    evictIdle();
   }
 
   /** A bucket idle for a full refill period is full again: forgetting it changes nothing. */

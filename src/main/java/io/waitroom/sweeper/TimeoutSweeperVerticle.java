@@ -10,6 +10,7 @@ import io.waitroom.checkins.ThreadMessages;
 import io.waitroom.db.Tx;
 import io.waitroom.trust.Trust;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,9 +100,10 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                     rows -> {
                       List<CheckIn> done = new ArrayList<>();
                       for (Row r : rows) done.add(CheckIn.fromRow(r));
-                      // Room events take a per-room lock: taking them in one global order keeps
-                      // two nodes' sweeps (each holding several rooms) from deadlocking.
-                      done.sort(java.util.Comparator.comparing(CheckIn::roomId));
+                      // Each expiry event takes its room's lock until commit: take rooms in one
+                      // global order (the watcher dispatcher's), so batches on several nodes
+                      // cannot deadlock on each other.
+                      done.sort(Comparator.comparing(CheckIn::roomId).thenComparing(CheckIn::id));
                       Future<Void> chain = Future.succeededFuture();
                       for (CheckIn ci : done) chain = chain.compose(v -> apply(tx, ci));
                       return chain.map(done.size());

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * credentials. Unless private targets are allowed, every address the host resolves to must be a
  * public unicast address: loopback, private, link-local, unique-local, CGNAT, unspecified,
  * multicast, reserved and cloud-metadata addresses are refused, also when embedded in an IPv6
- * address (mapped, compatible, NAT64, 6to4). Resolution runs on a worker, never an event loop, and
- * the caller connects to the address that was checked, so a DNS answer cannot change in between.
+ * address (mapped, compatible, translated, NAT64, 6to4, Teredo). Resolution runs on a worker, never
+ * an event loop, and the caller connects to the address that was checked, so a DNS answer cannot
+ * change in between.
  */
 public final class WebhookTargets {
   public static final int MAX_URL_LENGTH = 2000;
@@ -149,8 +150,26 @@ public final class WebhookTargets {
     if (zero10 && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
       return refusalV4(b, 12); // IPv4-mapped ::ffff:a.b.c.d
     }
+    boolean zero8 = true;
+    for (int i = 0; i < 8; i++) zero8 &= b[i] == 0;
+    if (zero8 && (b[8] & 0xff) == 0xff && (b[9] & 0xff) == 0xff && b[10] == 0 && b[11] == 0) {
+      return refusalV4(b, 12); // IPv4-translated ::ffff:0:a.b.c.d (SIIT, RFC 2765)
+    }
     int b0 = b[0] & 0xff;
     int b1 = b[1] & 0xff;
+    if (b0 == 0x20 && b1 == 0x01 && b[2] == 0 && b[3] == 0) {
+      // Teredo 2001::/32: the client's IPv4 address, bit-inverted, is in the last 32 bits.
+      byte[] client = new byte[4];
+      for (int i = 0; i < 4; i++) client[i] = (byte) ~b[12 + i];
+      String why = refusalV4(client, 0);
+      return why != null ? why : "reserved";
+    }
+    if (b0 == 0x20 && b1 == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8) {
+      return "reserved"; // documentation 2001:db8::/32
+    }
+    if (b0 == 0x01 && b1 == 0x00 && b[2] == 0 && b[3] == 0 && b[4] == 0 && b[5] == 0) {
+      if (b[6] == 0 && b[7] == 0) return "reserved"; // discard-only 100::/64
+    }
     if (b0 == 0x00 && b1 == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
       return refusalV4(b, 12); // NAT64 64:ff9b::/96
     }

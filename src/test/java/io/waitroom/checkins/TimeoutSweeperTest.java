@@ -175,4 +175,42 @@ class TimeoutSweeperTest {
       second.close();
     }
   }
+
+  @Test
+  void oneSweepTakesItsRoomsInRoomIdOrderSoNodesNeverDeadlockOnRoomLocks() throws Exception {
+    // Each expiry takes its room's event lock until the batch commits. Batches that take rooms
+    // in expiry order can take them in opposite orders on two nodes (or against the watcher
+    // dispatcher, which goes by room id) and deadlock; room id order cannot.
+    Fixtures f = Fixtures.create(api);
+    String key = f.agentKey("a");
+    Res other = api.post("/v1/rooms", f.human, new JsonObject().put("name", "Second"));
+    assertThat(other.status()).isEqualTo(201);
+    String firstRoom = f.room.getString("id");
+    String secondRoom = other.data().getString("id");
+    assertThat(firstRoom).isLessThan(secondRoom);
+    JsonObject hold = new JsonObject().put("timeout_minutes", 600).put("timeout_action", "cancel");
+    // Created (and so stored and expiring) second room first.
+    String inSecond =
+        api.post("/v1/rooms/" + secondRoom + "/check-in", key, hold.copy().put("action", "b"))
+            .data()
+            .getString("id");
+    String inFirst = f.checkIn(key, hold.copy().put("action", "a")).data().getString("id");
+    // Both fall due in one statement, the second room's first: one sweep takes both.
+    TestDb.exec(
+        server.databaseUrl,
+        "UPDATE check_ins SET expires_at = CASE id WHEN '"
+            + inSecond
+            + "' THEN now() - interval '2 seconds' ELSE now() - interval '1 second' END"
+            + " WHERE id IN ('"
+            + inFirst
+            + "', '"
+            + inSecond
+            + "')");
+    assertThat(await(api, key, inFirst, "expired", 6000)).isEqualTo("expired");
+    assertThat(await(api, key, inSecond, "expired", 6000)).isEqualTo("expired");
+    String sql = "SELECT id FROM room_events WHERE type = 'checkin.expired' AND data->>'id' = '%s'";
+    long first = TestDb.queryLong(server.databaseUrl, sql.formatted(inFirst));
+    long second = TestDb.queryLong(server.databaseUrl, sql.formatted(inSecond));
+    assertThat(first).as("the first room's expiry was written first").isLessThan(second);
+  }
 }

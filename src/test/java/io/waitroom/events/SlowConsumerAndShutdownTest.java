@@ -59,6 +59,17 @@ class SlowConsumerAndShutdownTest {
     assertThat(value.getAsInt()).isEqualTo(expected);
   }
 
+  /** HTTP connections the server holds open right now (its own metric). */
+  static int activeConnections() {
+    double n = 0;
+    for (String line : api.get("/metrics", null).raw().split("\n")) {
+      if (line.startsWith("vertx_http_server_active_connections")) {
+        n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return (int) n;
+  }
+
   /** Posts 9 KB signals until {@code open} drops back to {@code target}; returns how many. */
   static int floodUntil(Fixtures f, IntSupplier open, int target, int max) {
     JsonObject payload = new JsonObject().put("blob", "x".repeat(9_000));
@@ -85,12 +96,15 @@ class SlowConsumerAndShutdownTest {
             + "/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
             + f.human
             + "\r\nAccept: text/event-stream\r\n\r\n";
+    int connections = activeConnections();
     try (Socket stalled = stalledClient(server.server().port(), head)) {
       waitFor(metrics::openSse, before + 1, 5_000);
       int posted = floodUntil(f, metrics::openSse, before, 2_000);
       assertThat(posted).as("the stalled stream was never cut off").isPositive();
       // Far less than was written: the server did not buffer the backlog for the stalled client.
       assertThat(posted).isLessThan(2_000);
+      // And the connection itself is gone, not left waiting for a flush that never comes.
+      waitFor(SlowConsumerAndShutdownTest::activeConnections, connections, 5_000);
     }
     assertThat(api.get("/healthz", null).status()).isEqualTo(200);
     String metricsText = api.get("/metrics", null).raw();
@@ -128,10 +142,13 @@ class SlowConsumerAndShutdownTest {
             + "\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer "
             + f.human
             + "\r\n\r\n";
+    int connections = activeConnections();
     try (Socket stalled = stalledClient(server.server().port(), head)) {
       waitFor(metrics::openWebSockets, before + 1, 5_000);
       int posted = floodUntil(f, metrics::openWebSockets, before, 2_000);
       assertThat(posted).as("the stalled WebSocket was never cut off").isPositive();
+      // The close frame cannot reach a client that does not read; the socket goes anyway.
+      waitFor(SlowConsumerAndShutdownTest::activeConnections, connections, 10_000);
     }
     assertThat(api.get("/healthz", null).status()).isEqualTo(200);
   }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.bus.Addresses;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
+import io.waitroom.support.BlackholeProxy;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.SseClient;
 import io.waitroom.support.SseClient.Frame;
@@ -229,6 +230,77 @@ class TwoNodesTest {
       // would have allowed 20.
       assertThat(allowed).isBetween(limit, limit + (int) (seconds / 6));
       assertThat(limited).isEqualTo(30 - allowed);
+    }
+  }
+
+  @Test
+  @Order(7)
+  void whileRedisIsUnreachableALongPollOnOneNodeStillAnswersADecisionOnAnotherWithinSeconds()
+      throws Exception {
+    // Redis configured but not there: no doorbell crosses nodes. Streams catch up through their
+    // safety re-read; a long-poll must not sit out its whole wait either.
+    Map<String, String> env =
+        Map.of(
+            "WAITROOM_REDIS_URL",
+            "redis://127.0.0.1:" + TestServer.freePort(),
+            "WAITROOM_DATABASE_URL",
+            a.databaseUrl);
+    try (TestServer x = TestServer.start(env);
+        TestServer y = x.secondNode()) {
+      Fixtures f = Fixtures.create(x.api);
+      String key = f.agentKey("waiter");
+      String id = f.pendingCheckIn(key, "deploy").getString("id");
+      CompletableFuture<Res> waiting =
+          y.api.sendAsync("GET", "/v1/check-ins/" + id + "/status?wait=30", key, null, Map.of());
+      Thread.sleep(1_000);
+      assertThat(waiting).isNotDone();
+      long t0 = System.currentTimeMillis();
+      Res decided = x.api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject());
+      assertThat(decided.status()).isEqualTo(200);
+      Res r = waiting.get(40, TimeUnit.SECONDS);
+      assertThat(r.data().getString("status")).isEqualTo("approved");
+      assertThat(System.currentTimeMillis() - t0).isLessThan(8_000);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void aSubscriptionThatSilentlyStopsDeliveringIsNoticedAndLongPollsStillAnswer() throws Exception {
+    // A NAT or firewall that drops the idle subscription without a FIN or RST: nothing arrives,
+    // nothing fails. The bridge must notice on its own.
+    try (BlackholeProxy proxy = new BlackholeProxy(redisPort);
+        TestServer y =
+            TestServer.start(
+                Map.of(
+                    "WAITROOM_REDIS_URL",
+                    "redis://127.0.0.1:" + proxy.port(),
+                    "WAITROOM_DATABASE_URL",
+                    a.databaseUrl))) {
+      Fixtures f = Fixtures.create(a.api);
+      String key = f.agentKey("waiter");
+      // The bridge of y is up: a decision on a reaches y's waiter through Redis.
+      JsonObject first = f.pendingCheckIn(key, "first");
+      boolean subscribed = false;
+      long until = System.currentTimeMillis() + 10_000;
+      while (!subscribed && System.currentTimeMillis() < until) {
+        JsonObject ci = f.pendingCheckIn(key, "probe");
+        Future<Boolean> w = y.server().deps().waiters().awaitCheckIn(ci.getString("id"), 1_000);
+        a.api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
+        subscribed = await(w);
+      }
+      assertThat(subscribed).as("y subscribed through the proxy").isTrue();
+
+      proxy.blackhole();
+      String id = first.getString("id");
+      CompletableFuture<Res> waiting =
+          y.api.sendAsync("GET", "/v1/check-ins/" + id + "/status?wait=60", key, null, Map.of());
+      Thread.sleep(1_000);
+      long t0 = System.currentTimeMillis();
+      assertThat(a.api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject()).status())
+          .isEqualTo(200);
+      Res r = waiting.get(70, TimeUnit.SECONDS);
+      assertThat(r.data().getString("status")).isEqualTo("approved");
+      assertThat(System.currentTimeMillis() - t0).isLessThan(30_000);
     }
   }
 

@@ -40,7 +40,16 @@ class WebhookTargetsTest {
     "::ffff:10.0.0.1, private",
     "::127.0.0.1, loopback",
     "64:ff9b::a9fe:a9fe, cloud metadata",
-    "2002:7f00:1::, loopback"
+    "2002:7f00:1::, loopback",
+    // IPv4-translated (SIIT, RFC 2765) and local-use NAT64 (RFC 8215) carry an IPv4 address too.
+    "::ffff:0:7f00:1, loopback",
+    "::ffff:0:a9fe:a9fe, cloud metadata",
+    "64:ff9b:1::a00:1, private",
+    "64:ff9b:1:ffff::7f00:1, loopback",
+    // Teredo: the client's IPv4 address, inverted, is in the last 32 bits.
+    "2001:0:4136:e378:8000:63bf:80ff:fffe, loopback",
+    "2001:db8::1, reserved",
+    "100::1, reserved"
   })
   void privateAndReservedAddressesAreRefused(String address, String why) throws Exception {
     assertThat(WebhookTargets.refusal(InetAddress.getByName(address))).isEqualTo(why);
