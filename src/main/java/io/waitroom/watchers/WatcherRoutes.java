@@ -50,7 +50,10 @@ public final class WatcherRoutes {
   /** Call from a verticle's start: the DNS worker is closed with that verticle. */
   public static void mount(Router router, Deps deps) {
     WatcherRoutes r =
-        new WatcherRoutes(deps, deps.vertx().createSharedWorkerExecutor(WebhookSender.DNS_POOL, 4));
+        new WatcherRoutes(
+            deps,
+            deps.vertx()
+                .createSharedWorkerExecutor(WebhookSender.DNS_POOL, WebhookSender.DNS_THREADS));
     router.post("/v1/rooms/:room/watch").handler(Http.handle(r::create));
     router.get("/v1/rooms/:room/watchers").handler(Http.handle(r::list));
     router.delete("/v1/rooms/:room/watchers/:id").handler(Http.handle(r::removeInRoom));

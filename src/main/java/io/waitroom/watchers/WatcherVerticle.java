@@ -104,7 +104,8 @@ public final class WatcherVerticle extends VerticleBase {
                 .setDecompressionSupported(false)
                 .setMaxRedirects(0),
             new PoolOptions().setHttp1MaxSize(8));
-    WorkerExecutor dns = vertx.createSharedWorkerExecutor(WebhookSender.DNS_POOL, 4);
+    WorkerExecutor dns =
+        vertx.createSharedWorkerExecutor(WebhookSender.DNS_POOL, WebhookSender.DNS_THREADS);
     sender = new WebhookSender(vertx, client, dns, deps.config().webhookAllowPrivate());
     metrics();
     doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> dispatch());

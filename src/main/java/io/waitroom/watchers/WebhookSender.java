@@ -34,6 +34,13 @@ import javax.net.ssl.SSLException;
  */
 final class WebhookSender {
   static final String DNS_POOL = "waitroom-webhook-dns";
+
+  /**
+   * Threads for blocking name lookups (InetAddress honours /etc/hosts and the JVM's DNS cache).
+   * Sized so that a few tenants with slow resolvers cannot hold every lookup for the others.
+   */
+  static final int DNS_THREADS = 16;
+
   static final long TIMEOUT_MS = 5000;
   static final int BODY_LIMIT = 4096;
   static final int MAX_ERROR = 500;
