@@ -7,9 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
+import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
@@ -33,8 +33,6 @@ public final class AuditRoutes {
             AND ($4::text IS NULL OR event_type = $4) AND ($5::text IS NULL OR id < $5)
           ORDER BY id DESC LIMIT $6
           """;
-
-  private static final String AGENT_IN_ORG = "SELECT 1 FROM agents WHERE org_id = $1 AND id = $2";
 
   private final Deps deps;
 
@@ -77,14 +75,8 @@ public final class AuditRoutes {
   private Future<Reply> agent(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
     String agentId = ctx.pathParam("agent");
-    return deps.pool()
-        .preparedQuery(AGENT_IN_ORG)
-        .execute(Tuple.of(human.orgId(), agentId))
-        .compose(
-            rows -> {
-              if (rows.size() == 0) return Future.failedFuture(ApiException.notFound("agent"));
-              return list(ctx, human, "audit:agent:" + agentId, null, agentId, 20);
-            });
+    return AgentRepository.requireInOrg(deps.pool(), human.orgId(), agentId)
+        .compose(v -> list(ctx, human, "audit:agent:" + agentId, null, agentId, 20));
   }
 
   private Future<Reply> list(

@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
+import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInInput;
@@ -44,12 +44,10 @@ public final class PolicyRoutes {
               Future<Void> agentOk =
                   agentId == null
                       ? Future.succeededFuture()
-                      : deps.pool()
-                          .preparedQuery("SELECT 1 FROM agents WHERE org_id = $1 AND id = $2")
-                          .execute(Tuple.of(human.orgId(), agentId))
+                      : AgentRepository.existsInOrg(deps.pool(), human.orgId(), agentId)
                           .compose(
-                              rows ->
-                                  rows.size() == 1
+                              found ->
+                                  found
                                       ? Future.<Void>succeededFuture()
                                       : Future.failedFuture(
                                           ApiException.validation(

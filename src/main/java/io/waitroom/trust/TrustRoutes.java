@@ -7,9 +7,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
+import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.util.Time;
@@ -25,16 +25,10 @@ public final class TrustRoutes {
   private static Future<Reply> trust(RoutingContext ctx, Deps deps) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
     String agentId = ctx.pathParam("agent");
-    return deps.pool()
-        .preparedQuery("SELECT 1 FROM agents WHERE org_id = $1 AND id = $2")
-        .execute(Tuple.of(human.orgId(), agentId))
+    return AgentRepository.requireInOrg(deps.pool(), human.orgId(), agentId)
         .compose(
-            found -> {
-              if (found.size() == 0) return Future.failedFuture(ApiException.notFound("agent"));
-              return deps.pool()
-                  .preparedQuery(Trust.BY_AGENT)
-                  .execute(Tuple.of(human.orgId(), agentId));
-            })
+            v ->
+                deps.pool().preparedQuery(Trust.BY_AGENT).execute(Tuple.of(human.orgId(), agentId)))
         .map(
             rows -> {
               JsonArray rooms = new JsonArray();
