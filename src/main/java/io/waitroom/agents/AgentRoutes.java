@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
@@ -106,7 +107,7 @@ public final class AgentRoutes {
                     deps.vertx(),
                     deps.pool(),
                     tx ->
-                        insert(tx, human.orgId(), p, ids, key, null, null, human.id())
+                        insert(tx.conn(), human.orgId(), p, ids, key, null, null, human.id())
                             .compose(
                                 row -> {
                                   JsonObject agent = toJson(row);
@@ -141,20 +142,8 @@ public final class AgentRoutes {
                             Time.iso(row.getOffsetDateTime("claim_expires_at")))));
   }
 
-  private Future<Row> insert(
-      Tx tx,
-      String orgId,
-      Profile p,
-      String[] scopes,
-      String key,
-      String claimToken,
-      OffsetDateTime claimExpires,
-      String registeredBy) {
-    return insert(tx.conn(), orgId, p, scopes, key, claimToken, claimExpires, registeredBy);
-  }
-
   private static Future<Row> insert(
-      io.vertx.sqlclient.SqlClient db,
+      SqlClient db,
       String orgId,
       Profile p,
       String[] scopes,

@@ -26,8 +26,6 @@ import java.util.Set;
 
 /** Agent-to-human check-ins: create (through the policy engine), read, decide, withdraw. */
 public final class CheckInRoutes {
-  static final String SYSTEM_POLICY = "system:policy";
-  static final String SYSTEM_TRUST = "system:trust";
   private final Deps deps;
 
   private CheckInRoutes(Deps deps) {
@@ -76,12 +74,7 @@ public final class CheckInRoutes {
   private Future<Reply> insert(
       Tx tx, Actor.Agent agent, Room room, CheckInInput in, PolicyVerticle.Answer answer) {
     PolicyDecision d = answer.decision();
-    String status =
-        switch (d.result()) {
-          case "forbid" -> "rejected";
-          case "auto_approve" -> "approved";
-          default -> "pending";
-        };
+    String status = d.initialStatus();
     int timeout =
         in.timeoutMinutes() != null ? in.timeoutMinutes() : answer.document().timeoutMinutes();
     String timeoutAction =
@@ -91,10 +84,7 @@ public final class CheckInRoutes {
         "pending".equals(status) && !"hold".equals(timeoutAction)
             ? timeout * deps.config().timeoutUnitSeconds()
             : null;
-    String decidedBy =
-        "pending".equals(status)
-            ? null
-            : d.ruleId() == null && isTrust(d) ? SYSTEM_TRUST : SYSTEM_POLICY;
+    String decidedBy = "pending".equals(status) ? null : d.decidedBy();
     String decisionType = "pending".equals(status) ? null : status;
     Object[] params = {
       Ids.next(Ids.CHECK_IN),
@@ -169,10 +159,6 @@ public final class CheckInRoutes {
                                       .put("rule_id", d.ruleId())
                                       .put("reason", d.reason())));
                         }));
-  }
-
-  private static boolean isTrust(PolicyDecision d) {
-    return d.reason() != null && d.reason().startsWith("trust");
   }
 
   // ---- read ----

@@ -58,6 +58,7 @@ public final class PolicyEngine {
             + threshold
             + " for "
             + riskLevel
-            + " risk");
+            + " risk",
+        true);
   }
 }

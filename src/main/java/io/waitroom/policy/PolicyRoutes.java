@@ -70,16 +70,10 @@ public final class PolicyRoutes {
         .map(
             answer -> {
               PolicyDecision d = answer.decision();
-              String status =
-                  switch (d.result()) {
-                    case "forbid" -> "rejected";
-                    case "auto_approve" -> "approved";
-                    default -> "pending";
-                  };
               PolicyDocument doc = answer.document();
               return Reply.ok(
                   d.toJson()
-                      .put("status", status)
+                      .put("status", d.initialStatus())
                       .put("trust_score", answer.trustScore())
                       .put(
                           "timeout_minutes",

@@ -386,11 +386,16 @@ class PolicyEngineTest {
       assertThat(decide(PolicyDocument.DEFAULTS, "low", 42))
           .isEqualTo(
               new PolicyDecision(
-                  "auto_approve", null, "trust 42.0 >= auto_approve_low 40.0 for low risk"));
+                  "auto_approve", null, "trust 42.0 >= auto_approve_low 40.0 for low risk", true));
       assertThat(decide(PolicyDocument.DEFAULTS, "medium", 70.5))
           .isEqualTo(
               new PolicyDecision(
-                  "auto_approve", null, "trust 70.5 >= auto_approve_medium 70.0 for medium risk"));
+                  "auto_approve",
+                  null,
+                  "trust 70.5 >= auto_approve_medium 70.0 for medium risk",
+                  true));
+      // Rules and the default action are not trust decisions.
+      assertThat(decide(PolicyDocument.DEFAULTS, "low", 15).byTrust()).isFalse();
     }
   }
 
