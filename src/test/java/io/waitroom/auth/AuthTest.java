@@ -6,9 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Jwts;
+import io.waitroom.support.ServerTest;
 import io.waitroom.support.TestDb;
 import io.waitroom.support.TestServer;
 import java.nio.charset.StandardCharsets;
@@ -18,25 +18,9 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class AuthTest {
-  static TestServer server;
-  static Api api;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    api = server.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class AuthTest extends ServerTest {
   static void assertUnauthorized(Res r) {
     assertThat(r.status()).as(r.toString()).isEqualTo(401);
     assertThat(r.code()).isEqualTo("UNAUTHORIZED");

@@ -5,35 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
+import io.waitroom.support.ServerTest;
 import io.waitroom.support.TestDb;
-import io.waitroom.support.TestServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class AuditApiTest {
-  static TestServer server;
-  static Api api;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    api = server.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class AuditApiTest extends ServerTest {
   @Test
   void everyStepIsAuditedNewestFirst() {
     Fixtures f = Fixtures.create(api);

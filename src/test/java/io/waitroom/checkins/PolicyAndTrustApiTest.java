@@ -7,29 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
-import io.waitroom.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.waitroom.support.ServerTest;
 import org.junit.jupiter.api.Test;
 
-class PolicyAndTrustApiTest {
-  static TestServer server;
-  static Api api;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    api = server.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class PolicyAndTrustApiTest extends ServerTest {
   static JsonObject spec6Policies() {
     return policy(
             "require_approval",

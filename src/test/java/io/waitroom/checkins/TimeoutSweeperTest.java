@@ -7,32 +7,17 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
+import io.waitroom.support.ServerTest;
 import io.waitroom.support.TestDb;
 import io.waitroom.support.TestServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Timeouts with 1-second "minutes" and a 200 ms sweep (TestServer's settings). */
-class TimeoutSweeperTest {
-  static TestServer server;
-  static Api api;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    api = server.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class TimeoutSweeperTest extends ServerTest {
   static String await(Api api, String key, String id, String status, long timeoutMs)
       throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;

@@ -5,34 +5,17 @@ import static io.waitroom.tasks.Tasks.participants;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
-import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
-import io.waitroom.support.TestServer;
+import io.waitroom.support.ServerTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Real concurrency against one task: the conditional updates decide, and the count says so. */
-class TaskRacesTest {
-  static TestServer server;
-  static Api api;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    api = server.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class TaskRacesTest extends ServerTest {
   private static CompletableFuture<Res> async(String id, String verb, String credential) {
     return api.sendAsync("POST", "/v1/check-ins/" + id + "/" + verb, credential, null, Map.of());
   }

@@ -9,34 +9,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
-import io.waitroom.support.TestServer;
+import io.waitroom.support.ServerTest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ThreadApiTest {
-  static TestServer server;
-  static Api api;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    api = server.api;
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class ThreadApiTest extends ServerTest {
   private static JsonObject att(String name, String url) {
     return new JsonObject().put("name", name).put("url", url);
   }
