@@ -133,12 +133,9 @@ public final class TaskRoutes {
             deps.vertx(),
             deps.pool(),
             tx ->
-                task(tx, agent, id, "claimed")
-                    .compose(
-                        seen ->
-                            tx.conn()
-                                .preparedQuery(TaskSql.CLAIM)
-                                .execute(Tuple.of(id, agent.orgId(), agent.id())))
+                tx.conn()
+                    .preparedQuery(TaskSql.CLAIM)
+                    .execute(Tuple.of(id, agent.orgId(), agent.id(), scopes(agent)))
                     .compose(rows -> updatedOrMiss(tx, agent, id, rows, false, "claimed"))
                     .compose(
                         ci ->
@@ -161,12 +158,9 @@ public final class TaskRoutes {
             deps.vertx(),
             deps.pool(),
             tx ->
-                task(tx, agent, id, "released")
-                    .compose(
-                        seen ->
-                            tx.conn()
-                                .preparedQuery(TaskSql.RELEASE)
-                                .execute(Tuple.of(id, agent.orgId(), agent.id())))
+                tx.conn()
+                    .preparedQuery(TaskSql.RELEASE)
+                    .execute(Tuple.of(id, agent.orgId(), agent.id(), scopes(agent)))
                     .compose(rows -> updatedOrMiss(tx, agent, id, rows, true, "released"))
                     .compose(
                         ci ->
@@ -199,12 +193,9 @@ public final class TaskRoutes {
             deps.vertx(),
             deps.pool(),
             tx ->
-                task(tx, agent, id, "helped")
-                    .compose(
-                        seen ->
-                            tx.conn()
-                                .preparedQuery(TaskSql.REQUEST_HELP)
-                                .execute(Tuple.of(id, agent.orgId(), agent.id())))
+                tx.conn()
+                    .preparedQuery(TaskSql.REQUEST_HELP)
+                    .execute(Tuple.of(id, agent.orgId(), agent.id(), scopes(agent)))
                     .compose(rows -> updatedOrMiss(tx, agent, id, rows, true, "helped"))
                     .compose(
                         ci -> {
@@ -316,16 +307,17 @@ public final class TaskRoutes {
   }
 
   /**
-   * The updated row, or why the conditional update matched nothing, read after it: 403 when the
-   * verb is the primary's and the caller is not the primary, else 409 with the current state.
+   * The updated row, or why the conditional update matched nothing, read after it (so the happy
+   * path is one statement): 404 / 403 outside the agent's scopes / 409 not a task, as {@link
+   * #task}; then 403 when the verb is the primary's and the caller is not the primary, else 409
+   * with the current state.
    */
   private static Future<CheckIn> updatedOrMiss(
       Tx tx, Actor.Agent agent, String id, RowSet<Row> rows, boolean primaryOnly, String verb) {
     if (rows.size() == 1) return Future.succeededFuture(CheckIn.fromRow(rows.iterator().next()));
-    return CheckInRepository.find(tx.conn(), agent.orgId(), id)
+    return task(tx, agent, id, verb)
         .map(
             ci -> {
-              if (ci == null) throw ApiException.notFound("check-in");
               if (primaryOnly && !agent.id().equals(ci.claimedBy())) {
                 throw ApiException.forbidden(
                     "only the task's primary (the agent that claimed it) can do this");
@@ -338,6 +330,11 @@ public final class TaskRoutes {
                   "task is " + ci.status() + "; " + wanted + (primaryOnly ? "" : " " + verb),
                   details);
             });
+  }
+
+  /** The agent's room scopes for a conditional update, or null when it may use every room. */
+  private static String[] scopes(Actor.Agent agent) {
+    return agent.roomScopes().isEmpty() ? null : agent.roomScopes().toArray(String[]::new);
   }
 
   /** The audit row and the room event of a task change, in its transaction. */

@@ -55,25 +55,28 @@ final class TaskSql {
         updated_at = now()
       WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'pending'
         AND claimed_by IS NULL
+        AND ($4::text[] IS NULL OR room_id = ANY($4))
       RETURNING\s"""
           + C;
 
-  /** $3 the primary. */
+  /** $3 the primary; $4 the agent's room scopes (null = all). */
   static final String RELEASE =
       """
       UPDATE check_ins SET status = 'pending', claimed_by = NULL, help_requested = false,
         updated_at = now()
       WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
         AND claimed_by = $3
+        AND ($4::text[] IS NULL OR room_id = ANY($4))
       RETURNING\s"""
           + C;
 
-  /** $3 the primary. */
+  /** $3 the primary; $4 the agent's room scopes (null = all). */
   static final String REQUEST_HELP =
       """
       UPDATE check_ins SET help_requested = true, updated_at = now()
       WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
         AND claimed_by = $3
+        AND ($4::text[] IS NULL OR room_id = ANY($4))
       RETURNING\s"""
           + C;
 
