@@ -60,6 +60,16 @@ class WatchersApiTest {
     return r.data();
   }
 
+  /** A watcher of {@code checkin.approved} delivering to {@code url}. */
+  static JsonObject approvalWatcher(Fixtures f, String key, String url) {
+    return watcher(
+        f,
+        key,
+        new JsonObject()
+            .put("event_types", new JsonArray().add("checkin.approved"))
+            .put("webhook_url", url));
+  }
+
   static JsonObject approve(Fixtures f, String key, String action) {
     JsonObject ci = f.pendingCheckIn(key, action);
     Res r = api.post("/v1/check-ins/" + ci.getString("id") + "/approve", f.human, new JsonObject());
@@ -464,13 +474,7 @@ class WatchersApiTest {
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
       String agent = f.agentKey("deployer");
-      JsonObject w =
-          watcher(
-              f,
-              key,
-              new JsonObject()
-                  .put("event_types", new JsonArray().add("checkin.approved"))
-                  .put("webhook_url", rx.url()));
+      JsonObject w = approvalWatcher(f, key, rx.url());
       approve(f, agent, "first");
       await("the first delivery", Duration.ofSeconds(5), () -> rx.hits.size() == 1);
       Res del = api.delete("/v1/watchers/" + w.getString("id"), key);
@@ -559,13 +563,7 @@ class WatchersApiTest {
                     req.response().setStatusCode(calls.incrementAndGet() <= 2 ? 503 : 204).end())) {
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
-      JsonObject w =
-          watcher(
-              f,
-              key,
-              new JsonObject()
-                  .put("event_types", new JsonArray().add("checkin.approved"))
-                  .put("webhook_url", rx.url()));
+      JsonObject w = approvalWatcher(f, key, rx.url());
       approve(f, f.agentKey("deployer"), "deploy");
       await("three attempts", Duration.ofSeconds(10), () -> rx.hits.size() >= 3);
       await(
@@ -616,13 +614,7 @@ class WatchersApiTest {
     try (Receiver rx = Receiver.start().respond(req -> req.response().setStatusCode(500).end())) {
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
-      JsonObject w =
-          watcher(
-              f,
-              key,
-              new JsonObject()
-                  .put("event_types", new JsonArray().add("checkin.approved"))
-                  .put("webhook_url", rx.url()));
+      JsonObject w = approvalWatcher(f, key, rx.url());
       approve(f, f.agentKey("deployer"), "deploy");
       // 50 ms + 300 ms + 1.2 s + 6 s + 27 s at this scale would be too slow: shorten the last
       // waits.
@@ -670,13 +662,7 @@ class WatchersApiTest {
     try (Receiver rx = Receiver.start().respond(req -> {})) { // never answers
       Fixtures f = Fixtures.create(api);
       String key = f.agentKey("qa");
-      JsonObject w =
-          watcher(
-              f,
-              key,
-              new JsonObject()
-                  .put("event_types", new JsonArray().add("checkin.approved"))
-                  .put("webhook_url", rx.url()));
+      JsonObject w = approvalWatcher(f, key, rx.url());
       approve(f, f.agentKey("deployer"), "deploy");
       await(
           "the timeout recorded",
