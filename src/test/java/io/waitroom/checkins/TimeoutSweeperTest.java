@@ -30,17 +30,21 @@ class TimeoutSweeperTest extends ServerTest {
     return s;
   }
 
+  /** A check-in with a one-"minute" (one second here) timeout and the given timeout action. */
+  static Res oneMinute(Fixtures f, String key, String timeoutAction) {
+    return f.checkIn(
+        key,
+        new JsonObject()
+            .put("action", "x")
+            .put("timeout_minutes", 1)
+            .put("timeout_action", timeoutAction));
+  }
+
   @Test
   void cancelExpiresWithinFiveSecondsAndCostsTrust() throws Exception {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("a");
-    Res r =
-        f.checkIn(
-            key,
-            new JsonObject()
-                .put("action", "x")
-                .put("timeout_minutes", 1)
-                .put("timeout_action", "cancel"));
+    Res r = oneMinute(f, key, "cancel");
     String id = r.data().getString("id");
     assertThat(await(api, key, id, "expired", 6000)).isEqualTo("expired");
     JsonObject ci = api.get("/v1/check-ins/" + id, key).data();
@@ -58,15 +62,7 @@ class TimeoutSweeperTest extends ServerTest {
   void autoApproveApprovesAsSystemTimeoutWithoutTrust() throws Exception {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("a");
-    String id =
-        f.checkIn(
-                key,
-                new JsonObject()
-                    .put("action", "x")
-                    .put("timeout_minutes", 1)
-                    .put("timeout_action", "auto_approve"))
-            .data()
-            .getString("id");
+    String id = oneMinute(f, key, "auto_approve").data().getString("id");
     assertThat(await(api, key, id, "approved", 6000)).isEqualTo("approved");
     JsonObject ci = api.get("/v1/check-ins/" + id + "/status", key).data();
     assertThat(ci.getJsonObject("decision").getString("decided_by")).isEqualTo("system:timeout");
@@ -77,13 +73,7 @@ class TimeoutSweeperTest extends ServerTest {
   void holdNeverExpires() throws Exception {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("a");
-    Res r =
-        f.checkIn(
-            key,
-            new JsonObject()
-                .put("action", "x")
-                .put("timeout_minutes", 1)
-                .put("timeout_action", "hold"));
+    Res r = oneMinute(f, key, "hold");
     assertThat(r.data().getValue("expires_at")).isNull();
     Thread.sleep(2500);
     assertThat(
