@@ -6,6 +6,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.auth.Actor;
 import io.waitroom.http.ApiException;
+import java.util.function.Predicate;
 
 /** Reads of check-ins, always scoped to the caller's org (and an agent's room scopes). */
 public final class CheckInRepository {
@@ -33,10 +34,25 @@ public final class CheckInRepository {
 
   /** Why a conditional update matched nothing: 404 if it does not exist, else 409. */
   public static <T> Future<T> explainMiss(SqlClient db, String orgId, String id, String wanted) {
+    return explainMiss(db, orgId, id, wanted, ci -> true, null);
+  }
+
+  /**
+   * Why a conditional update matched nothing: 404 if it does not exist, 403 ({@code forbidden}) if
+   * the caller may not act on it at all, else 409 with its current status.
+   */
+  public static <T> Future<T> explainMiss(
+      SqlClient db,
+      String orgId,
+      String id,
+      String wanted,
+      Predicate<CheckIn> mayAct,
+      String forbidden) {
     return find(db, orgId, id)
         .compose(
             ci -> {
               if (ci == null) return Future.failedFuture(ApiException.notFound("check-in"));
+              if (!mayAct.test(ci)) return Future.failedFuture(ApiException.forbidden(forbidden));
               return Future.failedFuture(
                   ApiException.conflict(
                       "check-in is " + ci.status() + "; " + wanted,

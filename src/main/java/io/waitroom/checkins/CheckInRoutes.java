@@ -307,24 +307,13 @@ public final class CheckInRoutes {
                           if (rows.size() == 1) {
                             return Future.succeededFuture(CheckIn.fromRow(rows.iterator().next()));
                           }
-                          return CheckInRepository.find(tx.conn(), agent.orgId(), id)
-                              .compose(
-                                  ci -> {
-                                    if (ci == null) {
-                                      return Future.failedFuture(ApiException.notFound("check-in"));
-                                    }
-                                    if (!agent.id().equals(ci.agentId()) || ci.isTask()) {
-                                      return Future.failedFuture(
-                                          ApiException.forbidden(
-                                              "only the agent that created a check-in can withdraw it"));
-                                    }
-                                    return Future.failedFuture(
-                                        ApiException.conflict(
-                                            "check-in is "
-                                                + ci.status()
-                                                + "; only a pending check-in can be withdrawn",
-                                            new JsonObject().put("status", ci.status())));
-                                  });
+                          return CheckInRepository.<CheckIn>explainMiss(
+                              tx.conn(),
+                              agent.orgId(),
+                              id,
+                              "only a pending check-in can be withdrawn",
+                              ci -> agent.id().equals(ci.agentId()) && !ci.isTask(),
+                              "only the agent that created a check-in can withdraw it");
                         })
                     .compose(
                         ci ->
