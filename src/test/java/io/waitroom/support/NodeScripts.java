@@ -1,0 +1,115 @@
+package io.waitroom.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs Node.js scripts that drive the server with real third-party clients (the official MCP
+ * client, Playwright, the TypeScript SDK). Each Node project (a folder with a {@code package.json}
+ * and a committed {@code package-lock.json}, pinned versions) is installed once per test JVM with
+ * {@code npm ci}, unless its {@code node_modules} is already newer than the lock file.
+ */
+public final class NodeScripts {
+  private static final Map<Path, Boolean> INSTALLED = new ConcurrentHashMap<>();
+
+  private NodeScripts() {}
+
+  /** What a script printed and how it ended. */
+  public record Result(int exitCode, String stdout, String stderr) {
+    public boolean ok() {
+      return exitCode == 0;
+    }
+
+    /** Everything the script said, for an assertion message. */
+    public String transcript() {
+      return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+    }
+  }
+
+  /** The project folder relative to the repository root, e.g. {@code src/test/node/mcp}. */
+  public static Path project(String relative) {
+    return Paths.get(relative).toAbsolutePath();
+  }
+
+  /** Installs the project's pinned packages once per JVM ({@code npm ci}). */
+  public static synchronized void install(Path project) {
+    if (INSTALLED.containsKey(project)) {
+      return;
+    }
+    Path lock = project.resolve("package-lock.json");
+    Path modules = project.resolve("node_modules");
+    try {
+      boolean fresh =
+          Files.isDirectory(modules)
+              && Files.getLastModifiedTime(modules).compareTo(Files.getLastModifiedTime(lock)) >= 0;
+      if (!fresh) {
+        Result r =
+            exec(
+                project,
+                Map.of(),
+                600,
+                List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"));
+        if (!r.ok()) {
+          throw new IllegalStateException("npm ci failed in " + project + "\n" + r.transcript());
+        }
+        Files.setLastModifiedTime(modules, Files.getLastModifiedTime(lock));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    INSTALLED.put(project, true);
+  }
+
+  /**
+   * Runs {@code node <script> args...} in the project folder with the extra environment, and waits
+   * at most {@code timeoutSeconds}; a script that does not finish is killed and reported.
+   */
+  public static Result node(
+      Path project, Map<String, String> env, int timeoutSeconds, String script, String... args) {
+    install(project);
+    List<String> command = new ArrayList<>(List.of("node", script));
+    command.addAll(List.of(args));
+    return exec(project, env, timeoutSeconds, command);
+  }
+
+  private static Result exec(
+      Path dir, Map<String, String> env, int timeoutSeconds, List<String> command) {
+    try {
+      Path out = Files.createTempFile("node-out", ".txt");
+      Path err = Files.createTempFile("node-err", ".txt");
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+      if (!done) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      String stdout = Files.readString(out, StandardCharsets.UTF_8);
+      String stderr = Files.readString(err, StandardCharsets.UTF_8);
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+      return new Result(
+          done ? p.exitValue() : -1,
+          stdout,
+          done ? stderr : stderr + "\n(killed after " + timeoutSeconds + " s)");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
