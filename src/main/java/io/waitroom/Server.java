@@ -23,7 +23,6 @@ import io.waitroom.events.EventRetentionVerticle;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.events.StreamMetrics;
-import io.waitroom.http.HttpVerticle;
 import io.waitroom.policy.PolicyVerticle;
 import io.waitroom.ratelimit.RateLimiter;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;

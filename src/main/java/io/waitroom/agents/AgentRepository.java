@@ -3,7 +3,7 @@ package io.waitroom.agents;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 
 /** Agent lookups other features need, always scoped to one org. */
 public final class AgentRepository {

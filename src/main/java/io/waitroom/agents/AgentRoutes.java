@@ -13,7 +13,7 @@ import io.waitroom.auth.Actor;
 import io.waitroom.auth.AgentKeys;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;

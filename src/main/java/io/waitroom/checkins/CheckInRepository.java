@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.auth.Actor;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import java.util.function.Predicate;
 
 /** Reads of check-ins, always scoped to the caller's org (and an agent's room scopes). */

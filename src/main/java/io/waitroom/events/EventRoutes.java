@@ -8,7 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;

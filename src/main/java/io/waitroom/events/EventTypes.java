@@ -1,7 +1,7 @@
 package io.waitroom.events;
 
 import io.vertx.core.json.JsonObject;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.waitroom.errors.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.function.Function;

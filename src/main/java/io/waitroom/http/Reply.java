@@ -3,6 +3,7 @@ package io.waitroom.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.waitroom.errors.ApiException;
 import java.util.Map;
 
 /**

@@ -3,7 +3,7 @@ package io.waitroom.policy;
 import com.google.re2j.Pattern;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static io.waitroom.policy.PolicyDecision.REQUIRE_APPROVAL;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import io.waitroom.http.Validate;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -9,7 +9,7 @@ import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInInput;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Validate;

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 
 /**
  * Runs right after {@link AuthHandler}: one token per request from the caller's bucket (the agent

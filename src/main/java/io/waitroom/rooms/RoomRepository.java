@@ -7,7 +7,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.auth.Actor;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import io.waitroom.util.Ids;
 import java.util.HashMap;
 import java.util.List;

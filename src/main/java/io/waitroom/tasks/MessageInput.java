@@ -2,7 +2,7 @@ package io.waitroom.tasks;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import io.waitroom.http.Validate;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -2,7 +2,7 @@ package io.waitroom.watchers;
 
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;

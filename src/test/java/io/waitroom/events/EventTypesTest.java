@@ -3,7 +3,7 @@ package io.waitroom.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.waitroom.http.ApiException;
+import io.waitroom.errors.ApiException;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

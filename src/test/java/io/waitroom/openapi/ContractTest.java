@@ -17,7 +17,7 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Validator;
 import io.vertx.openapi.contract.OpenAPIVersion;
-import io.waitroom.http.HttpVerticle;
+import io.waitroom.HttpVerticle;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.TestServer;

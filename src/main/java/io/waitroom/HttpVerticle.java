@@ -1,4 +1,4 @@
-package io.waitroom.http;
+package io.waitroom;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,13 +11,16 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.waitroom.Deps;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
+import io.waitroom.db.Idempotency;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
+import io.waitroom.http.FailureHandler;
+import io.waitroom.http.Reply;
+import io.waitroom.http.RequestIdHandler;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;

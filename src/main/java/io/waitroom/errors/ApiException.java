@@ -1,4 +1,4 @@
-package io.waitroom.http;
+package io.waitroom.errors;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package io.waitroom.http;
+package io.waitroom.db;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -6,7 +6,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
-import io.waitroom.db.Tx;
+import io.waitroom.errors.ApiException;
+import io.waitroom.http.Reply;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
