@@ -18,7 +18,11 @@ final class ToolResults {
         .put("isError", false);
   }
 
-  /** An API error as a tool error: the API's code, status, message and details. */
+  /**
+   * An API error as a tool error: the API's code, status and message in words, then the API's error
+   * object as JSON in a second text block. No {@code structuredContent}: clients check it against
+   * the tool's output schema even on errors.
+   */
   static JsonObject error(ApiException e) {
     JsonObject error =
         new JsonObject()
@@ -27,12 +31,14 @@ final class ToolResults {
             .put("statusCode", e.status());
     if (e.details() != null) error.put("details", e.details());
     String text = e.code() + " (" + e.status() + "): " + e.getMessage();
-    if (e.details() != null) text += "\n" + e.details().encode();
     String hint = hint(e);
     if (hint != null) text += "\n" + hint;
     return new JsonObject()
-        .put("content", new JsonArray().add(text(text)))
-        .put("structuredContent", new JsonObject().put("error", error))
+        .put(
+            "content",
+            new JsonArray()
+                .add(text(text))
+                .add(text(new JsonObject().put("error", error).encode())))
         .put("isError", true);
   }
 
