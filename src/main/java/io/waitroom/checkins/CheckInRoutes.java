@@ -8,13 +8,14 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.db.Idempotency;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.events.EventLog;
 import io.waitroom.http.Http;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.PolicyVerticle;
@@ -22,6 +23,7 @@ import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.trust.Trust;
 import io.waitroom.util.Ids;
+import io.waitroom.validation.Fields;
 import java.util.Set;
 
 /** Agent-to-human check-ins: create (through the policy engine), read, decide, withdraw. */
@@ -53,9 +55,9 @@ public final class CheckInRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     CheckInInput in = CheckInInput.parse(body, false);
-    Idempotency.key(ctx);
+    Idempotent.key(ctx);
     CheckInFacts facts =
         new CheckInFacts(agent.id(), in.action(), in.riskLevel(), in.urgency(), in.context());
     return RoomRepository.visible(deps.pool(), agent, ctx.pathParam("room"))
@@ -67,8 +69,12 @@ public final class CheckInRoutes {
                             room.id(), room.updatedAt(), room.policies(), facts))
                     .compose(
                         answer ->
-                            Idempotency.run(
-                                ctx, deps, agent, tx -> insert(tx, agent, room, in, answer))));
+                            Idempotent.run(
+                                ctx,
+                                deps.vertx(),
+                                deps.pool(),
+                                agent,
+                                tx -> insert(tx, agent, room, in, answer))));
   }
 
   private Future<Reply> insert(
@@ -136,12 +142,16 @@ public final class CheckInRoutes {
                                     "check_in",
                                     ci.id(),
                                     ci.toJson()))
-                    .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
+                    .compose(
+                        v ->
+                            EventLog.append(
+                                tx, ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
                     .compose(
                         v ->
                             decisionType == null
                                 ? Future.succeededFuture()
-                                : tx.event(
+                                : EventLog.append(
+                                    tx,
                                     ci.orgId(),
                                     ci.roomId(),
                                     "checkin." + decisionType,
@@ -172,7 +182,7 @@ public final class CheckInRoutes {
   private Future<Reply> status(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
     String id = ctx.pathParam("id");
-    int wait = Validate.queryInt(ctx, "wait", 1, 60, 0);
+    int wait = Requests.queryInt(ctx, "wait", 1, 60, 0);
     if (wait == 0) {
       return CheckInRepository.visible(deps.pool(), actor, id).map(ci -> Reply.ok(statusJson(ci)));
     }
@@ -216,10 +226,10 @@ public final class CheckInRoutes {
 
   private Future<Reply> pending(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    String status = Validate.queryEnum(ctx, "status", PENDING_STATUSES);
-    String risk = Validate.queryEnum(ctx, "risk_level", CheckIn.RISK_LEVELS);
-    String urgency = Validate.queryEnum(ctx, "urgency", CheckIn.URGENCIES);
-    String agentId = Validate.queryString(ctx, "agent_id", 100);
+    String status = Requests.queryEnum(ctx, "status", PENDING_STATUSES);
+    String risk = Requests.queryEnum(ctx, "risk_level", CheckIn.RISK_LEVELS);
+    String urgency = Requests.queryEnum(ctx, "urgency", CheckIn.URGENCIES);
+    String agentId = Requests.queryString(ctx, "agent_id", 100);
     return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
         .compose(
             room -> {
@@ -247,13 +257,13 @@ public final class CheckInRoutes {
 
   private Future<Reply> decide(RoutingContext ctx, String outcome) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     String reason =
         "approved".equals(outcome)
-            ? Validate.optionalString(body, "reason", 2000)
-            : Validate.requiredString(body, "reason", 1, 2000);
+            ? Fields.optionalString(body, "reason", 2000)
+            : Fields.requiredString(body, "reason", 1, 2000);
     JsonObject modifications =
-        "modified".equals(outcome) ? Validate.requiredObject(body, "modifications") : null;
+        "modified".equals(outcome) ? Fields.requiredObject(body, "modifications") : null;
     String id = ctx.pathParam("id");
     return Tx.run(
             deps.vertx(),
@@ -286,7 +296,9 @@ public final class CheckInRoutes {
             m ->
                 tx.audit(
                     actor, ci.roomId(), "checkin." + ci.status(), "check_in", ci.id(), ci.toJson()))
-        .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin." + ci.status(), ci.toJson()))
+        .compose(
+            v ->
+                EventLog.append(tx, ci.orgId(), ci.roomId(), "checkin." + ci.status(), ci.toJson()))
         .map(ci);
   }
 
@@ -329,7 +341,8 @@ public final class CheckInRoutes {
                                             ci.toJson()))
                                 .compose(
                                     v ->
-                                        tx.event(
+                                        EventLog.append(
+                                            tx,
                                             ci.orgId(),
                                             ci.roomId(),
                                             "checkin.withdrawn",

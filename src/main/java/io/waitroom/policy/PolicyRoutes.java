@@ -12,9 +12,10 @@ import io.waitroom.checkins.CheckInInput;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.trust.Trust;
+import io.waitroom.validation.Fields;
 
 /**
  * {@code POST /v1/rooms/:room/policies/evaluate}: what the engine would decide for a check-in body
@@ -31,10 +32,10 @@ public final class PolicyRoutes {
 
   private static Future<Reply> evaluate(RoutingContext ctx, Deps deps) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     CheckInInput in = CheckInInput.parse(body, false);
-    String agentId = Validate.optionalString(body, "agent_id", 100);
-    JsonObject draftJson = Validate.optionalObject(body, "policies", null);
+    String agentId = Fields.optionalString(body, "agent_id", 100);
+    JsonObject draftJson = Fields.optionalObject(body, "policies", null);
     PolicyDocument draft = draftJson == null ? null : PolicyDocument.parse(draftJson, "policies.");
     CheckInFacts facts =
         new CheckInFacts(agentId, in.action(), in.riskLevel(), in.urgency(), in.context());

@@ -8,6 +8,7 @@ import io.waitroom.Deps;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.ThreadMessages;
 import io.waitroom.db.Tx;
+import io.waitroom.events.EventLog;
 import io.waitroom.trust.Trust;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -129,7 +130,9 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                     "check_in",
                     ci.id(),
                     ci.toJson()))
-        .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin." + ci.status(), ci.toJson()))
+        .compose(
+            v ->
+                EventLog.append(tx, ci.orgId(), ci.roomId(), "checkin." + ci.status(), ci.toJson()))
         .mapEmpty();
   }
 

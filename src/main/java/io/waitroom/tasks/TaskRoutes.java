@@ -14,16 +14,18 @@ import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInInput;
 import io.waitroom.checkins.CheckInRepository;
 import io.waitroom.checkins.ThreadMessages;
-import io.waitroom.db.Idempotency;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.events.EventLog;
 import io.waitroom.http.Http;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
+import io.waitroom.validation.Fields;
 
 /**
  * Human-to-agent tasks: a human posts work to a room, one agent claims it (the primary), may ask
@@ -53,10 +55,13 @@ public final class TaskRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    CheckInInput in = CheckInInput.parse(Validate.body(ctx), true);
-    Idempotency.key(ctx);
+    CheckInInput in = CheckInInput.parse(Requests.body(ctx), true);
+    Idempotent.key(ctx);
     return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(room -> Idempotency.run(ctx, deps, human, tx -> insert(tx, human, room, in)));
+        .compose(
+            room ->
+                Idempotent.run(
+                    ctx, deps.vertx(), deps.pool(), human, tx -> insert(tx, human, room, in)));
   }
 
   private static Future<Reply> insert(Tx tx, Actor.Human human, Room room, CheckInInput in) {
@@ -87,14 +92,17 @@ public final class TaskRoutes {
                                 "check_in",
                                 ci.id(),
                                 ci.toJson()))
-                    .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
+                    .compose(
+                        v ->
+                            EventLog.append(
+                                tx, ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
                     .map(e -> Reply.created(ci.toJson())));
   }
 
   private Future<Reply> list(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
-    Boolean claimed = Validate.queryBool(ctx, "claimed");
-    String status = Validate.queryEnum(ctx, "status", CheckIn.STATUSES);
+    Boolean claimed = Requests.queryBool(ctx, "claimed");
+    String status = Requests.queryEnum(ctx, "status", CheckIn.STATUSES);
     return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
         .compose(
             room -> {
@@ -112,7 +120,7 @@ public final class TaskRoutes {
 
   private Future<Reply> claimed(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
-    String status = Validate.queryEnum(ctx, "status", CheckIn.STATUSES);
+    String status = Requests.queryEnum(ctx, "status", CheckIn.STATUSES);
     String scope = "claimed:" + agent.id();
     Paging page = Paging.of(ctx, scope, 50);
     String[] scopes =
@@ -187,7 +195,7 @@ public final class TaskRoutes {
 
   private Future<Reply> help(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
-    String text = Validate.optionalString(Validate.body(ctx), "body", 5000);
+    String text = Fields.optionalString(Requests.body(ctx), "body", 5000);
     String id = ctx.pathParam("id");
     return Tx.run(
             deps.vertx(),
@@ -341,7 +349,7 @@ public final class TaskRoutes {
   private static Future<Void> record(
       Tx tx, Actor.Agent agent, CheckIn ci, String type, JsonObject data) {
     return tx.audit(agent, ci.roomId(), type, "check_in", ci.id(), ci.toJson())
-        .compose(v -> tx.event(ci.orgId(), ci.roomId(), type, data))
+        .compose(v -> EventLog.append(tx, ci.orgId(), ci.roomId(), type, data))
         .mapEmpty();
   }
 

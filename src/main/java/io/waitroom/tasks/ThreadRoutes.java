@@ -11,13 +11,14 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInRepository;
 import io.waitroom.checkins.ThreadMessages;
-import io.waitroom.db.Idempotency;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.events.EventLog;
 import io.waitroom.http.Http;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import java.util.regex.Pattern;
 
 /**
@@ -43,12 +44,13 @@ public final class ThreadRoutes {
 
   private Future<Reply> post(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
-    MessageInput in = MessageInput.parse(Validate.body(ctx));
-    Idempotency.key(ctx);
+    MessageInput in = MessageInput.parse(Requests.body(ctx));
+    Idempotent.key(ctx);
     String id = ctx.pathParam("id");
-    return Idempotency.run(
+    return Idempotent.run(
         ctx,
-        deps,
+        deps.vertx(),
+        deps.pool(),
         actor,
         tx ->
             TaskRoutes.locked(tx, actor, id)
@@ -123,7 +125,10 @@ public final class ThreadRoutes {
                               "check_in",
                               ci.id(),
                               ci.toJson()))
-                  .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.submitted", ci.toJson()))
+                  .compose(
+                      v ->
+                          EventLog.append(
+                              tx, ci.orgId(), ci.roomId(), "checkin.submitted", ci.toJson()))
                   .map(ci);
             });
   }
@@ -131,7 +136,7 @@ public final class ThreadRoutes {
   /** Audit row and {@code checkin.message} event of a message written by a person or agent. */
   static Future<JsonObject> recordMessage(Tx tx, Actor actor, CheckIn ci, JsonObject message) {
     return tx.audit(actor, ci.roomId(), "checkin.message", "check_in", ci.id(), message)
-        .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.message", message))
+        .compose(v -> EventLog.append(tx, ci.orgId(), ci.roomId(), "checkin.message", message))
         .map(message);
   }
 

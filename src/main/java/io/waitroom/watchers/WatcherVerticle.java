@@ -20,9 +20,9 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
 import io.waitroom.db.Tx;
+import io.waitroom.events.EventLog;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.util.Ids;
-import io.waitroom.util.Time;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -197,14 +197,7 @@ public final class WatcherVerticle extends VerticleBase {
                       Set<String> rooms = new LinkedHashSet<>();
                       for (Row r : rows) {
                         OffsetDateTime created = r.getOffsetDateTime("created_at");
-                        RoomEvent e =
-                            new RoomEvent(
-                                r.getLong("id"),
-                                r.getString("org_id"),
-                                r.getString("room_id"),
-                                r.getString("type"),
-                                (JsonObject) r.getValue("data"),
-                                Time.iso(created));
+                        RoomEvent e = RoomEvent.fromRow(r);
                         events.add(e);
                         at.put(e.id(), created);
                         rooms.add(e.roomId());
@@ -278,7 +271,8 @@ public final class WatcherVerticle extends VerticleBase {
       chain =
           chain.compose(
               v ->
-                  tx.event(
+                  EventLog.append(
+                      tx,
                       f.event().orgId(),
                       f.event().roomId(),
                       WatcherMatcher.TRIGGERED,
