@@ -12,7 +12,6 @@ import static io.waitroom.checkins.Status.SUBMITTED;
 import static io.waitroom.checkins.Status.WITHDRAWN;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * Every way a check-in or task may change, with its legal moves (direction, from, to) and what the
@@ -102,6 +101,4 @@ public enum Transition {
   boolean writesDecision() {
     return this == DECIDE;
   }
-
-  static final Set<String> DIRECTIONS = Set.of(AGENT_TO_HUMAN, HUMAN_TO_AGENT);
 }
