@@ -17,7 +17,9 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
+import io.waitroom.policy.PolicyQuestion;
 import io.waitroom.policy.PolicyVerticle;
+import io.waitroom.policy.Verdict;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
@@ -69,32 +71,22 @@ public final class CheckInRoutes {
             room ->
                 PolicyVerticle.ask(
                         deps.vertx(),
-                        new PolicyVerticle.Request(
-                            room.id(), room.updatedAt(), room.policies(), facts))
+                        new PolicyQuestion(
+                            room.id(), facts, in.timeoutMinutes(), in.timeoutAction(), null))
                     .compose(
-                        answer ->
+                        verdict ->
                             Idempotent.run(
                                 ctx,
                                 deps.vertx(),
                                 deps.pool(),
                                 agent,
-                                tx -> insert(tx, agent, room, in, answer))));
+                                tx -> insert(tx, agent, room, in, verdict))));
   }
 
-  private Future<Reply> insert(
-      Tx tx, Actor.Agent agent, Room room, CheckInInput in, PolicyVerticle.Answer answer) {
-    PolicyDecision d = answer.decision();
-    String status = d.initialStatus();
-    int timeout =
-        in.timeoutMinutes() != null ? in.timeoutMinutes() : answer.document().timeoutMinutes();
-    String timeoutAction =
-        in.timeoutAction() != null ? in.timeoutAction() : answer.document().timeoutAction();
-    boolean decided = !"pending".equals(status);
-    // One "minute" is WAITROOM_TIMEOUT_UNIT_SECONDS (60; tests shorten it).
-    Integer expiresIn =
-        !decided && !"hold".equals(timeoutAction)
-            ? timeout * deps.config().timeoutUnitSeconds()
-            : null;
+  private static Future<Reply> insert(
+      Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict) {
+    PolicyDecision d = verdict.decision();
+    boolean decided = verdict.decided();
     NewCheckIn row =
         new NewCheckIn(
             Ids.next(Ids.CHECK_IN),
@@ -108,11 +100,11 @@ public final class CheckInRoutes {
             in.riskLevel(),
             in.urgency(),
             in.context(),
-            status,
-            timeout,
-            timeoutAction,
-            expiresIn,
-            decided ? status : null,
+            d.initialStatus(),
+            verdict.timeoutMinutes(),
+            verdict.timeoutAction(),
+            verdict.expiresInSeconds(),
+            decided ? d.initialStatus() : null,
             decided ? d.reason() : null,
             decided ? d.decidedBy() : null,
             d.toJson());
@@ -120,7 +112,7 @@ public final class CheckInRoutes {
         .map(
             applied -> {
               CheckIn ci = applied.checkIn();
-              if (!"forbid".equals(d.result())) return Reply.created(ci.toJson());
+              if (!PolicyDecision.FORBID.equals(d.result())) return Reply.created(ci.toJson());
               return Reply.error(
                   new ApiException(
                       403,
