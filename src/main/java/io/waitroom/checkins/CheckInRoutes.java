@@ -22,7 +22,6 @@ import io.waitroom.policy.PolicyVerticle;
 import io.waitroom.policy.Verdict;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
-import io.waitroom.util.Ids;
 import io.waitroom.validation.Fields;
 import java.util.Set;
 
@@ -86,28 +85,7 @@ public final class CheckInRoutes {
   private static Future<Reply> insert(
       Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict) {
     PolicyDecision d = verdict.decision();
-    boolean decided = verdict.decided();
-    NewCheckIn row =
-        new NewCheckIn(
-            Ids.next(Ids.CHECK_IN),
-            agent.orgId(),
-            room.id(),
-            CheckIn.AGENT_TO_HUMAN,
-            agent.id(),
-            agent.id(),
-            in.action(),
-            in.description(),
-            in.riskLevel(),
-            in.urgency(),
-            in.context(),
-            d.initialStatus(),
-            verdict.timeoutMinutes(),
-            verdict.timeoutAction(),
-            verdict.expiresInSeconds(),
-            decided ? d.initialStatus() : null,
-            decided ? d.reason() : null,
-            decided ? d.decidedBy() : null,
-            d.toJson());
+    NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     return CheckInTransitions.apply(tx, Change.create(agent, row))
         .map(
             applied -> {

@@ -25,9 +25,4 @@ public record Verdict(
     boolean waits = "pending".equals(d.initialStatus()) && !"hold".equals(action);
     return new Verdict(d, minutes, action, waits ? minutes * unitSeconds : null, trustScore);
   }
-
-  /** Whether the engine decided at once (the check-in does not wait for a human). */
-  public boolean decided() {
-    return !"pending".equals(decision.initialStatus());
-  }
 }

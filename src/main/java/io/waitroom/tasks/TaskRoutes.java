@@ -15,7 +15,6 @@ import io.waitroom.checkins.CheckInInput;
 import io.waitroom.checkins.CheckInRepository;
 import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.checkins.NewCheckIn;
-import io.waitroom.checkins.Status;
 import io.waitroom.checkins.ThreadMessages;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
@@ -27,7 +26,6 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
-import io.waitroom.util.Ids;
 import io.waitroom.validation.Fields;
 
 /**
@@ -68,27 +66,7 @@ public final class TaskRoutes {
   }
 
   private static Future<Reply> insert(Tx tx, Actor.Human human, Room room, CheckInInput in) {
-    NewCheckIn row =
-        new NewCheckIn(
-            Ids.next(Ids.CHECK_IN),
-            human.orgId(),
-            room.id(),
-            CheckIn.HUMAN_TO_AGENT,
-            null,
-            human.id(),
-            in.action(),
-            in.description(),
-            in.riskLevel(),
-            in.urgency(),
-            in.context(),
-            Status.PENDING.wire(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    NewCheckIn row = NewCheckIn.task(human, room.id(), in);
     return CheckInTransitions.apply(tx, Change.create(human, row))
         .map(applied -> Reply.created(applied.checkIn().toJson()));
   }

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.policy.PolicyDecision;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.ServerTest;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -212,29 +214,22 @@ class CheckInTransitionsTest extends ServerTest {
   private void checkCreate(String direction, Status to) throws Exception {
     String id = "ci_c" + System.nanoTime();
     String name = direction + " " + to.wire();
-    boolean decided = to != Status.PENDING;
+    boolean decided = to != Status.PENDING && A2H.equals(direction);
+    Author by = A2H.equals(direction) ? agent() : human();
+    CheckInInput what =
+        new CheckInInput("deploy", null, "medium", "normal", new JsonObject(), null, null);
     NewCheckIn row =
         new NewCheckIn(
             id,
-            orgId,
-            roomId,
             direction,
-            A2H.equals(direction) ? agentId : null,
-            A2H.equals(direction) ? agentId : "usr_test",
-            "deploy",
-            null,
-            "medium",
-            "normal",
-            new JsonObject(),
+            by,
+            roomId,
+            what,
             to.wire(),
             null,
             null,
             null,
-            decided ? to.wire() : null,
-            decided ? "by the table" : null,
-            decided ? "system:policy" : null,
-            null);
-    Author by = A2H.equals(direction) ? agent() : human();
+            A2H.equals(direction) ? new PolicyDecision("require_approval", null, "table") : null);
     Seen seen =
         run(
             id,
@@ -344,40 +339,39 @@ class CheckInTransitionsTest extends ServerTest {
   private Seen run(
       String id, Function<SqlConnection, Future<Void>> setUp, Function<Tx, Future<String>> work)
       throws Exception {
-    var deps = server.server().deps();
     Throwable[] refusal = {null};
     Future<Object> done =
-        Tx.run(
-            deps.vertx(),
-            deps.pool(),
-            tx ->
-                setUp
-                    .apply(tx.conn())
-                    .compose(v -> trust(tx.conn()))
-                    .compose(
-                        before ->
-                            work.apply(tx)
-                                .recover(
-                                    e -> {
-                                      refusal[0] = e;
-                                      return Future.failedFuture(e);
-                                    })
-                                .compose(v -> readBack(tx.conn(), id, before, null))
-                                .compose(seen -> Future.failedFuture(new Rollback(seen)))));
+        rolledBack(
+            setUp,
+            (tx, before) ->
+                work.apply(tx)
+                    .recover(
+                        e -> {
+                          refusal[0] = e;
+                          return Future.failedFuture(e);
+                        })
+                    .compose(v -> readBack(tx.conn(), id, before, null)));
     Seen seen = outcome(done, refusal);
     if (seen != null) return seen;
     // The step failed, so its transaction rolled back: set up again and look at the untouched row.
     Future<Object> again =
-        Tx.run(
-            deps.vertx(),
-            deps.pool(),
-            tx ->
-                setUp
-                    .apply(tx.conn())
-                    .compose(v -> trust(tx.conn()))
-                    .compose(before -> readBack(tx.conn(), id, before, refusal[0]))
-                    .compose(s -> Future.failedFuture(new Rollback(s))));
+        rolledBack(setUp, (tx, before) -> readBack(tx.conn(), id, before, refusal[0]));
     return outcome(again, new Throwable[1]);
+  }
+
+  /** Sets up, reads the trust score, runs {@code body}, and rolls back with what it saw. */
+  private static Future<Object> rolledBack(
+      Function<SqlConnection, Future<Void>> setUp, BiFunction<Tx, Double, Future<Seen>> body) {
+    var deps = server.server().deps();
+    return Tx.run(
+        deps.vertx(),
+        deps.pool(),
+        tx ->
+            setUp
+                .apply(tx.conn())
+                .compose(v -> trust(tx.conn()))
+                .compose(before -> body.apply(tx, before))
+                .compose(s -> Future.failedFuture(new Rollback(s))));
   }
 
   /**
