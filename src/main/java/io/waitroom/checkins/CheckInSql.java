@@ -6,7 +6,10 @@ public final class CheckInSql {
 
   static final String C = CheckIn.COLUMNS;
 
-  /** A new check-in or task; the parameters are {@link NewCheckIn}'s components, in order. */
+  /**
+   * A new check-in or task, bound by {@code NewCheckIn.tuple()}: $15 seconds until expiry (null =
+   * never), $16 the decision type (null = undecided).
+   */
   static final String INSERT =
       """
       INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
