@@ -16,10 +16,10 @@ import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
-import io.waitroom.db.Idempotency;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.http.FailureHandler;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
 import io.waitroom.http.JsonBodyHandler;
 import io.waitroom.http.Reply;
@@ -183,7 +183,7 @@ public final class HttpVerticle extends VerticleBase {
             Set.of(
                 "Authorization",
                 "Content-Type",
-                Idempotency.HEADER,
+                Idempotent.HEADER,
                 "Last-Event-ID",
                 "X-Request-Id",
                 "Mcp-Session-Id",
@@ -194,7 +194,7 @@ public final class HttpVerticle extends VerticleBase {
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
-                Idempotency.REPLAYED,
+                Idempotent.REPLAYED,
                 "Mcp-Session-Id"))
         .maxAgeSeconds(600);
   }

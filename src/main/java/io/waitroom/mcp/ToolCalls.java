@@ -5,7 +5,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Validate;
+import io.waitroom.validation.Fields;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -72,8 +72,8 @@ final class ToolCalls {
 
   private Future<JsonObject> checkIn(JsonObject args, Call call) {
     String room = room(args);
-    Boolean wait = Validate.optionalBool(args, "wait_for_decision");
-    Integer waitSeconds = Validate.optionalInt(args, "wait_seconds", 1, McpTools.MAX_WAIT_SECONDS);
+    Boolean wait = Fields.optionalBool(args, "wait_for_decision");
+    Integer waitSeconds = Fields.optionalInt(args, "wait_seconds", 1, McpTools.MAX_WAIT_SECONDS);
     int seconds = waitSeconds == null ? McpTools.DEFAULT_WAIT_SECONDS : waitSeconds;
     JsonObject body = args.copy();
     body.remove("room");
@@ -92,7 +92,7 @@ final class ToolCalls {
 
   private Future<JsonObject> checkStatus(JsonObject args, Call call) {
     String id = checkInId(args);
-    Integer waitSeconds = Validate.optionalInt(args, "wait_seconds", 0, McpTools.MAX_WAIT_SECONDS);
+    Integer waitSeconds = Fields.optionalInt(args, "wait_seconds", 0, McpTools.MAX_WAIT_SECONDS);
     if (waitSeconds == null || waitSeconds == 0) {
       return waits.read(id, call).map(ci -> ToolResults.decision(ci, 0, false));
     }
@@ -102,8 +102,8 @@ final class ToolCalls {
   }
 
   private Future<JsonObject> listRooms(JsonObject args, Call call) {
-    Integer limit = Validate.optionalInt(args, "limit", 1, 100);
-    String cursor = Validate.optionalString(args, "cursor", 2000);
+    Integer limit = Fields.optionalInt(args, "limit", 1, 100);
+    String cursor = Fields.optionalString(args, "cursor", 2000);
     StringBuilder path = new StringBuilder("/v1/rooms?limit=").append(limit == null ? 50 : limit);
     if (cursor != null) path.append("&cursor=").append(encode(cursor));
     return api.call(HttpMethod.GET, path.toString(), call.credential(), null, call.requestId())
@@ -169,7 +169,7 @@ final class ToolCalls {
 
   /** Arguments that become a path segment: only what a slug or id can be, never a path. */
   private static String segment(JsonObject args, String field) {
-    String v = Validate.requiredString(args, field, 1, 100);
+    String v = Fields.requiredString(args, field, 1, 100);
     if (!PATH_SEGMENT.matcher(v).matches()) {
       throw ApiException.validation(field, "must be a slug or id (letters, digits, '-', '_')");
     }
