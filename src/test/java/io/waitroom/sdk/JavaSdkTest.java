@@ -405,6 +405,89 @@ class JavaSdkTest {
         .isGreaterThanOrEqualTo(900);
   }
 
+  /**
+   * A stand-in server whose answers the test scripts, for client behaviour no real server shows.
+   */
+  private static HttpServer fake(com.sun.net.httpserver.HttpHandler handler) throws IOException {
+    HttpServer f = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    f.createContext("/", handler);
+    f.start();
+    return f;
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange ex, int status, String json)
+      throws IOException {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+    ex.close();
+  }
+
+  @Test
+  void serverErrorsAreRetriedOnlyForPostsWithAnIdempotencyKey() throws Exception {
+    List<String> keys = new CopyOnWriteArrayList<>();
+    List<String> paths = new CopyOnWriteArrayList<>();
+    String unavailable =
+        "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"down\",\"statusCode\":503}}";
+    HttpServer f =
+        fake(
+            ex -> {
+              ex.getRequestBody().readAllBytes();
+              paths.add(ex.getRequestURI().getPath());
+              String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+              if (key != null) keys.add(key);
+              if (paths.size() == 1 || ex.getRequestURI().getPath().endsWith("/approve")) {
+                answer(ex, 503, unavailable);
+              } else {
+                answer(ex, 201, "{\"data\":{\"id\":\"ci_1\",\"status\":\"pending\"}}");
+              }
+            });
+    try {
+      WaitroomClient c = client("wr_fake", "http://127.0.0.1:" + f.getAddress().getPort());
+      assertThat(c.checkIns().create("r", CheckInInput.of("x")).id()).isEqualTo("ci_1");
+      assertThat(keys).hasSize(2);
+      assertThat(keys.get(0)).isEqualTo(keys.get(1)).isNotBlank();
+      paths.clear();
+      WaitroomException e = error(() -> c.checkIns().approve("ci_1", null));
+      assertThat(e.statusCode()).isEqualTo(503);
+      assertThat(e.code()).isEqualTo("INTERNAL");
+      assertThat(paths).hasSize(1);
+    } finally {
+      f.stop(0);
+    }
+  }
+
+  @Test
+  void waitingFallsBackToBackoffPollingAgainstAServerWithoutLongPoll() throws Exception {
+    List<Long> polls = new CopyOnWriteArrayList<>();
+    HttpServer f =
+        fake(
+            ex -> {
+              ex.getRequestBody().readAllBytes();
+              if (ex.getRequestMethod().equals("POST")) {
+                answer(ex, 201, "{\"data\":{\"id\":\"ci_1\",\"status\":\"pending\"}}");
+                return;
+              }
+              polls.add(System.nanoTime() / 1_000_000);
+              String status = polls.size() >= 4 ? "approved" : "pending";
+              answer(ex, 200, "{\"data\":{\"id\":\"ci_1\",\"status\":\"" + status + "\"}}");
+            });
+    try {
+      WaitroomClient c = client("wr_fake", "http://127.0.0.1:" + f.getAddress().getPort());
+      CheckIn decided =
+          c.checkIns().checkInAndWait("r", CheckInInput.of("x"), Duration.ofSeconds(20));
+      assertThat(decided.status()).isEqualTo("approved");
+      assertThat(polls).hasSize(4);
+      // The first poll is the long-poll answered at once; then sleeps of 1 s, 1.5 s, 2.25 s.
+      assertThat(polls.get(1) - polls.get(0)).isBetween(950L, 1400L);
+      assertThat(polls.get(2) - polls.get(1)).isBetween(1450L, 2000L);
+      assertThat(polls.get(3) - polls.get(2)).isBetween(2200L, 2800L);
+    } finally {
+      f.stop(0);
+    }
+  }
+
   @Test
   void tasksFromCreationToApproval() {
     Room r = room();

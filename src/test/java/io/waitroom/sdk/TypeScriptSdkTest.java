@@ -45,6 +45,12 @@ class TypeScriptSdkTest {
     assertThat(Files.readString(PROJECT.resolve("dist/index.d.ts")))
         .contains("WaitroomClient")
         .contains("verifyWebhook");
+    // No `any` in the public types (comments aside).
+    try (var files = Files.list(PROJECT.resolve("dist"))) {
+      for (Path d : files.filter(f -> f.toString().endsWith(".d.ts")).toList()) {
+        assertThat(Files.readString(d)).as(d.toString()).doesNotContainPattern("[:<|,(]\\s*any\\b");
+      }
+    }
     Result pack = NodeScripts.npm(PROJECT, Map.of(), 120, "pack", "--dry-run", "--ignore-scripts");
     assertThat(pack.ok()).as(pack.transcript()).isTrue();
     String listing = pack.stdout() + pack.stderr();
