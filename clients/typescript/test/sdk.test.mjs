@@ -116,6 +116,36 @@ function collect(sub) {
   };
 }
 
+test('the product page snippets run unchanged against the server (room "default")', async () => {
+  const seed = await import('./.build/seed-snippets.js');
+  process.env.WAITROOM_API_KEY = 'wr_' + 'x'.repeat(40);
+  assert.ok(seed.initialize() instanceof WaitroomClient);
+  const r = await human.rooms.create({ name: 'Default', slug: 'default' });
+  const a = await agent();
+  await seed.resourceMethods(a.client);
+  const pending = await human.checkIns.listPending('default');
+  assert.deepEqual(pending.data.map((c) => [c.action, c.risk_level, c.urgency]), [['Deploy to production', 'high', 'normal']]);
+  const watchers = await human.watchers.list('default');
+  assert.deepEqual(watchers.data.map((w) => w.event_types), [['signal.broadcast']]);
+  const signals = human.events.subscribe('default', { types: ['signal.broadcast'], lastEventId: 0 });
+  for await (const e of signals) {
+    assert.deepEqual(e.data.payload, { feature: 'dark_mode', enabled: true });
+    break;
+  }
+  await human.checkIns.approve(pending.data[0].id);
+
+  const waiting = seed.checkInAndWait(a.client);
+  const [ci] = await pollPending('default', 1);
+  assert.equal(ci.action, 'Send invoice to client');
+  await human.checkIns.approve(ci.id);
+  await waiting;
+  assert.equal((await a.client.checkIns.status(ci.id)).status, 'approved');
+
+  // Room 'room' does not exist: the snippet's catch swallows the NOT_FOUND.
+  await seed.errorHandling(a.client);
+  assert.equal(r.slug, 'default');
+});
+
 test('rooms: create, get by slug and id, list as a page and with for await over pages', async () => {
   const r = await human.rooms.create({ name: unique('Deploys'), description: 'prod' });
   assert.match(r.id, /^rm_/);

@@ -27,6 +27,22 @@ class TypeScriptSdkTest {
   static void buildAndStart() {
     Result build = NodeScripts.npm(PROJECT, Map.of(), 300, "run", "build");
     assertThat(build.ok()).as(build.transcript()).isTrue();
+    // The snippets compiled to JavaScript too, so the Node suite can run them against the server.
+    Result snippets =
+        NodeScripts.node(
+            PROJECT,
+            Map.of(),
+            120,
+            "node_modules/typescript/bin/tsc",
+            "-p",
+            "test/tsconfig.json",
+            "--noEmit",
+            "false",
+            "--outDir",
+            "test/.build",
+            "--rootDir",
+            "test");
+    assertThat(snippets.ok()).as(snippets.transcript()).isTrue();
     // A small rate limit (per agent key and per human) so the suite can hit 429 quickly, and a
     // fast stream ping so the idle watchdog test sees pings stop.
     server =
