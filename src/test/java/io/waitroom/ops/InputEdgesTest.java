@@ -99,7 +99,10 @@ class InputEdgesTest extends ServerTest {
   void aWellFormedTypeFilterStillOpensTheStream() {
     try (SseClient sse =
         SseClient.open(
-            api.base() + "/v1/rooms/" + f.roomSlug + "/events?types=checkin.created,%20checkin.approved",
+            api.base()
+                + "/v1/rooms/"
+                + f.roomSlug
+                + "/events?types=checkin.created,%20checkin.approved",
             key,
             Map.of())) {
       assertThat(sse.status).isEqualTo(200);

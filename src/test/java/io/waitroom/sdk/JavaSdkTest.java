@@ -296,7 +296,7 @@ class JavaSdkTest {
   }
 
   @Test
-  void checkInAndWaitHonoursMaxWaitAndCarriesThePendingCheckIn() {
+  void checkInAndWaitHonoursMaxWaitAndCarriesThePendingCheckIn() throws Exception {
     Room r = room();
     TestAgent a = agent();
     long t0 = System.nanoTime();
@@ -312,6 +312,14 @@ class JavaSdkTest {
     assertThat(ms).isBetween(1150L, 6000L);
     assertThat(e.checkIn().status()).isEqualTo("pending");
     assertThat(a.client().checkIns().status(e.checkIn().id()).status()).isEqualTo("pending");
+    // The pending check-in's id resumes the wait.
+    CompletableFuture<CheckIn> resumed =
+        a.client().checkIns().waitForDecisionAsync(e.checkIn().id(), Duration.ofSeconds(30));
+    sleep(300);
+    human.checkIns().reject(e.checkIn().id(), "too late");
+    CheckIn decided = resumed.join();
+    assertThat(decided.status()).isEqualTo("rejected");
+    assertThat(decided.decisionReason()).isEqualTo("too late");
   }
 
   @Test
