@@ -24,6 +24,7 @@ import io.waitroom.http.InvalidRequestHandler;
 import io.waitroom.http.JsonBodyHandler;
 import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
+import io.waitroom.mcp.McpRoutes;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
@@ -136,6 +137,8 @@ public final class HttpVerticle extends VerticleBase {
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
+    // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
+    McpRoutes.mount(router, deps);
 
     return router;
   }
@@ -182,14 +185,17 @@ public final class HttpVerticle extends VerticleBase {
                 "Content-Type",
                 Idempotency.HEADER,
                 "Last-Event-ID",
-                "X-Request-Id"))
+                "X-Request-Id",
+                "Mcp-Session-Id",
+                "MCP-Protocol-Version"))
         .exposedHeaders(
             Set.of(
                 "X-Request-Id",
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
-                Idempotency.REPLAYED))
+                Idempotency.REPLAYED,
+                "Mcp-Session-Id"))
         .maxAgeSeconds(600);
   }
 
