@@ -30,6 +30,7 @@ import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
 import io.waitroom.watchers.WatcherRoutes;
+import io.waitroom.web.WebRoutes;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +134,8 @@ public final class HttpVerticle extends VerticleBase {
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
+    // The dashboard (GET / and its assets) last: its catch-all must not shadow an API route.
+    WebRoutes.mount(router, deps);
 
     return router;
   }
