@@ -124,7 +124,7 @@ try {
   step = "a check-in appears live";
   const a = await checkIn("Deploy v2.3.1 to production", { risk_level: "high", urgency: "urgent", description: "Release train 42", context: { diff: "+12 -3", target: "prod" }, timeout_minutes: 60 });
   const ms = await eventually("new check-in in the open inbox", () => inboxLink(page, a.action).isVisible());
-  const row = page.locator("ul.items li", { has: inboxLink(page, a.action) });
+  const row = page.locator("ul.items li", { has: page.getByRole("link", { name: a.action, exact: true }) });
   const rowText = await row.textContent();
   for (const want of ["Deployments", "deployer", "high risk", "urgent urgency", "left"]) check(rowText.includes(want), `inbox item lacks "${want}": ${rowText}`);
   log(`check-in appeared in the inbox ${ms} ms after the API call`);
@@ -134,6 +134,7 @@ try {
   await inboxLink(page, a.action).click();
   const d = detail(page);
   await d.getByText("Release train 42").waitFor();
+  await d.getByText(/trust 15 in Deployments/).waitFor();
   const dText = await d.textContent();
   check(dText.includes('"target": "prod"'), "context not shown as readable JSON");
   check(/trust 15/.test(dText), `trust score not shown: ${dText.slice(0, 300)}`);
@@ -307,7 +308,8 @@ try {
   await policy.fill(JSON.stringify({ default_action: "require_approval", timeout_minutes: 30, timeout_action: "cancel", rules: [{ id: "no-prod", effect: "forbid", conditions: { action_contains: "prod" } }] }));
   await page.getByLabel("Action", { exact: true }).fill("Deploy to prod");
   await page.getByRole("button", { name: "Evaluate" }).click();
-  await page.locator("output").getByText("no-prod").waitFor();
+  await page.locator("output").getByText("no-prod", { exact: true }).waitFor();
+  check((await page.locator("output").textContent()).includes("rejected"), "dry run status not shown");
   await policy.fill('{"rules": [{"effect": "explode", "conditions": {}}]}');
   await page.getByRole("button", { name: "Save policy" }).click();
   await page.getByText(/rules\[0\]\.effect|default_action/).first().waitFor();
@@ -328,15 +330,18 @@ try {
   await page.getByRole("alert").filter({ hasText: /404|not found/i }).waitFor();
   await page.getByRole("link", { name: "deployer" }).click();
   await page.getByRole("heading", { name: "Trust per room" }).waitFor();
-  await page.getByRole("cell", { name: "checkin.approved" }).first().waitFor();
+  await page.getByRole("cell", { name: "checkin.created" }).first().waitFor();
   log("agents: key shown once and works, a bad claim token shows the API's 404, trust and audit shown");
 
   step = "audit";
   await page.goto(`${BASE}/#/audit`);
-  await page.getByRole("cell", { name: "checkin.rejected" }).first().waitFor();
-  await page.getByLabel("Event type").fill("checkin.modified");
+  await page.locator("table.audit tbody tr").nth(19).waitFor();
+  await page.getByRole("button", { name: "Next page" }).click();
+  await page.getByText("page 2").waitFor();
+  await page.getByLabel("Event type").fill("checkin.rejected");
   await page.getByRole("button", { name: "Apply filters" }).click();
-  await page.waitForFunction(() => [...document.querySelectorAll("table.audit tbody tr td:nth-child(2)")].every((td) => td.textContent === "checkin.modified"));
+  await page.getByRole("cell", { name: "checkin.rejected" }).first().waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll("table.audit tbody tr td:nth-child(2)")].every((td) => td.textContent === "checkin.rejected"));
   step = "notifications";
   await page.goto(`${BASE}/#/notifications`);
   await page.getByRole("heading", { name: "Notifications" }).waitFor();
