@@ -178,6 +178,8 @@ async function openDetail(id) {
     h("p", {}, h("a", { href: "#/inbox", text: "Close details" })),
   );
   showState(ci);
+  // Narrow screens stack the detail under the list: bring it into view.
+  if (window.innerWidth < 900) detail.scrollIntoView({ block: "start" });
 }
 
 function showState(ci) {

@@ -40,7 +40,8 @@ public record ServerConfig(
     int watcherPollMs,
     long streamPingMs,
     int streamQueueBytes,
-    int httpIdleTimeoutSeconds) {
+    int httpIdleTimeoutSeconds,
+    boolean embeddedRelaxedDurability) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -101,7 +102,8 @@ public record ServerConfig(
         intOf(v, "WAITROOM_WATCHER_POLL_MS", 1000),
         intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
         intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024),
-        intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120));
+        intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120),
+        relaxedDurability(v.get("WAITROOM_EMBEDDED_DURABILITY")));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
@@ -120,6 +122,18 @@ public record ServerConfig(
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;
+  }
+
+  /** {@code durable} (the default) or {@code relaxed}; anything else stops the start. */
+  private static boolean relaxedDurability(String s) {
+    String mode = blankToNull(s) == null ? "durable" : s.trim();
+    return switch (mode) {
+      case "durable" -> false;
+      case "relaxed" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "WAITROOM_EMBEDDED_DURABILITY must be 'durable' or 'relaxed', got '" + s + "'");
+    };
   }
 
   private static int intOf(Map<String, String> v, String key, int dflt) {

@@ -5,18 +5,26 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import io.waitroom.bus.Addresses;
+import io.waitroom.db.Tx;
 import io.waitroom.util.Time;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads of {@code room_events}, the truth behind every stream: the bus and Redis only say "look
- * again". Writes go through {@link io.waitroom.db.Tx#event}, whose per-room advisory lock makes a
- * room's ids commit in id order, so "everything after id N" never skips an event that commits
- * later.
+ * again". Writes go through {@link #append}, whose per-room advisory lock makes a room's ids commit
+ * in id order, so "everything after id N" never skips an event that commits later.
  */
 public final class EventLog {
   private EventLog() {}
+
+  static final String APPEND =
+      """
+      INSERT INTO room_events (org_id, room_id, type, data)
+      SELECT $1, $2, $3, $4 FROM (SELECT pg_advisory_xact_lock(hashtextextended($2, 7))) l
+      RETURNING id, created_at
+      """;
 
   static final String AFTER =
       """
@@ -65,7 +73,7 @@ public final class EventLog {
         .map(
             rows -> {
               List<RoomEvent> out = new ArrayList<>(rows.size());
-              for (Row r : rows) out.add(fromRow(r));
+              for (Row r : rows) out.add(RoomEvent.fromRow(r));
               return out;
             });
   }
@@ -85,13 +93,30 @@ public final class EventLog {
     return db.preparedQuery(PURGE).execute(Tuple.of(days, batch)).map(rows -> rows.rowCount());
   }
 
-  static RoomEvent fromRow(Row r) {
-    return new RoomEvent(
-        r.getLong("id"),
-        r.getString("org_id"),
-        r.getString("room_id"),
-        r.getString("type"),
-        (JsonObject) r.getValue("data"),
-        Time.iso(r.getOffsetDateTime("created_at")));
+  /**
+   * Appends a room event in the transaction and publishes it on {@link Addresses#ROOM_EVENTS} after
+   * the commit. The transaction-scoped advisory lock on the room makes event ids of one room commit
+   * in id order, so a reader resuming after id N can never later see a smaller id appear (no gap at
+   * the seam). Call it as late as possible in the transaction.
+   */
+  public static Future<RoomEvent> append(
+      Tx tx, String orgId, String roomId, String type, JsonObject data) {
+    return tx.conn()
+        .preparedQuery(APPEND)
+        .execute(Tuple.of(orgId, roomId, type, data))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              RoomEvent e =
+                  new RoomEvent(
+                      r.getLong("id"),
+                      orgId,
+                      roomId,
+                      type,
+                      data,
+                      Time.iso(r.getOffsetDateTime("created_at")));
+              tx.publishAfterCommit(Addresses.ROOM_EVENTS, e);
+              return e;
+            });
   }
 }
