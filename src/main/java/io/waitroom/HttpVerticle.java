@@ -34,6 +34,7 @@ import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
 import io.waitroom.watchers.WatcherRoutes;
+import io.waitroom.web.WebRoutes;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -139,6 +140,8 @@ public final class HttpVerticle extends VerticleBase {
     EventRoutes.mount(router, deps, streams);
     // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
     McpRoutes.mount(router, deps);
+    // The dashboard (GET / and its assets) last: its asset route must not shadow another route.
+    WebRoutes.mount(router, deps);
 
     return router;
   }

@@ -546,6 +546,9 @@ class ContractTest {
     call("GET", "/openapi.json", "/openapi.json", null, null, Map.of(), 200);
     call("GET", "/openapi.yaml", "/openapi.yaml", null, null, Map.of(), 200);
     call("GET", "/docs", "/docs", null, null, Map.of(), 200);
+    call("GET", "/", "/", null, null, Map.of(), 200);
+    call("GET", "/{file}", "/app.js", null, null, Map.of(), 200);
+    call("GET", "/{file}", "/no-such-file.js", null, null, Map.of(), 404);
 
     // Rooms
     String slug = "deploys-" + UUID.randomUUID().toString().substring(0, 8);
