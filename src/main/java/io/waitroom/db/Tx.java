@@ -48,15 +48,17 @@ public final class Tx {
   }
 
   /**
-   * Appends a room event. The transaction-scoped advisory lock on the room makes event ids of one
-   * room commit in id order, so a reader resuming after id N can never later see a smaller id
-   * appear (no gap at the seam). Call it as late as possible in the transaction.
+   * Appends a room event. The transaction-scoped advisory lock on the event's org makes event ids
+   * of one org (and so of each of its rooms) commit in id order, so a reader of a room, or of the
+   * whole org ({@code GET /v1/events}), resuming after id N can never later see a smaller id appear
+   * (no gap at the seam). Transactions that write events of several orgs take them in org id order.
+   * Call it as late as possible in the transaction.
    */
   public Future<RoomEvent> event(String orgId, String roomId, String type, JsonObject data) {
     return conn.preparedQuery(
             """
             INSERT INTO room_events (org_id, room_id, type, data)
-            SELECT $1, $2, $3, $4 FROM (SELECT pg_advisory_xact_lock(hashtextextended($2, 7))) l
+            SELECT $1, $2, $3, $4 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 7))) l
             RETURNING id, created_at
             """)
         .execute(Tuple.of(orgId, roomId, type, data))

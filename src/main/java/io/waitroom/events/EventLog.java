@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * Reads of {@code room_events}, the truth behind every stream: the bus and Redis only say "look
- * again". Writes go through {@link io.waitroom.db.Tx#event}, whose per-room advisory lock makes a
- * room's ids commit in id order, so "everything after id N" never skips an event that commits
- * later.
+ * again". Writes go through {@link io.waitroom.db.Tx#event}, whose per-org advisory lock makes an
+ * org's ids (and so each room's) commit in id order, so "everything after id N" of a room or of an
+ * org never skips an event that commits later.
  */
 public final class EventLog {
   private EventLog() {}
@@ -24,6 +24,25 @@ public final class EventLog {
       WHERE room_id = $1 AND id > $2
       ORDER BY id
       LIMIT $3
+      """;
+
+  static final String AFTER_IN_ORG =
+      """
+      SELECT id, org_id, room_id, type, data, created_at FROM room_events
+      WHERE org_id = $1 AND id > $2
+      ORDER BY id
+      LIMIT $3
+      """;
+
+  /** The org's newest event id, and the newest id handed out at all (see POSITIONS). */
+  static final String ORG_POSITIONS =
+      """
+      SELECT
+        (SELECT coalesce(max(id), 0) FROM room_events WHERE org_id = $1) AS room_max,
+        greatest(
+          (SELECT coalesce(max(id), 0) FROM room_events),
+          coalesce(pg_sequence_last_value(pg_get_serial_sequence('room_events', 'id')::regclass), 0)
+        ) AS newest
       """;
 
   /**
@@ -70,9 +89,31 @@ public final class EventLog {
             });
   }
 
+  /** Up to {@code limit} events of any room of the org with an id above {@code afterId}. */
+  public static Future<List<RoomEvent>> afterInOrg(
+      SqlClient db, String orgId, long afterId, int limit) {
+    return db.preparedQuery(AFTER_IN_ORG)
+        .execute(Tuple.of(orgId, afterId, limit))
+        .map(
+            rows -> {
+              List<RoomEvent> out = new ArrayList<>(rows.size());
+              for (Row r : rows) out.add(fromRow(r));
+              return out;
+            });
+  }
+
   public static Future<Positions> positions(SqlClient db, String roomId) {
-    return db.preparedQuery(POSITIONS)
-        .execute(Tuple.of(roomId))
+    return positions(db, POSITIONS, roomId);
+  }
+
+  /** Like {@link #positions} for a whole org; {@code roomMax} is then the org's newest id. */
+  public static Future<Positions> orgPositions(SqlClient db, String orgId) {
+    return positions(db, ORG_POSITIONS, orgId);
+  }
+
+  private static Future<Positions> positions(SqlClient db, String sql, String key) {
+    return db.preparedQuery(sql)
+        .execute(Tuple.of(key))
         .map(
             rows -> {
               Row r = rows.iterator().next();

@@ -100,10 +100,13 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                     rows -> {
                       List<CheckIn> done = new ArrayList<>();
                       for (Row r : rows) done.add(CheckIn.fromRow(r));
-                      // Each expiry event takes its room's lock until commit: take rooms in one
+                      // Each expiry event takes its org's lock until commit: take orgs in one
                       // global order (the watcher dispatcher's), so batches on several nodes
                       // cannot deadlock on each other.
-                      done.sort(Comparator.comparing(CheckIn::roomId).thenComparing(CheckIn::id));
+                      done.sort(
+                          Comparator.comparing(CheckIn::orgId)
+                              .thenComparing(CheckIn::roomId)
+                              .thenComparing(CheckIn::id));
                       Future<Void> chain = Future.succeededFuture();
                       for (CheckIn ci : done) chain = chain.compose(v -> apply(tx, ci));
                       return chain.map(done.size());

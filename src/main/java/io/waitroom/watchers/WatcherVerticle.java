@@ -7,11 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -61,10 +58,10 @@ public final class WatcherVerticle extends VerticleBase {
   static final int MAX_IN_FLIGHT = 32;
 
   /** Longer than any attempt can take (DNS and HTTP are both capped at 5 s). */
-  static final double LEASE_SECONDS = 60;
+  public static final double LEASE_SECONDS = 60;
 
   static final long[] RETRY_SECONDS = {5, 30, 120, 600, 2700};
-  static final int MAX_ATTEMPTS = RETRY_SECONDS.length + 1;
+  public static final int MAX_ATTEMPTS = RETRY_SECONDS.length + 1;
 
   private final Deps deps;
   private final AtomicLong pendingGauge = new AtomicLong();
@@ -77,36 +74,36 @@ public final class WatcherVerticle extends VerticleBase {
   private boolean stopping;
   private boolean dispatching;
   private boolean dispatchAgain;
-  private boolean claiming;
-  private boolean deliverAgain;
-  private int inFlight;
+  private DeliveryLoop delivery;
   private Promise<Void> drained;
 
   public WatcherVerticle(Deps deps) {
     this.deps = deps;
   }
 
-  /** The delay before attempt {@code attempt + 1}, or -1 when {@code attempt} was the last. */
-  static double retryDelaySeconds(int attempt, double scale) {
+  /**
+   * The delay before attempt {@code attempt + 1}, or -1 when {@code attempt} was the last. Web Push
+   * deliveries follow the same schedule.
+   */
+  public static double retryDelaySeconds(int attempt, double scale) {
     if (attempt < 1 || attempt >= MAX_ATTEMPTS) return -1;
     return RETRY_SECONDS[attempt - 1] * scale;
   }
 
   @Override
   public Future<?> start() {
-    var client =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setConnectTimeout((int) WebhookSender.TIMEOUT_MS)
-                .setKeepAliveTimeout(30)
-                .setForceSni(true)
-                .setVerifyHost(true)
-                .setDecompressionSupported(false)
-                .setMaxRedirects(0),
-            new PoolOptions().setHttp1MaxSize(8));
-    WorkerExecutor dns =
-        vertx.createSharedWorkerExecutor(WebhookSender.DNS_POOL, WebhookSender.DNS_THREADS);
-    sender = new WebhookSender(vertx, client, dns, deps.config().webhookAllowPrivate());
+    sender = WebhookSender.create(vertx, deps.config().webhookAllowPrivate());
+    delivery =
+        new DeliveryLoop(
+                vertx,
+                "webhook",
+                MAX_IN_FLIGHT,
+                capacity ->
+                    deps.pool()
+                        .preparedQuery(WatcherSql.CLAIM)
+                        .execute(Tuple.of(capacity, LEASE_SECONDS)),
+                this::attempt)
+            .onProgress(this::checkDrained);
     metrics();
     doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> dispatch());
     timers.add(
@@ -132,6 +129,7 @@ public final class WatcherVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    delivery.stop();
     timers.forEach(vertx::cancelTimer);
     Future<Void> unregistered = doorbell.unregister();
     if (idle()) return unregistered;
@@ -145,7 +143,7 @@ public final class WatcherVerticle extends VerticleBase {
   }
 
   private boolean idle() {
-    return inFlight == 0 && !dispatching && !claiming;
+    return delivery.idle() && !dispatching;
   }
 
   private void checkDrained() {
@@ -266,11 +264,12 @@ public final class WatcherVerticle extends VerticleBase {
         deliveries.isEmpty()
             ? Future.succeededFuture()
             : tx.conn().preparedQuery(WatcherSql.INSERT_DELIVERY).executeBatch(deliveries);
-    // Room order: the event insert takes a per-room lock; a fixed order rules out deadlocks
-    // between nodes dispatching events of the same rooms.
+    // Org order: the event insert takes a per-org lock; a fixed order rules out deadlocks
+    // between nodes dispatching events of the same orgs.
     List<Firing> ordered = new ArrayList<>(firings);
     ordered.sort(
-        Comparator.comparing((Firing f) -> f.event().roomId())
+        Comparator.comparing((Firing f) -> f.event().orgId())
+            .thenComparing(f -> f.event().roomId())
             .thenComparingLong(f -> f.event().id())
             .thenComparing(f -> f.watcher().id()));
     Future<?> chain = inserted;
@@ -305,44 +304,7 @@ public final class WatcherVerticle extends VerticleBase {
   // ---- delivery ----
 
   private void deliver() {
-    if (stopping) return;
-    int capacity = MAX_IN_FLIGHT - inFlight;
-    if (claiming || capacity <= 0) {
-      deliverAgain = true;
-      return;
-    }
-    claiming = true;
-    deliverAgain = false;
-    deps.pool()
-        .preparedQuery(WatcherSql.CLAIM)
-        .execute(Tuple.of(capacity, LEASE_SECONDS))
-        .onComplete(
-            ar -> {
-              claiming = false;
-              if (ar.failed()) {
-                log.warn("webhook claim failed: {}", ar.cause().getMessage());
-                checkDrained();
-                return;
-              }
-              int n = 0;
-              for (Row r : ar.result()) {
-                n++;
-                inFlight++;
-                attempt(r)
-                    .onComplete(
-                        done -> {
-                          if (done.failed()) {
-                            log.warn("webhook attempt not recorded: {}", done.cause().getMessage());
-                          }
-                          inFlight--;
-                          checkDrained();
-                          if (deliverAgain) deliver();
-                        });
-              }
-              if (n == capacity) deliverAgain = true;
-              checkDrained();
-              if (deliverAgain && inFlight < MAX_IN_FLIGHT) vertx.runOnContext(v -> deliver());
-            });
+    delivery.wake();
   }
 
   private Future<Void> attempt(Row r) {
