@@ -23,6 +23,7 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
+import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
@@ -132,6 +133,7 @@ public final class HttpVerticle extends VerticleBase {
     WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
+    PushRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
 
     return router;

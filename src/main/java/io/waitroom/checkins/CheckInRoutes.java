@@ -18,6 +18,7 @@ import io.waitroom.http.Validate;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.PolicyVerticle;
+import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.trust.Trust;
@@ -136,6 +137,7 @@ public final class CheckInRoutes {
                                     "check_in",
                                     ci.id(),
                                     ci.toJson()))
+                    .compose(v -> PushQueue.enqueue(tx.conn(), room, ci))
                     .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
                     .compose(
                         v ->

@@ -40,7 +40,10 @@ public record ServerConfig(
     int watcherPollMs,
     long streamPingMs,
     int streamQueueBytes,
-    int httpIdleTimeoutSeconds) {
+    int httpIdleTimeoutSeconds,
+    String vapidPublicKey,
+    String vapidPrivateKey,
+    String vapidSubject) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -101,7 +104,10 @@ public record ServerConfig(
         intOf(v, "WAITROOM_WATCHER_POLL_MS", 1000),
         intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
         intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024),
-        intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120));
+        intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120),
+        blankToNull(v.get("WAITROOM_VAPID_PUBLIC_KEY")),
+        blankToNull(v.get("WAITROOM_VAPID_PRIVATE_KEY")),
+        v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim());
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
