@@ -286,6 +286,10 @@ class PushApiTest {
         "keys.p256dh");
     cases.put(withKey(good, "p256dh", "!!!"), "keys.p256dh");
     cases.put(withKey(good, "p256dh", PushService.b64(new byte[65])), "keys.p256dh");
+    byte[] offCurve = new byte[65];
+    offCurve[0] = 4;
+    offCurve[64] = 1; // (0, 1) is not on P-256
+    cases.put(withKey(good, "p256dh", PushService.b64(offCurve)), "keys.p256dh");
     cases.put(withKey(good, "auth", (Object) null), "keys.auth");
     cases.put(withKey(good, "auth", PushService.b64(new byte[8])), "keys.auth");
     cases.put(good.copy().put("rooms", (Object) null), "rooms");
