@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -19,6 +20,8 @@ import io.waitroom.db.Idempotency;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.http.FailureHandler;
+import io.waitroom.http.InvalidRequestHandler;
+import io.waitroom.http.JsonBodyHandler;
 import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
 import io.waitroom.openapi.OpenApiRoutes;
@@ -54,12 +57,21 @@ public final class HttpVerticle extends VerticleBase {
                 .setHost(deps.config().host())
                 .setPort(deps.config().port())
                 .setCompressionSupported(true)
+                .setMaxInitialLineLength(InvalidRequestHandler.MAX_LINE)
+                .setMaxHeaderSize(InvalidRequestHandler.MAX_HEADERS)
                 // A client that vanished or never finishes its request would otherwise hold its
                 // socket forever; streams write pings well within this, long-polls end first.
                 .setIdleTimeout(deps.config().effectiveHttpIdleTimeoutSeconds()));
     streams = new RoomStreams(vertx, deps);
     Router router = router(vertx, deps, streams);
-    return streams.start().compose(v -> server.requestHandler(router).listen());
+    return streams
+        .start()
+        .compose(
+            v ->
+                server
+                    .invalidRequestHandler(new InvalidRequestHandler())
+                    .requestHandler(router)
+                    .listen());
   }
 
   /** Every route the server serves, in order; the OpenAPI contract test reads it too. */
@@ -88,6 +100,8 @@ public final class HttpVerticle extends VerticleBase {
     // route a request passes through into the metrics' route label ("/v1/*>/v1/rooms"). And
     // they all come before the endpoints: a route matching after an endpoint that refused the
     // method would turn the 405 into a 404.
+    // Only JSON bodies: refused by their headers before the body is read, or once it is.
+    onApi(router, JsonBodyHandler.beforeBody());
     router
         .route()
         .method(HttpMethod.POST)
@@ -95,23 +109,12 @@ public final class HttpVerticle extends VerticleBase {
         .method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE)
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    onApi(router, JsonBodyHandler.afterBody());
     AgentRoutes.mountPublic(router, deps);
     AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt());
-    router
-        .route()
-        .handler(
-            ctx -> {
-              if (ctx.normalizedPath().startsWith("/v1/")) auth.handle(ctx);
-              else ctx.next();
-            });
+    onApi(router, auth);
     RateLimitHandler limits = new RateLimitHandler(deps.rateLimiter());
-    router
-        .route()
-        .handler(
-            ctx -> {
-              if (ctx.normalizedPath().startsWith("/v1/")) limits.handle(ctx);
-              else ctx.next();
-            });
+    onApi(router, limits);
 
     router
         .get("/healthz")
@@ -137,6 +140,17 @@ public final class HttpVerticle extends VerticleBase {
     EventRoutes.mount(router, deps, streams);
 
     return router;
+  }
+
+  /** A middleware for the API's paths ({@code /v1/...}) only; see above why it has no path. */
+  private static void onApi(Router router, io.vertx.core.Handler<RoutingContext> handler) {
+    router
+        .route()
+        .handler(
+            ctx -> {
+              if (ctx.normalizedPath().startsWith("/v1/")) handler.handle(ctx);
+              else ctx.next();
+            });
   }
 
   @Override

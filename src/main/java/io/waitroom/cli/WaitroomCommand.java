@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.Server;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
+import io.waitroom.config.StartupRefused;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -71,7 +72,12 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
         server = Server.start(config).toCompletionStage().toCompletableFuture().get();
       } catch (Exception e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
-        log.error("start-up failed: {}", cause.toString(), cause);
+        if (cause instanceof StartupRefused || cause instanceof IllegalArgumentException) {
+          // A refusal with its own explanation (configuration, a data dir in use): no trace.
+          log.error("start-up failed: {}", cause.getMessage());
+        } else {
+          log.error("start-up failed: {}", cause.toString(), cause);
+        }
         return 1;
       }
       CountDownLatch stopped = new CountDownLatch(1);

@@ -41,6 +41,7 @@ public record ServerConfig(
     long streamPingMs,
     int streamQueueBytes,
     int httpIdleTimeoutSeconds,
+    boolean embeddedRelaxedDurability,
     String vapidPublicKey,
     String vapidPrivateKey,
     String vapidSubject) {
@@ -105,6 +106,7 @@ public record ServerConfig(
         intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
         intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024),
         intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120),
+        relaxedDurability(v.get("WAITROOM_EMBEDDED_DURABILITY")),
         blankToNull(v.get("WAITROOM_VAPID_PUBLIC_KEY")),
         blankToNull(v.get("WAITROOM_VAPID_PRIVATE_KEY")),
         v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim());
@@ -126,6 +128,18 @@ public record ServerConfig(
 
   public boolean embeddedDatabase() {
     return databaseUrl == null;
+  }
+
+  /** {@code durable} (the default) or {@code relaxed}; anything else stops the start. */
+  private static boolean relaxedDurability(String s) {
+    String mode = blankToNull(s) == null ? "durable" : s.trim();
+    return switch (mode) {
+      case "durable" -> false;
+      case "relaxed" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "WAITROOM_EMBEDDED_DURABILITY must be 'durable' or 'relaxed', got '" + s + "'");
+    };
   }
 
   private static int intOf(Map<String, String> v, String key, int dflt) {

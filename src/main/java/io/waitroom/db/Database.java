@@ -5,8 +5,6 @@ import io.waitroom.config.ServerConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +17,11 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
-  private final EmbeddedPostgres embedded;
+  private final EmbeddedDatabase embedded;
   private final PgConnectOptions connectOptions;
   private final String jdbcUrl;
 
-  private Database(EmbeddedPostgres embedded, PgConnectOptions options, String jdbcUrl) {
+  private Database(EmbeddedDatabase embedded, PgConnectOptions options, String jdbcUrl) {
     this.embedded = embedded;
     this.connectOptions = options;
     this.jdbcUrl = jdbcUrl;
@@ -32,22 +30,16 @@ public final class Database implements AutoCloseable {
   public static Database open(ServerConfig config) throws IOException {
     Database db;
     if (config.embeddedDatabase()) {
-      Path dir = config.dataDir().resolve("postgres");
-      Files.createDirectories(dir);
-      log.info("starting embedded PostgreSQL data_dir={}", dir.toAbsolutePath());
-      EmbeddedPostgres pg =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(dir)
-              .setCleanDataDirectory(false)
-              .setServerConfig("max_connections", "200")
-              .start();
+      EmbeddedDatabase embedded =
+          EmbeddedDatabase.start(config.dataDir(), config.embeddedRelaxedDurability());
+      EmbeddedPostgres pg = embedded.postgres();
       PgConnectOptions options =
           new PgConnectOptions()
               .setHost("localhost")
               .setPort(pg.getPort())
               .setDatabase("postgres")
               .setUser("postgres");
-      db = new Database(pg, options, pg.getJdbcUrl("postgres", "postgres"));
+      db = new Database(embedded, options, pg.getJdbcUrl("postgres", "postgres"));
     } else {
       PgConnectOptions options = PgConnectOptions.fromUri(normalise(config.databaseUrl()));
       String jdbc =
@@ -95,13 +87,6 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    if (embedded != null) {
-      try {
-        embedded.close();
-        log.info("embedded PostgreSQL stopped");
-      } catch (IOException e) {
-        log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
-      }
-    }
+    if (embedded != null) embedded.close();
   }
 }

@@ -2,6 +2,7 @@ package io.waitroom.events;
 
 import io.vertx.core.json.JsonObject;
 import io.waitroom.errors.ApiException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -94,17 +95,25 @@ public final class EventTypes {
   }
 
   /**
-   * Parses a {@code ?types=} query value: a comma-separated list; blanks around names are ignored.
-   * Null or blank means every type (returns null).
+   * Parses a {@code ?types=} query value: a comma-separated list of names; spaces around names are
+   * ignored. Absent (null) means every type (returns null). Present but empty ({@code types=},
+   * {@code types=,}, {@code types=%20}), an empty item, or a control character is a 400: a filter
+   * that names nothing is a mistake, not "everything".
    */
   public static Set<String> parseQuery(String value, String field) {
-    if (value == null || value.isBlank()) return null;
-    List<String> names =
-        java.util.Arrays.stream(value.split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .toList();
-    if (names.isEmpty()) return null;
+    if (value == null) return null;
+    List<String> names = new ArrayList<>();
+    for (String raw : value.split(",", -1)) {
+      String name = raw.strip();
+      if (name.isEmpty()) {
+        throw ApiException.validation(
+            field, "must be a comma-separated list of event types without empty items");
+      }
+      if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw ApiException.validation(field, "must not contain control characters");
+      }
+      names.add(name);
+    }
     return Set.copyOf(expandAll(names, field));
   }
 

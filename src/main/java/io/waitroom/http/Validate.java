@@ -30,13 +30,62 @@ public final class Validate {
     } catch (DecodeException e) {
       throw ApiException.validation("body", "malformed JSON");
     }
-    if (parsed instanceof JsonObject o) return o;
-    if (parsed instanceof java.util.Map<?, ?> m) {
+    JsonObject o;
+    if (parsed instanceof JsonObject j) {
+      o = j;
+    } else if (parsed instanceof java.util.Map<?, ?> m) {
       @SuppressWarnings("unchecked")
       var map = (java.util.Map<String, Object>) m;
-      return new JsonObject(map);
+      o = new JsonObject(map);
+    } else {
+      throw ApiException.validation("body", "must be a JSON object");
     }
-    throw ApiException.validation("body", "must be a JSON object");
+    String bad = unpairedSurrogateAt(o, "");
+    if (bad != null) {
+      throw ApiException.validation(
+          bad.isEmpty() ? "body" : bad,
+          "must not contain unpaired surrogates (a \\ud800-\\udfff escape without its pair is"
+              + " not a character)");
+    }
+    return o;
+  }
+
+  /**
+   * The path of the first string (or key) holding a lone UTF-16 surrogate, or null. JSON allows
+   * {@code "\\ud800"} but it is no character: stored as UTF-8 it would silently become "?".
+   */
+  private static String unpairedSurrogateAt(Object v, String path) {
+    if (v instanceof String s) return hasUnpairedSurrogate(s) ? path : null;
+    if (v instanceof JsonObject o) {
+      for (var e : o) {
+        String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (hasUnpairedSurrogate(e.getKey())) return p;
+        String bad = unpairedSurrogateAt(e.getValue(), p);
+        if (bad != null) return bad;
+      }
+    } else if (v instanceof JsonArray a) {
+      for (int i = 0; i < a.size(); i++) {
+        String bad = unpairedSurrogateAt(a.getValue(i), path + "[" + i + "]");
+        if (bad != null) return bad;
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static String requiredString(JsonObject o, String field, int min, int max) {

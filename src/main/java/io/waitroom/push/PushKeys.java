@@ -3,6 +3,7 @@ package io.waitroom.push;
 import com.interaso.webpush.VapidKeys;
 import com.interaso.webpush.WebPush;
 import io.waitroom.config.ServerConfig;
+import io.waitroom.config.StartupRefused;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public record PushKeys(WebPush webPush, String publicKey) {
     String priv = config.vapidPrivateKey();
     if (pub != null || priv != null) {
       if (pub == null || priv == null) {
-        throw new IllegalArgumentException(
+        throw new StartupRefused(
             "set both WAITROOM_VAPID_PUBLIC_KEY and WAITROOM_VAPID_PRIVATE_KEY, or neither");
       }
       keys = parse(pub, priv, "WAITROOM_VAPID_PUBLIC_KEY / WAITROOM_VAPID_PRIVATE_KEY");
@@ -46,8 +47,7 @@ public record PushKeys(WebPush webPush, String publicKey) {
     try {
       webPush = new WebPush(config.vapidSubject(), keys);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "WAITROOM_VAPID_SUBJECT must start with mailto: or https://", e);
+      throw new StartupRefused("WAITROOM_VAPID_SUBJECT must start with mailto: or https://");
     }
     return new PushKeys(webPush, b64(keys.getApplicationServerKey()));
   }
@@ -56,7 +56,7 @@ public record PushKeys(WebPush webPush, String publicKey) {
     try {
       return VapidKeys.fromUncompressedBytes(pub.trim(), priv.trim());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
+      throw new StartupRefused(
           where + " are not a base64url P-256 key pair (65-byte public point, 32-byte private)");
     }
   }
@@ -65,7 +65,8 @@ public record PushKeys(WebPush webPush, String publicKey) {
     Path file = dir.resolve(FILE);
     if (Files.isRegularFile(file)) {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      if (lines.size() < 2) throw new IllegalStateException(file + " must hold two lines");
+      if (lines.size() < 2)
+        throw new StartupRefused(file + " must hold two lines (public key, private key)");
       return parse(lines.get(0), lines.get(1), file.toString());
     }
     VapidKeys keys = VapidKeys.generate();

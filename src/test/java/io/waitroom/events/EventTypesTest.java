@@ -53,15 +53,20 @@ class EventTypesTest {
   }
 
   @Test
-  void queryListsAreTrimmedDeduplicatedAndBlankMeansAll() {
+  void queryListsAreTrimmedDeduplicatedAndOnlyAnAbsentListMeansAll() {
     assertThat(
             EventTypes.parseQuery(
                 " check_in.decided , checkin.approved,signal.broadcast ", "types"))
         .containsExactlyInAnyOrder(
             "checkin.approved", "checkin.rejected", "checkin.modified", "signal.broadcast");
     assertThat(EventTypes.parseQuery(null, "types")).isNull();
-    assertThat(EventTypes.parseQuery("", "types")).isNull();
-    assertThat(EventTypes.parseQuery(" , ", "types")).isNull();
+    // Issue 11: an empty or blank list names nothing; it is refused, not read as "everything".
+    for (String empty : new String[] {"", " , ", ",", " ", "\0", "checkin.created\0"}) {
+      assertThatThrownBy(() -> EventTypes.parseQuery(empty, "types"))
+          .as("'%s'", empty)
+          .isInstanceOf(ApiException.class)
+          .hasMessageStartingWith("types:");
+    }
     assertThatThrownBy(() -> EventTypes.parseQuery("checkin.created,nope", "types"))
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("nope");
