@@ -16,14 +16,15 @@ import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
-import io.waitroom.db.Idempotency;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.http.FailureHandler;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
 import io.waitroom.http.JsonBodyHandler;
 import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
+import io.waitroom.mcp.McpRoutes;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.push.PushRoutes;
@@ -138,6 +139,8 @@ public final class HttpVerticle extends VerticleBase {
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
+    // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
+    McpRoutes.mount(router, deps);
 
     return router;
   }
@@ -182,16 +185,19 @@ public final class HttpVerticle extends VerticleBase {
             Set.of(
                 "Authorization",
                 "Content-Type",
-                Idempotency.HEADER,
+                Idempotent.HEADER,
                 "Last-Event-ID",
-                "X-Request-Id"))
+                "X-Request-Id",
+                "Mcp-Session-Id",
+                "MCP-Protocol-Version"))
         .exposedHeaders(
             Set.of(
                 "X-Request-Id",
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
-                Idempotency.REPLAYED))
+                Idempotent.REPLAYED,
+                "Mcp-Session-Id"))
         .maxAgeSeconds(600);
   }
 

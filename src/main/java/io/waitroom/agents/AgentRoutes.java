@@ -17,10 +17,11 @@ import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
 import io.waitroom.util.Time;
+import io.waitroom.validation.Fields;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -71,17 +72,17 @@ public final class AgentRoutes {
   private record Profile(String name, String description, String platform) {
     static Profile from(JsonObject body) {
       return new Profile(
-          Validate.requiredString(body, "name", 1, 200),
-          Validate.optionalString(body, "description", 2000),
-          Validate.optionalString(body, "platform", 100));
+          Fields.requiredString(body, "name", 1, 200),
+          Fields.optionalString(body, "description", 2000),
+          Fields.optionalString(body, "platform", 100));
     }
   }
 
   private Future<Reply> register(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     Profile p = Profile.from(body);
-    List<String> refs = Validate.optionalStringList(body, "room_scopes", 100, 200);
+    List<String> refs = Fields.optionalStringList(body, "room_scopes", 100, 200);
     Future<String[]> scopes =
         refs == null || refs.isEmpty()
             ? Future.succeededFuture(new String[0])
@@ -124,7 +125,7 @@ public final class AgentRoutes {
   }
 
   private Future<Reply> selfRegister(RoutingContext ctx) {
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     Profile p = Profile.from(body);
     String key = AgentKeys.newKey();
     String claimToken = AgentKeys.newClaimToken();
@@ -172,8 +173,8 @@ public final class AgentRoutes {
 
   private Future<Reply> claim(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
-    String token = Validate.requiredString(body, "claim_token", 1, 200);
+    JsonObject body = Requests.body(ctx);
+    String token = Fields.requiredString(body, "claim_token", 1, 200);
     return Tx.run(
             deps.vertx(),
             deps.pool(),

@@ -13,7 +13,7 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Time;
 
@@ -86,7 +86,7 @@ public final class AuditRoutes {
       String roomId,
       String agentId,
       int dflt) {
-    String eventType = Validate.queryString(ctx, "event_type", 100);
+    String eventType = Requests.queryString(ctx, "event_type", 100);
     Paging page = Paging.of(ctx, scope, dflt);
     return deps.pool()
         .preparedQuery(LIST)

@@ -1,10 +1,11 @@
 package io.waitroom.auth;
 
 import io.vertx.core.json.JsonObject;
+import io.waitroom.db.Tx;
 import java.util.List;
 
 /** Who is calling: an agent (by key) or a human (by JWT). */
-public sealed interface Actor permits Actor.Agent, Actor.Human {
+public sealed interface Actor extends Tx.Author permits Actor.Agent, Actor.Human {
 
   /** The caller's org id, or null for an agent nobody has claimed yet. */
   String orgId();

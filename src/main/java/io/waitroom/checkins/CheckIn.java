@@ -36,19 +36,10 @@ public record CheckIn(
   public static final String AGENT_TO_HUMAN = "agent_to_human";
   public static final String HUMAN_TO_AGENT = "human_to_agent";
 
-  public static final Set<String> STATUSES =
-      Set.of(
-          "pending",
-          "approved",
-          "rejected",
-          "modified",
-          "expired",
-          "withdrawn",
-          "in_progress",
-          "submitted");
+  public static final Set<String> STATUSES = Status.wires(false);
 
   /** Statuses in which the check-in still waits for someone (long-poll keeps waiting). */
-  public static final Set<String> OPEN = Set.of("pending", "in_progress", "submitted");
+  public static final Set<String> OPEN = Status.wires(true);
 
   public static final Set<String> RISK_LEVELS = Set.of("low", "medium", "high", "critical");
   public static final Set<String> URGENCIES = Set.of("low", "normal", "high", "urgent");

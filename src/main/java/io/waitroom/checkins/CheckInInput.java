@@ -1,7 +1,7 @@
 package io.waitroom.checkins;
 
 import io.vertx.core.json.JsonObject;
-import io.waitroom.http.Validate;
+import io.waitroom.validation.Fields;
 
 /** The validated body of a check-in or task creation. */
 public record CheckInInput(
@@ -15,14 +15,14 @@ public record CheckInInput(
 
   /** Every limit of the API reference; tasks take no timeout fields. */
   public static CheckInInput parse(JsonObject body, boolean task) {
-    String action = Validate.requiredString(body, "action", 1, 500);
-    String description = Validate.optionalString(body, "description", 5000);
-    String risk = Validate.optionalEnum(body, "risk_level", CheckIn.RISK_LEVELS, "medium");
-    String urgency = Validate.optionalEnum(body, "urgency", CheckIn.URGENCIES, "normal");
-    JsonObject context = Validate.optionalObject(body, "context", new JsonObject());
-    Integer timeout = task ? null : Validate.optionalInt(body, "timeout_minutes", 1, 10080);
+    String action = Fields.requiredString(body, "action", 1, 500);
+    String description = Fields.optionalString(body, "description", 5000);
+    String risk = Fields.optionalEnum(body, "risk_level", CheckIn.RISK_LEVELS, "medium");
+    String urgency = Fields.optionalEnum(body, "urgency", CheckIn.URGENCIES, "normal");
+    JsonObject context = Fields.optionalObject(body, "context", new JsonObject());
+    Integer timeout = task ? null : Fields.optionalInt(body, "timeout_minutes", 1, 10080);
     String timeoutAction =
-        task ? null : Validate.optionalEnum(body, "timeout_action", CheckIn.TIMEOUT_ACTIONS, null);
+        task ? null : Fields.optionalEnum(body, "timeout_action", CheckIn.TIMEOUT_ACTIONS, null);
     return new CheckInInput(action, description, risk, urgency, context, timeout, timeoutAction);
   }
 }

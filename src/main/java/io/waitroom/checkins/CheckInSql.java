@@ -6,7 +6,10 @@ public final class CheckInSql {
 
   static final String C = CheckIn.COLUMNS;
 
-  /** $15: seconds until expiry (null = never); $16: decision type (null = undecided). */
+  /**
+   * A new check-in or task, bound by {@code NewCheckIn.tuple()}: $15 seconds until expiry (null =
+   * never), $16 the decision type (null = undecided).
+   */
   static final String INSERT =
       """
       INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
@@ -41,6 +44,85 @@ public final class CheckInSql {
         AND status = 'pending'
       RETURNING\s"""
           + C;
+
+  // ---- tasks (human_to_agent): claim, release, help, submit ----
+
+  /** $3 the claiming agent. */
+  static final String CLAIM =
+      """
+      UPDATE check_ins SET status = 'in_progress', claimed_by = $3, help_requested = false,
+        updated_at = now()
+      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'pending'
+        AND claimed_by IS NULL
+        AND ($4::text[] IS NULL OR room_id = ANY($4))
+      RETURNING\s"""
+          + C;
+
+  /** $3 the primary; $4 the agent's room scopes (null = all). */
+  static final String RELEASE =
+      """
+      UPDATE check_ins SET status = 'pending', claimed_by = NULL, help_requested = false,
+        updated_at = now()
+      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
+        AND claimed_by = $3
+        AND ($4::text[] IS NULL OR room_id = ANY($4))
+      RETURNING\s"""
+          + C;
+
+  /** $3 the primary; $4 the agent's room scopes (null = all). */
+  static final String REQUEST_HELP =
+      """
+      UPDATE check_ins SET help_requested = true, updated_at = now()
+      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
+        AND claimed_by = $3
+        AND ($4::text[] IS NULL OR room_id = ANY($4))
+      RETURNING\s"""
+          + C;
+
+  /** $3 the primary, whose {@code result} message submits the task. */
+  static final String SUBMIT =
+      """
+      UPDATE check_ins SET status = 'submitted', updated_at = now()
+      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
+        AND claimed_by = $3
+      RETURNING\s"""
+          + C;
+
+  static final String ADD_PRIMARY =
+      """
+      INSERT INTO check_in_participants (check_in_id, agent_id, role) VALUES ($1, $2, 'primary')
+      ON CONFLICT (check_in_id, agent_id) DO UPDATE
+        SET role = 'primary', joined_at = now(), left_at = NULL
+      """;
+
+  /** On release every participant leaves: the next claimer starts with a clean team. */
+  static final String LEAVE_ALL =
+      """
+      UPDATE check_in_participants SET left_at = now()
+      WHERE check_in_id = $1 AND left_at IS NULL
+      """;
+
+  /**
+   * Due timeouts, a batch at a time: {@code SKIP LOCKED} lets several nodes sweep side by side, and
+   * {@code status = 'pending'} is the verdict against a human deciding at the same moment.
+   */
+  static final String TIME_OUT =
+      """
+      WITH due AS (
+        SELECT id FROM check_ins
+        WHERE status = 'pending' AND timeout_action IN ('auto_approve', 'cancel')
+          AND expires_at <= now()
+        ORDER BY expires_at
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED)
+      UPDATE check_ins c SET
+        status = CASE c.timeout_action WHEN 'auto_approve' THEN 'approved' ELSE 'expired' END,
+        decision_type = CASE c.timeout_action WHEN 'auto_approve' THEN 'approved' ELSE 'expired' END,
+        decision_reason = 'timed out after ' || c.timeout_minutes || ' minutes',
+        decided_by = $2, decided_at = now(), updated_at = now()
+      FROM due WHERE c.id = due.id AND c.status = 'pending'
+      RETURNING c.*
+      """;
 
   /** $3 status, $4 risk, $5 urgency, $6 agent, $7 cursor, $8 limit + 1. */
   static final String PENDING =

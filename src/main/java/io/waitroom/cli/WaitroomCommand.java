@@ -24,12 +24,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
-/** The command line: {@code serve} (the default) and {@code token}. */
+/** The command line: {@code serve} (the default), {@code token} and {@code mcp}. */
 @Command(
     name = "waitroom",
     mixinStandardHelpOptions = true,
     description = "Waitroom server: agents check in, humans decide.",
-    subcommands = {WaitroomCommand.Serve.class, WaitroomCommand.Token.class})
+    subcommands = {
+      WaitroomCommand.Serve.class,
+      WaitroomCommand.Token.class,
+      WaitroomCommand.Mcp.class
+    })
 public final class WaitroomCommand implements java.util.concurrent.Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(WaitroomCommand.class);
 
@@ -158,6 +162,33 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
       spec.commandLine().getOut().println(token);
       spec.commandLine().getOut().flush();
       return 0;
+    }
+  }
+
+  /**
+   * An MCP server on stdio for clients that launch one (Claude Desktop): forwards to the running
+   * server's {@code /mcp} with {@code WAITROOM_API_KEY}. Only JSON-RPC is written to stdout.
+   */
+  @Command(name = "mcp", description = "Serve the Waitroom MCP tools on stdio.")
+  static final class Mcp implements java.util.concurrent.Callable<Integer> {
+    @ParentCommand WaitroomCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--url",
+        description = "The Waitroom server (default: API_BASE_URL, else http://localhost:8080).")
+    String url;
+
+    @Override
+    public Integer call() throws Exception {
+      String key = parent.env.get("WAITROOM_API_KEY");
+      if (key == null || key.isBlank()) {
+        spec.commandLine().getErr().println("waitroom mcp: set WAITROOM_API_KEY to an agent key");
+        return 2;
+      }
+      String base =
+          url != null ? url : parent.env.getOrDefault("API_BASE_URL", "http://localhost:8080");
+      return new McpStdioBridge(base, key.trim(), System.out, System.err).run(System.in);
     }
   }
 

@@ -4,26 +4,33 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import io.waitroom.auth.Actor;
-import io.waitroom.bus.Addresses;
-import io.waitroom.events.RoomEvent;
 import io.waitroom.util.Ids;
-import io.waitroom.util.Time;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * One SQL transaction of a state change. Room events and audit rows are written through it on the
- * same connection, and the events are published on the event bus only after the commit, so a
- * subscriber never sees an event whose change rolled back.
+ * One SQL transaction of a state change: its connection, its audit rows, and an outbox of event-bus
+ * messages that are published only after the commit, so a subscriber never hears of a change that
+ * rolled back. What the messages are (room events) is for the caller to say.
  */
 public final class Tx {
+  /** Who an audit row names: an agent, a human, or the server itself. */
+  public interface Author {
+    String orgId();
+
+    /** {@code agent}, {@code human} or {@code system}. */
+    String type();
+
+    String id();
+  }
+
+  private record Outgoing(String address, Object message) {}
+
   private final SqlConnection conn;
-  private final List<RoomEvent> events = new ArrayList<>();
+  private final List<Outgoing> outbox = new ArrayList<>();
 
   private Tx(SqlConnection conn) {
     this.conn = conn;
@@ -34,51 +41,39 @@ public final class Tx {
   }
 
   public static <T> Future<T> run(Vertx vertx, Pool pool, Function<Tx, Future<T>> work) {
-    List<RoomEvent> committed = new ArrayList<>();
+    List<Outgoing> committed = new ArrayList<>();
     return pool.withTransaction(
             conn -> {
               Tx tx = new Tx(conn);
-              return work.apply(tx).onSuccess(v -> committed.addAll(tx.events));
+              return work.apply(tx).onSuccess(v -> committed.addAll(tx.outbox));
             })
-        .onSuccess(v -> publish(vertx, committed));
+        .onSuccess(v -> committed.forEach(o -> vertx.eventBus().publish(o.address(), o.message())));
   }
 
-  public static void publish(Vertx vertx, List<RoomEvent> events) {
-    for (RoomEvent e : events) vertx.eventBus().publish(Addresses.ROOM_EVENTS, e);
+  /** Publishes {@code message} on {@code address} once this transaction has committed. */
+  public void publishAfterCommit(String address, Object message) {
+    outbox.add(new Outgoing(address, message));
   }
 
-  /**
-   * Appends a room event. The transaction-scoped advisory lock on the event's org makes event ids
-   * of one org (and so of each of its rooms) commit in id order, so a reader of a room, or of the
-   * whole org ({@code GET /v1/events}), resuming after id N can never later see a smaller id appear
-   * (no gap at the seam). Transactions that write events of several orgs take them in org id order.
-   * Call it as late as possible in the transaction.
-   */
-  public Future<RoomEvent> event(String orgId, String roomId, String type, JsonObject data) {
-    return conn.preparedQuery(
-            """
-            INSERT INTO room_events (org_id, room_id, type, data)
-            SELECT $1, $2, $3, $4 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 7))) l
-            RETURNING id, created_at
-            """)
-        .execute(Tuple.of(orgId, roomId, type, data))
-        .map(
-            rows -> {
-              Row r = rows.iterator().next();
-              RoomEvent e =
-                  new RoomEvent(
-                      r.getLong("id"),
-                      orgId,
-                      roomId,
-                      type,
-                      data,
-                      Time.iso(r.getOffsetDateTime("created_at")));
-              events.add(e);
-              return e;
-            });
-  }
+  static final String AUDIT =
+      """
+      INSERT INTO audit_log
+        (id, org_id, room_id, actor_type, actor_id, event_type, target_type, target_id, snapshot)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      """;
 
   /** Appends an audit row (the table refuses UPDATE and DELETE). */
+  public Future<Void> audit(
+      Author by,
+      String roomId,
+      String eventType,
+      String targetType,
+      String targetId,
+      JsonObject snapshot) {
+    return audit(by.orgId(), roomId, by.type(), by.id(), eventType, targetType, targetId, snapshot);
+  }
+
+  /** Appends an audit row naming an author of another org scope (the server's own changes). */
   public Future<Void> audit(
       String orgId,
       String roomId,
@@ -88,36 +83,18 @@ public final class Tx {
       String targetType,
       String targetId,
       JsonObject snapshot) {
-    return conn.preparedQuery(
-            """
-            INSERT INTO audit_log
-              (id, org_id, room_id, actor_type, actor_id, event_type, target_type, target_id, snapshot)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """)
-        .execute(
-            Tuple.from(
-                new Object[] {
-                  Ids.next(Ids.AUDIT),
-                  orgId,
-                  roomId,
-                  actorType,
-                  actorId,
-                  eventType,
-                  targetType,
-                  targetId,
-                  snapshot == null ? new JsonObject() : snapshot
-                }))
-        .mapEmpty();
-  }
-
-  public Future<Void> audit(
-      Actor actor,
-      String roomId,
-      String eventType,
-      String targetType,
-      String targetId,
-      JsonObject snapshot) {
-    return audit(
-        actor.orgId(), roomId, actor.type(), actor.id(), eventType, targetType, targetId, snapshot);
+    // The one place an audit row's columns meet AUDIT's placeholders, in order.
+    Tuple row =
+        Tuple.of(
+            Ids.next(Ids.AUDIT),
+            orgId,
+            roomId,
+            actorType,
+            actorId,
+            eventType,
+            targetType,
+            targetId,
+            snapshot == null ? new JsonObject() : snapshot);
+    return conn.preparedQuery(AUDIT).execute(row).mapEmpty();
   }
 }

@@ -1,6 +1,8 @@
 package io.waitroom.events;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.waitroom.util.Time;
 
 /**
  * One row of {@code room_events}: the envelope that SSE, WebSocket and webhooks all carry.
@@ -23,6 +25,17 @@ public record RoomEvent(
 
   public JsonObject toJson() {
     return envelope().put("org_id", orgId);
+  }
+
+  /** A {@code room_events} row (id, org_id, room_id, type, data, created_at). */
+  public static RoomEvent fromRow(Row r) {
+    return new RoomEvent(
+        r.getLong("id"),
+        r.getString("org_id"),
+        r.getString("room_id"),
+        r.getString("type"),
+        (JsonObject) r.getValue("data"),
+        Time.iso(r.getOffsetDateTime("created_at")));
   }
 
   public static RoomEvent fromJson(JsonObject j) {

@@ -18,7 +18,7 @@ import java.util.function.Function;
 public record Paging(int limit, String after) {
 
   public static Paging of(RoutingContext ctx, String scope, int defaultLimit) {
-    int limit = Validate.queryLimit(ctx, defaultLimit);
+    int limit = Requests.queryLimit(ctx, defaultLimit);
     String cursor = ctx.request().getParam("cursor");
     if (cursor == null || cursor.isEmpty()) return new Paging(limit, null);
     return new Paging(limit, decode(cursor, scope));

@@ -7,7 +7,7 @@ import static io.waitroom.policy.PolicyDecision.REQUIRE_APPROVAL;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Validate;
+import io.waitroom.validation.Fields;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -71,12 +71,11 @@ public record PolicyDocument(
           p.isEmpty() ? "body" : p.substring(0, p.length() - 1), "is required");
     }
     String defaultAction =
-        Validate.requiredEnum(json, "default_action", p + "default_action", DEFAULT_ACTIONS);
+        Fields.requiredEnum(json, "default_action", p + "default_action", DEFAULT_ACTIONS);
     int timeoutMinutes =
-        Validate.requiredInt(
-            json, "timeout_minutes", p + "timeout_minutes", 1, MAX_TIMEOUT_MINUTES);
+        Fields.requiredInt(json, "timeout_minutes", p + "timeout_minutes", 1, MAX_TIMEOUT_MINUTES);
     String timeoutAction =
-        Validate.requiredEnum(json, "timeout_action", p + "timeout_action", TIMEOUT_ACTIONS);
+        Fields.requiredEnum(json, "timeout_action", p + "timeout_action", TIMEOUT_ACTIONS);
 
     Double low = DEFAULT_AUTO_APPROVE_LOW;
     Double medium = DEFAULT_AUTO_APPROVE_MEDIUM;

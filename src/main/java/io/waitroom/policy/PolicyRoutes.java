@@ -12,9 +12,9 @@ import io.waitroom.checkins.CheckInInput;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.RoomRepository;
-import io.waitroom.trust.Trust;
+import io.waitroom.validation.Fields;
 
 /**
  * {@code POST /v1/rooms/:room/policies/evaluate}: what the engine would decide for a check-in body
@@ -31,10 +31,10 @@ public final class PolicyRoutes {
 
   private static Future<Reply> evaluate(RoutingContext ctx, Deps deps) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     CheckInInput in = CheckInInput.parse(body, false);
-    String agentId = Validate.optionalString(body, "agent_id", 100);
-    JsonObject draftJson = Validate.optionalObject(body, "policies", null);
+    String agentId = Fields.optionalString(body, "agent_id", 100);
+    JsonObject draftJson = Fields.optionalObject(body, "policies", null);
     PolicyDocument draft = draftJson == null ? null : PolicyDocument.parse(draftJson, "policies.");
     CheckInFacts facts =
         new CheckInFacts(agentId, in.action(), in.riskLevel(), in.urgency(), in.context());
@@ -53,34 +53,21 @@ public final class PolicyRoutes {
                                           ApiException.validation(
                                               "agent_id", "no agent " + agentId + " in this org")));
               return agentOk.compose(
-                  v -> {
-                    if (draft != null) {
-                      return Trust.score(deps.pool(), agentId, room.id())
-                          .map(
-                              score ->
-                                  new PolicyVerticle.Answer(
-                                      PolicyEngine.evaluate(draft, facts, score), draft, score));
-                    }
-                    return PolicyVerticle.ask(
-                        deps.vertx(),
-                        new PolicyVerticle.Request(
-                            room.id(), room.updatedAt(), room.policies(), facts));
-                  });
+                  v ->
+                      PolicyVerticle.ask(
+                          deps.vertx(),
+                          new PolicyQuestion(
+                              room.id(), facts, in.timeoutMinutes(), in.timeoutAction(), draft)));
             })
         .map(
-            answer -> {
-              PolicyDecision d = answer.decision();
-              PolicyDocument doc = answer.document();
+            verdict -> {
+              PolicyDecision d = verdict.decision();
               return Reply.ok(
                   d.toJson()
                       .put("status", d.initialStatus())
-                      .put("trust_score", answer.trustScore())
-                      .put(
-                          "timeout_minutes",
-                          in.timeoutMinutes() != null ? in.timeoutMinutes() : doc.timeoutMinutes())
-                      .put(
-                          "timeout_action",
-                          in.timeoutAction() != null ? in.timeoutAction() : doc.timeoutAction())
+                      .put("trust_score", verdict.trustScore())
+                      .put("timeout_minutes", verdict.timeoutMinutes())
+                      .put("timeout_action", verdict.timeoutAction())
                       .put("dry_run", true));
             });
   }

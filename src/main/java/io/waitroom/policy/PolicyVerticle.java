@@ -4,29 +4,43 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
 import io.waitroom.bus.LocalCodec;
 import io.waitroom.trust.Trust;
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The policy and trust engine, asked over the event bus. It keeps parsed room policies (compiled
- * regexes included) keyed by room and the room's {@code updated_at}, so a stale copy is never used
- * even if an invalidation message were lost; invalidations drop entries at once.
+ * The policy and trust engine, asked over the event bus with a room id and a check-in's facts; it
+ * answers the whole {@link Verdict} (decision, effective timeout, expiry, trust score), for real
+ * check-ins and dry runs (stored or draft policies) alike.
+ *
+ * <p>Why a verticle: it is the one place per node that keeps parsed room policies (their compiled
+ * regexes included), so a room's document is parsed once, not once per check-in. Entries are keyed
+ * by room and the room's {@code updated_at}, read with the trust score in the same single query
+ * that sends the policies only when the cached copy is stale, so a stale copy is never used even if
+ * an invalidation were lost; invalidations drop entries at once. One instance serves the node: the
+ * measured check-in rate was the same with one per core (README, Development).
  */
 public final class PolicyVerticle extends VerticleBase {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
 
-  /** What the engine needs: the room's stored policies (and their version) and the facts. */
-  public record Request(String roomId, String version, JsonObject policies, CheckInFacts facts) {}
+  /** The room's version and, only when {@code $2} is not that version, its policies. */
+  static final String ROOM_AND_TRUST =
+      """
+      SELECT r.updated_at,
+        CASE WHEN r.updated_at IS DISTINCT FROM $2::timestamptz THEN r.policies END AS policies,
+        (SELECT t.score FROM trust_scores t WHERE t.agent_id = $3 AND t.room_id = r.id) AS score
+      FROM rooms r WHERE r.id = $1
+      """;
 
-  /** The decision, the document it came from (for timeouts), and the trust score used. */
-  public record Answer(PolicyDecision decision, PolicyDocument document, double trustScore) {}
-
-  private record Cached(String version, PolicyDocument document) {}
+  private record Cached(OffsetDateTime version, PolicyDocument document) {}
 
   private final Deps deps;
   private final Map<String, Cached> cache = new HashMap<>();
@@ -36,15 +50,17 @@ public final class PolicyVerticle extends VerticleBase {
   }
 
   public static void registerCodecs(Vertx vertx) {
-    vertx.eventBus().registerDefaultCodec(Request.class, new LocalCodec<>(Request.class));
-    vertx.eventBus().registerDefaultCodec(Answer.class, new LocalCodec<>(Answer.class));
+    vertx
+        .eventBus()
+        .registerDefaultCodec(PolicyQuestion.class, new LocalCodec<>(PolicyQuestion.class));
+    vertx.eventBus().registerDefaultCodec(Verdict.class, new LocalCodec<>(Verdict.class));
   }
 
-  public static Future<Answer> ask(Vertx vertx, Request request) {
+  public static Future<Verdict> ask(Vertx vertx, PolicyQuestion question) {
     return vertx
         .eventBus()
-        .<Answer>request(Addresses.POLICY_EVALUATE, request, ASK)
-        .map(io.vertx.core.eventbus.Message::body);
+        .<Verdict>request(Addresses.POLICY_EVALUATE, question, ASK)
+        .map(Message::body);
   }
 
   @Override
@@ -52,38 +68,44 @@ public final class PolicyVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     bus.<String>consumer(Addresses.POLICY_INVALIDATE, m -> cache.remove(m.body()));
     bus.<String>consumer(Addresses.POLICY_INVALIDATE_REMOTE, m -> cache.remove(m.body()));
-    return bus.<Request>consumer(
+    return bus.<PolicyQuestion>consumer(
             Addresses.POLICY_EVALUATE,
-            m -> {
-              Request req = m.body();
-              PolicyDocument doc;
-              try {
-                doc = document(req);
-              } catch (RuntimeException e) {
-                m.fail(500, "stored policies of room " + req.roomId() + " are invalid");
-                return;
-              }
-              Trust.score(deps.pool(), req.facts().agentId(), req.roomId())
-                  .onSuccess(
-                      score ->
-                          m.reply(
-                              new Answer(
-                                  PolicyEngine.evaluate(doc, req.facts(), score), doc, score)))
-                  .onFailure(e -> m.fail(500, e.getMessage()));
-            })
+            m -> answer(m.body()).onSuccess(m::reply).onFailure(e -> m.fail(500, e.getMessage())))
         .completion();
   }
 
-  private PolicyDocument document(Request req) {
-    Cached c = cache.get(req.roomId());
-    if (c != null && c.version().equals(req.version())) return c.document();
-    PolicyDocument doc = PolicyDocument.parse(req.policies(), "policies.");
-    cache.put(req.roomId(), new Cached(req.version(), doc));
-    return doc;
+  private Future<Verdict> answer(PolicyQuestion q) {
+    int unit = deps.config().timeoutUnitSeconds();
+    if (q.draft() != null) {
+      return Trust.score(deps.pool(), q.facts().agentId(), q.roomId())
+          .map(score -> Verdict.of(q.draft(), q, score, unit));
+    }
+    Cached cached = cache.get(q.roomId());
+    return deps.pool()
+        .preparedQuery(ROOM_AND_TRUST)
+        .execute(
+            Tuple.of(q.roomId(), cached == null ? null : cached.version(), q.facts().agentId()))
+        .map(
+            rows -> {
+              if (rows.size() == 0) throw new IllegalStateException("no room " + q.roomId());
+              Row r = rows.iterator().next();
+              Double score = r.getDouble("score");
+              return Verdict.of(
+                  document(q.roomId(), r, cached), q, score == null ? Trust.INITIAL : score, unit);
+            });
   }
 
-  /** Evaluates without the bus or the cache: the dry-run endpoint's path for draft policies. */
-  public static PolicyDecision evaluateDraft(PolicyDocument doc, CheckInFacts facts, double score) {
-    return PolicyEngine.evaluate(doc, facts, score);
+  private PolicyDocument document(String roomId, Row r, Cached cached) {
+    // The column is NOT NULL: no policies in the row means the cached copy is current.
+    JsonObject policies = (JsonObject) r.getValue("policies");
+    if (policies == null) return cached.document();
+    PolicyDocument doc;
+    try {
+      doc = PolicyDocument.parse(policies, "policies.");
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("stored policies of room " + roomId + " are invalid");
+    }
+    cache.put(roomId, new Cached(r.getOffsetDateTime("updated_at"), doc));
+    return doc;
   }
 }

@@ -6,7 +6,7 @@ import static io.waitroom.policy.PolicyDecision.REQUIRE_APPROVAL;
 
 import io.vertx.core.json.JsonObject;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Validate;
+import io.waitroom.validation.Fields;
 import java.util.Objects;
 import java.util.Set;
 
@@ -56,10 +56,10 @@ public record Rule(String id, String effect, Conditions conditions) {
       if (json.getValue("id") == null) {
         id = generatedId(index);
       } else {
-        id = Validate.requiredString(json, "id", field + ".id", 1, MAX_ID_LENGTH);
+        id = Fields.requiredString(json, "id", field + ".id", 1, MAX_ID_LENGTH);
         ruleRef = id;
       }
-      String effect = Validate.requiredEnum(json, "effect", field + ".effect", EFFECTS);
+      String effect = Fields.requiredEnum(json, "effect", field + ".effect", EFFECTS);
       Object conditions = json.getValue("conditions");
       if (conditions == null) throw ApiException.validation(field + ".conditions", "is required");
       if (!(conditions instanceof JsonObject c)) {

@@ -15,10 +15,11 @@ import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
 import io.waitroom.util.Time;
+import io.waitroom.validation.Fields;
 import io.waitroom.watchers.WebhookSender;
 import io.waitroom.watchers.WebhookTargets;
 import java.math.BigInteger;
@@ -74,8 +75,8 @@ public final class PushRoutes {
 
   private Future<Reply> subscribe(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
-    String endpoint = Validate.requiredString(body, "endpoint", 1, WebhookTargets.MAX_URL_LENGTH);
+    JsonObject body = Requests.body(ctx);
+    String endpoint = Fields.requiredString(body, "endpoint", 1, WebhookTargets.MAX_URL_LENGTH);
     WebhookTargets.Target target = WebhookTargets.parse(endpoint, "endpoint");
     boolean allowPrivate = deps.config().webhookAllowPrivate();
     if (!target.ssl() && !allowPrivate) {
@@ -86,12 +87,12 @@ public final class PushRoutes {
     if (!(keysValue instanceof JsonObject keys)) {
       throw ApiException.validation("keys", "must be an object");
     }
-    String p256dh = Validate.requiredString(keys, "p256dh", "keys.p256dh", 1, 200);
+    String p256dh = Fields.requiredString(keys, "p256dh", "keys.p256dh", 1, 200);
     if (!isP256Point(decode(p256dh))) {
       throw ApiException.validation(
           "keys.p256dh", "must be the base64url of an uncompressed P-256 public key (65 bytes)");
     }
-    String auth = Validate.requiredString(keys, "auth", "keys.auth", 1, 100);
+    String auth = Fields.requiredString(keys, "auth", "keys.auth", 1, 100);
     byte[] authBytes = decode(auth);
     if (authBytes == null || authBytes.length != 16) {
       throw ApiException.validation("keys.auth", "must be the base64url of 16 bytes");
@@ -120,7 +121,7 @@ public final class PushRoutes {
     if (!(v instanceof JsonArray)) {
       throw ApiException.validation("rooms", "must be an array of room ids or the string \"all\"");
     }
-    List<String> refs = Validate.optionalStringList(body, "rooms", MAX_ROOMS, 200);
+    List<String> refs = Fields.optionalStringList(body, "rooms", MAX_ROOMS, 200);
     if (refs.isEmpty()) {
       throw ApiException.validation("rooms", "must name at least one room, or be \"all\"");
     }

@@ -19,7 +19,6 @@ import io.waitroom.bus.Addresses;
 import io.waitroom.db.Tx;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
-import io.waitroom.watchers.WatcherVerticle;
 import io.waitroom.watchers.WebhookSender;
 import io.waitroom.watchers.WebhookTargets;
 import java.util.ArrayList;
@@ -33,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * Sends queued Web Push messages ({@code push_deliveries}, filled by {@link PushQueue}) with the
  * webhook machinery: the same leased claim loop ({@link DeliveryLoop}), sender (SSRF guard at send
  * time, 5 s deadline, no redirects: {@link WebhookSender}) and retry schedule ({@link
- * WatcherVerticle#retryDelaySeconds}). Each attempt encrypts the payload afresh (RFC 8291
- * aes128gcm) and signs a VAPID JWT (RFC 8292) for the push service's origin. A push service that
- * answers 404 or 410 has dropped the subscription: it is deleted, with its queue.
+ * DeliveryLoop#retryDelaySeconds}). Each attempt encrypts the payload afresh (RFC 8291 aes128gcm)
+ * and signs a VAPID JWT (RFC 8292) for the push service's origin. A push service that answers 404
+ * or 410 has dropped the subscription: it is deleted, with its queue.
  */
 public final class PushVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PushVerticle.class);
@@ -62,18 +61,15 @@ public final class PushVerticle extends VerticleBase {
     sender = WebhookSender.create(vertx, deps.config().webhookAllowPrivate());
     loop =
         new DeliveryLoop(
-                vertx,
-                "push",
-                MAX_IN_FLIGHT,
-                capacity ->
-                    deps.pool()
-                        .preparedQuery(PushSql.CLAIM)
-                        .execute(Tuple.of(capacity, WatcherVerticle.LEASE_SECONDS)),
-                this::attempt)
-            .onProgress(
-                () -> {
-                  if (drained != null && loop.idle()) drained.tryComplete();
-                });
+            vertx,
+            "push",
+            MAX_IN_FLIGHT,
+            deps.config().watcherPollMs(),
+            capacity ->
+                deps.pool()
+                    .preparedQuery(PushSql.CLAIM)
+                    .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
+            this::attempt);
     MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
     if (registry == null) registry = new SimpleMeterRegistry();
     sent =
@@ -100,7 +96,10 @@ public final class PushVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    loop.stop();
+    loop.stop(
+        () -> {
+          if (drained != null) drained.tryComplete();
+        });
     timers.forEach(vertx::cancelTimer);
     Future<Void> unregistered = doorbell.unregister();
     if (loop.idle()) return unregistered;
@@ -165,7 +164,7 @@ public final class PushVerticle extends VerticleBase {
       log.info("push subscription gone subscription_id={} status_code={}", subscriptionId, code);
       return removeGone(subscriptionId, code);
     }
-    double delay = WatcherVerticle.retryDelaySeconds(attempt, deps.config().webhookRetryScale());
+    double delay = DeliveryLoop.retryDelaySeconds(attempt, deps.config().webhookRetryScale());
     String status = delay < 0 ? "failed" : "pending";
     String error = o.error() != null ? o.error() : "unexpected status " + code;
     log.info(
@@ -187,14 +186,7 @@ public final class PushVerticle extends VerticleBase {
                 new Object[] {
                   id, attempt, status, delay < 0 ? null : delay, o.statusCode(), error
                 }))
-        .onSuccess(
-            v -> {
-              // A retry due before the next poll gets its own wake-up.
-              long ms = (long) (delay * 1000);
-              if (delay >= 0 && ms < deps.config().watcherPollMs() && !loop.stopping()) {
-                vertx.setTimer(Math.max(1, ms + 5), t -> loop.wake());
-              }
-            })
+        .onSuccess(v -> loop.retryIn(delay))
         .mapEmpty();
   }
 

@@ -13,9 +13,10 @@ import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.policy.PolicyDocument;
 import io.waitroom.util.Ids;
+import io.waitroom.validation.Fields;
 import java.util.Locale;
 
 /** {@code /v1/rooms}: create, list, read, and replace policies. */
@@ -36,15 +37,15 @@ public final class RoomRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
-    String name = Validate.requiredString(body, "name", 1, 200);
-    String slug = Validate.optionalString(body, "slug", 100);
-    if (slug != null && !Validate.isSlug(slug)) {
+    JsonObject body = Requests.body(ctx);
+    String name = Fields.requiredString(body, "name", 1, 200);
+    String slug = Fields.optionalString(body, "slug", 100);
+    if (slug != null && !Fields.isSlug(slug)) {
       throw ApiException.validation(
           "slug", "must be lowercase letters and digits separated by single hyphens (1-100)");
     }
-    String description = Validate.optionalString(body, "description", 2000);
-    JsonObject partial = Validate.optionalObject(body, "policies", new JsonObject());
+    String description = Fields.optionalString(body, "description", 2000);
+    JsonObject partial = Fields.optionalObject(body, "policies", new JsonObject());
     JsonObject policies = PolicyDocument.mergeOntoDefaults(partial, "policies.").toJson();
     String explicit = slug;
     String base = slug != null ? slug : slugify(name);
@@ -137,7 +138,7 @@ public final class RoomRoutes {
 
   private Future<Reply> putPolicies(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     // Both {"policies": {...}} (the API reference) and the bare document (SPEC 6) are accepted.
     boolean wrapped = body.getValue("policies") instanceof JsonObject;
     JsonObject doc = wrapped ? body.getJsonObject("policies") : body;

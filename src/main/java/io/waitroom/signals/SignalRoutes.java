@@ -8,15 +8,17 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.db.Idempotency;
 import io.waitroom.db.Tx;
+import io.waitroom.events.EventLog;
 import io.waitroom.events.EventTypes;
 import io.waitroom.http.Http;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
+import io.waitroom.validation.Fields;
 
 /**
  * {@code POST /v1/rooms/:room/signal} (Any): stores the signal, emits {@code signal.broadcast} and
@@ -36,14 +38,19 @@ public final class SignalRoutes {
 
   private Future<Reply> broadcast(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
-    JsonObject body = Validate.body(ctx);
-    String type = Validate.requiredString(body, "type", 1, 200);
-    JsonObject payload = Validate.optionalObject(body, "payload", new JsonObject());
-    Idempotency.key(ctx);
+    JsonObject body = Requests.body(ctx);
+    String type = Fields.requiredString(body, "type", 1, 200);
+    JsonObject payload = Fields.optionalObject(body, "payload", new JsonObject());
+    Idempotent.key(ctx);
     return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
         .compose(
             room ->
-                Idempotency.run(ctx, deps, actor, tx -> insert(tx, actor, room, type, payload)));
+                Idempotent.run(
+                    ctx,
+                    deps.vertx(),
+                    deps.pool(),
+                    actor,
+                    tx -> insert(tx, actor, room, type, payload)));
   }
 
   private static Future<Reply> insert(
@@ -67,7 +74,8 @@ public final class SignalRoutes {
                 tx.audit(actor, room.id(), "signal.broadcast", "signal", sig.id(), sig.toJson())
                     .compose(
                         v ->
-                            tx.event(
+                            EventLog.append(
+                                tx,
                                 actor.orgId(),
                                 room.id(),
                                 EventTypes.SIGNAL_BROADCAST,

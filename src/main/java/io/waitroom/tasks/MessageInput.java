@@ -3,7 +3,7 @@ package io.waitroom.tasks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Validate;
+import io.waitroom.validation.Fields;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +27,13 @@ record MessageInput(String type, String body, JsonObject metadata, JsonArray att
   static final int MAX_INLINE_BYTES = 48 * 1024;
 
   static MessageInput parse(JsonObject o) {
-    String body = Validate.requiredString(o, "body", 1, MAX_BODY);
+    String body = Fields.requiredString(o, "body", 1, MAX_BODY);
     Object t = o.getValue("message_type");
     if (t instanceof String s && SERVER_TYPES.contains(s)) {
       throw ApiException.validation("message_type", s + " messages are written by the server only");
     }
-    String type = Validate.optionalEnum(o, "message_type", CLIENT_TYPES, "comment");
-    JsonObject metadata = Validate.optionalObject(o, "metadata", new JsonObject());
+    String type = Fields.optionalEnum(o, "message_type", CLIENT_TYPES, "comment");
+    JsonObject metadata = Fields.optionalObject(o, "metadata", new JsonObject());
     return new MessageInput(type, body, metadata, attachments(o.getValue("attachments")));
   }
 
@@ -53,11 +53,11 @@ record MessageInput(String type, String body, JsonObject metadata, JsonArray att
       if (!(arr.getValue(i) instanceof JsonObject a)) {
         throw ApiException.validation(field, "must be an object");
       }
-      String name = Validate.requiredString(a, "name", field + ".name", 1, MAX_NAME);
-      String url = Validate.optionalString(a, "url", field + ".url", MAX_URL);
-      String content = Validate.optionalString(a, "content", field + ".content", Integer.MAX_VALUE);
+      String name = Fields.requiredString(a, "name", field + ".name", 1, MAX_NAME);
+      String url = Fields.optionalString(a, "url", field + ".url", MAX_URL);
+      String content = Fields.optionalString(a, "content", field + ".content", Integer.MAX_VALUE);
       String contentType =
-          Validate.optionalString(a, "content_type", field + ".content_type", MAX_CONTENT_TYPE);
+          Fields.optionalString(a, "content_type", field + ".content_type", MAX_CONTENT_TYPE);
       if (url == null && content == null) {
         throw ApiException.validation(field, "needs either url or content");
       }

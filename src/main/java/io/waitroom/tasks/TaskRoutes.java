@@ -4,26 +4,29 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInInput;
 import io.waitroom.checkins.CheckInRepository;
+import io.waitroom.checkins.CheckInTransitions;
+import io.waitroom.checkins.NewCheckIn;
 import io.waitroom.checkins.ThreadMessages;
-import io.waitroom.db.Idempotency;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.events.EventLog;
 import io.waitroom.http.Http;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
-import io.waitroom.util.Ids;
+import io.waitroom.validation.Fields;
 
 /**
  * Human-to-agent tasks: a human posts work to a room, one agent claims it (the primary), may ask
@@ -53,48 +56,25 @@ public final class TaskRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    CheckInInput in = CheckInInput.parse(Validate.body(ctx), true);
-    Idempotency.key(ctx);
+    CheckInInput in = CheckInInput.parse(Requests.body(ctx), true);
+    Idempotent.key(ctx);
     return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(room -> Idempotency.run(ctx, deps, human, tx -> insert(tx, human, room, in)));
+        .compose(
+            room ->
+                Idempotent.run(
+                    ctx, deps.vertx(), deps.pool(), human, tx -> insert(tx, human, room, in)));
   }
 
   private static Future<Reply> insert(Tx tx, Actor.Human human, Room room, CheckInInput in) {
-    Object[] params = {
-      Ids.next(Ids.CHECK_IN),
-      human.orgId(),
-      room.id(),
-      human.id(),
-      in.action(),
-      in.description(),
-      in.riskLevel(),
-      in.urgency(),
-      in.context()
-    };
-    return tx.conn()
-        .preparedQuery(TaskSql.INSERT)
-        .execute(Tuple.from(params))
-        .map(rows -> CheckIn.fromRow(rows.iterator().next()))
-        .compose(
-            ci ->
-                ThreadMessages.statusChange(tx.conn(), ci, null, human.id())
-                    .compose(
-                        m ->
-                            tx.audit(
-                                human,
-                                ci.roomId(),
-                                "checkin.created",
-                                "check_in",
-                                ci.id(),
-                                ci.toJson()))
-                    .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.created", ci.toJson()))
-                    .map(e -> Reply.created(ci.toJson())));
+    NewCheckIn row = NewCheckIn.task(human, room.id(), in);
+    return CheckInTransitions.apply(tx, Change.create(human, row))
+        .map(applied -> Reply.created(applied.checkIn().toJson()));
   }
 
   private Future<Reply> list(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
-    Boolean claimed = Validate.queryBool(ctx, "claimed");
-    String status = Validate.queryEnum(ctx, "status", CheckIn.STATUSES);
+    Boolean claimed = Requests.queryBool(ctx, "claimed");
+    String status = Requests.queryEnum(ctx, "status", CheckIn.STATUSES);
     return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
         .compose(
             room -> {
@@ -112,7 +92,7 @@ public final class TaskRoutes {
 
   private Future<Reply> claimed(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
-    String status = Validate.queryEnum(ctx, "status", CheckIn.STATUSES);
+    String status = Requests.queryEnum(ctx, "status", CheckIn.STATUSES);
     String scope = "claimed:" + agent.id();
     Paging page = Paging.of(ctx, scope, 50);
     String[] scopes =
@@ -124,107 +104,45 @@ public final class TaskRoutes {
         .map(rows -> page.reply(rows, scope, r -> CheckIn.fromRow(r).toJson(), "id"));
   }
 
-  // ---- claim and release ----
+  // ---- claim, release and help ----
 
   private Future<Reply> claim(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
     String id = ctx.pathParam("id");
-    return Tx.run(
-            deps.vertx(),
-            deps.pool(),
-            tx ->
-                tx.conn()
-                    .preparedQuery(TaskSql.CLAIM)
-                    .execute(Tuple.of(id, agent.orgId(), agent.id(), scopes(agent)))
-                    .compose(rows -> updatedOrMiss(tx, agent, id, rows, false, "claimed"))
-                    .compose(
-                        ci ->
-                            tx.conn()
-                                .preparedQuery(TaskSql.ADD_PRIMARY)
-                                .execute(Tuple.of(ci.id(), agent.id()))
-                                .compose(
-                                    v ->
-                                        ThreadMessages.statusChange(
-                                            tx.conn(), ci, "pending", agent.id()))
-                                .compose(m -> record(tx, agent, ci, "checkin.claimed", ci.toJson()))
-                                .compose(v -> withParticipants(tx, ci))))
-        .map(Reply::ok);
+    return change(agent, Change.claim(agent, id, scopes(agent)), miss(agent, id, false, "claimed"));
   }
 
   private Future<Reply> release(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
     String id = ctx.pathParam("id");
-    return Tx.run(
-            deps.vertx(),
-            deps.pool(),
-            tx ->
-                tx.conn()
-                    .preparedQuery(TaskSql.RELEASE)
-                    .execute(Tuple.of(id, agent.orgId(), agent.id(), scopes(agent)))
-                    .compose(rows -> updatedOrMiss(tx, agent, id, rows, true, "released"))
-                    .compose(
-                        ci ->
-                            tx.conn()
-                                .preparedQuery(TaskSql.LEAVE_ALL)
-                                .execute(Tuple.of(ci.id()))
-                                .compose(
-                                    v ->
-                                        ThreadMessages.statusChange(
-                                            tx.conn(), ci, "in_progress", agent.id()))
-                                .compose(
-                                    m ->
-                                        record(
-                                            tx,
-                                            agent,
-                                            ci,
-                                            "checkin.released",
-                                            ci.toJson().put("released_by", agent.id())))
-                                .compose(v -> withParticipants(tx, ci))))
-        .map(Reply::ok);
+    return change(
+        agent, Change.release(agent, id, scopes(agent)), miss(agent, id, true, "released"));
   }
-
-  // ---- help and join ----
 
   private Future<Reply> help(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
-    String text = Validate.optionalString(Validate.body(ctx), "body", 5000);
+    String text = Fields.optionalString(Requests.body(ctx), "body", 5000);
     String id = ctx.pathParam("id");
+    Change change = Change.requestHelp(agent, id, scopes(agent));
+    if (text != null && !text.isEmpty()) {
+      JsonObject meta = new JsonObject().put("help_request", true);
+      change = change.withNote(new Change.Note("escalation", text, meta, null));
+    }
+    return change(agent, change, miss(agent, id, true, "helped"));
+  }
+
+  /** One task transition; the answer is the task with its participants. */
+  private Future<Reply> change(Actor.Agent agent, Change change, Change.Miss miss) {
     return Tx.run(
             deps.vertx(),
             deps.pool(),
             tx ->
-                tx.conn()
-                    .preparedQuery(TaskSql.REQUEST_HELP)
-                    .execute(Tuple.of(id, agent.orgId(), agent.id(), scopes(agent)))
-                    .compose(rows -> updatedOrMiss(tx, agent, id, rows, true, "helped"))
-                    .compose(
-                        ci -> {
-                          Future<JsonObject> message =
-                              text == null || text.isEmpty()
-                                  ? Future.succeededFuture(null)
-                                  : ThreadMessages.insert(
-                                          tx.conn(),
-                                          ci,
-                                          agent.type(),
-                                          agent.id(),
-                                          "escalation",
-                                          text,
-                                          new JsonObject().put("help_request", true),
-                                          null)
-                                      .compose(m -> ThreadRoutes.recordMessage(tx, agent, ci, m));
-                          return message
-                              .compose(
-                                  m ->
-                                      record(
-                                          tx,
-                                          agent,
-                                          ci,
-                                          "checkin.help_requested",
-                                          ci.toJson().put("message", m)))
-                              .compose(v -> withParticipants(tx, ci));
-                        }))
+                CheckInTransitions.apply(tx, change.orElse(miss))
+                    .compose(applied -> withParticipants(tx, applied.checkIn())))
         .map(Reply::ok);
   }
+
+  // ---- join ----
 
   private Future<Reply> join(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
@@ -275,8 +193,8 @@ public final class TaskRoutes {
   // ---- shared steps ----
 
   /** The check-in, visible to the agent (404, 403 outside its scopes) and a task (else 409). */
-  private static Future<CheckIn> task(Tx tx, Actor.Agent agent, String id, String verb) {
-    return CheckInRepository.visible(tx.conn(), agent, id)
+  private static Future<CheckIn> task(SqlClient db, Actor.Agent agent, String id, String verb) {
+    return CheckInRepository.visible(db, agent, id)
         .map(
             ci -> {
               if (!ci.isTask()) {
@@ -307,29 +225,29 @@ public final class TaskRoutes {
   }
 
   /**
-   * The updated row, or why the conditional update matched nothing, read after it (so the happy
-   * path is one statement): 404 / 403 outside the agent's scopes / 409 not a task, as {@link
-   * #task}; then 403 when the verb is the primary's and the caller is not the primary, else 409
-   * with the current state.
+   * Why a task transition matched nothing, read only then: 404 / 403 outside the agent's scopes /
+   * 409 not a task, as {@link #task}; then 403 when the verb is the primary's and the caller is not
+   * the primary, else 409 with the current state.
    */
-  private static Future<CheckIn> updatedOrMiss(
-      Tx tx, Actor.Agent agent, String id, RowSet<Row> rows, boolean primaryOnly, String verb) {
-    if (rows.size() == 1) return Future.succeededFuture(CheckIn.fromRow(rows.iterator().next()));
-    return task(tx, agent, id, verb)
-        .map(
-            ci -> {
-              if (primaryOnly && !agent.id().equals(ci.claimedBy())) {
-                throw ApiException.forbidden(
-                    "only the task's primary (the agent that claimed it) can do this");
-              }
-              JsonObject details =
-                  new JsonObject().put("status", ci.status()).put("claimed_by", ci.claimedBy());
-              String wanted =
-                  primaryOnly ? "it must be in_progress" : "only a pending, unclaimed task can be";
-              throw ApiException.conflict(
-                  "task is " + ci.status() + "; " + wanted + (primaryOnly ? "" : " " + verb),
-                  details);
-            });
+  private static Change.Miss miss(Actor.Agent agent, String id, boolean primaryOnly, String verb) {
+    return db ->
+        task(db, agent, id, verb)
+            .map(
+                ci -> {
+                  if (primaryOnly && !agent.id().equals(ci.claimedBy())) {
+                    throw ApiException.forbidden(
+                        "only the task's primary (the agent that claimed it) can do this");
+                  }
+                  JsonObject details =
+                      new JsonObject().put("status", ci.status()).put("claimed_by", ci.claimedBy());
+                  String wanted =
+                      primaryOnly
+                          ? "it must be in_progress"
+                          : "only a pending, unclaimed task can be";
+                  throw ApiException.conflict(
+                      "task is " + ci.status() + "; " + wanted + (primaryOnly ? "" : " " + verb),
+                      details);
+                });
   }
 
   /** The agent's room scopes for a conditional update, or null when it may use every room. */
@@ -341,7 +259,7 @@ public final class TaskRoutes {
   private static Future<Void> record(
       Tx tx, Actor.Agent agent, CheckIn ci, String type, JsonObject data) {
     return tx.audit(agent, ci.roomId(), type, "check_in", ci.id(), ci.toJson())
-        .compose(v -> tx.event(ci.orgId(), ci.roomId(), type, data))
+        .compose(v -> EventLog.append(tx, ci.orgId(), ci.roomId(), type, data))
         .mapEmpty();
   }
 

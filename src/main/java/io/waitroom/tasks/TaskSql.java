@@ -12,18 +12,6 @@ final class TaskSql {
 
   static final String C = CheckIn.COLUMNS;
 
-  /**
-   * $1 id, $2 org, $3 room, $4 creator (usr_), $5 action, $6 description, $7-$9 risk, urgency,
-   * context.
-   */
-  static final String INSERT =
-      """
-      INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
-        description, risk_level, urgency, context, status)
-      VALUES ($1, $2, $3, 'human_to_agent', NULL, $4, $5, $6, $7, $8, $9, 'pending')
-      RETURNING\s"""
-          + C;
-
   /** $3 claimed (null = any), $4 status (null = any), $5 cursor, $6 limit + 1. */
   static final String LIST =
       "SELECT "
@@ -48,57 +36,9 @@ final class TaskSql {
           ORDER BY id LIMIT $6
           """;
 
-  /** $3 the claiming agent. */
-  static final String CLAIM =
-      """
-      UPDATE check_ins SET status = 'in_progress', claimed_by = $3, help_requested = false,
-        updated_at = now()
-      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'pending'
-        AND claimed_by IS NULL
-        AND ($4::text[] IS NULL OR room_id = ANY($4))
-      RETURNING\s"""
-          + C;
-
-  /** $3 the primary; $4 the agent's room scopes (null = all). */
-  static final String RELEASE =
-      """
-      UPDATE check_ins SET status = 'pending', claimed_by = NULL, help_requested = false,
-        updated_at = now()
-      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
-        AND claimed_by = $3
-        AND ($4::text[] IS NULL OR room_id = ANY($4))
-      RETURNING\s"""
-          + C;
-
-  /** $3 the primary; $4 the agent's room scopes (null = all). */
-  static final String REQUEST_HELP =
-      """
-      UPDATE check_ins SET help_requested = true, updated_at = now()
-      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
-        AND claimed_by = $3
-        AND ($4::text[] IS NULL OR room_id = ANY($4))
-      RETURNING\s"""
-          + C;
-
-  /** $3 the primary, whose {@code result} message submits the task. */
-  static final String SUBMIT =
-      """
-      UPDATE check_ins SET status = 'submitted', updated_at = now()
-      WHERE id = $1 AND org_id = $2 AND direction = 'human_to_agent' AND status = 'in_progress'
-        AND claimed_by = $3
-      RETURNING\s"""
-          + C;
-
   /** The check-in, locked against concurrent state changes until the transaction ends. */
   static final String LOCK =
       "SELECT " + C + " FROM check_ins WHERE id = $1 AND org_id = $2 FOR NO KEY UPDATE";
-
-  static final String ADD_PRIMARY =
-      """
-      INSERT INTO check_in_participants (check_in_id, agent_id, role) VALUES ($1, $2, 'primary')
-      ON CONFLICT (check_in_id, agent_id) DO UPDATE
-        SET role = 'primary', joined_at = now(), left_at = NULL
-      """;
 
   /** Returns a row only when the agent was not an active participant already. */
   static final String ADD_HELPER =
@@ -108,13 +48,6 @@ final class TaskSql {
         SET role = 'helper', joined_at = now(), left_at = NULL
         WHERE check_in_participants.left_at IS NOT NULL
       RETURNING agent_id
-      """;
-
-  /** On release every participant leaves: the next claimer starts with a clean team. */
-  static final String LEAVE_ALL =
-      """
-      UPDATE check_in_participants SET left_at = now()
-      WHERE check_in_id = $1 AND left_at IS NULL
       """;
 
   static final String ACTIVE_ROLE =

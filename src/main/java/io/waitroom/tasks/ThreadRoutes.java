@@ -8,16 +8,18 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInRepository;
+import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.checkins.ThreadMessages;
-import io.waitroom.db.Idempotency;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
+import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import java.util.regex.Pattern;
 
 /**
@@ -43,12 +45,13 @@ public final class ThreadRoutes {
 
   private Future<Reply> post(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
-    MessageInput in = MessageInput.parse(Validate.body(ctx));
-    Idempotency.key(ctx);
+    MessageInput in = MessageInput.parse(Requests.body(ctx));
+    Idempotent.key(ctx);
     String id = ctx.pathParam("id");
-    return Idempotency.run(
+    return Idempotent.run(
         ctx,
-        deps,
+        deps.vertx(),
+        deps.pool(),
         actor,
         tx ->
             TaskRoutes.locked(tx, actor, id)
@@ -86,53 +89,15 @@ public final class ThreadRoutes {
               "task is " + ci.status() + "; a result submits only an in_progress task",
               new JsonObject().put("status", ci.status())));
     }
-    Future<JsonObject> posted =
-        ThreadMessages.insert(
-                tx.conn(),
-                ci,
-                actor.type(),
-                actor.id(),
-                in.type(),
-                in.body(),
-                in.metadata(),
-                in.attachments())
-            .compose(m -> recordMessage(tx, actor, ci, m));
-    if (!submits) return posted;
-    return posted.compose(m -> submit(tx, (Actor.Agent) actor, ci).map(m));
-  }
-
-  /** in_progress to submitted: the conditional update, its thread record, audit and event. */
-  private static Future<CheckIn> submit(Tx tx, Actor.Agent agent, CheckIn seen) {
-    return tx.conn()
-        .preparedQuery(TaskSql.SUBMIT)
-        .execute(Tuple.of(seen.id(), seen.orgId(), agent.id()))
-        .compose(
-            rows -> {
-              // The row is locked by this transaction, so a miss means the lock was not taken.
-              if (rows.size() == 0) {
-                return Future.failedFuture(ApiException.conflict("task is no longer in_progress"));
-              }
-              CheckIn ci = CheckIn.fromRow(rows.iterator().next());
-              return ThreadMessages.statusChange(tx.conn(), ci, "in_progress", agent.id())
-                  .compose(
-                      m ->
-                          tx.audit(
-                              agent,
-                              ci.roomId(),
-                              "checkin.submitted",
-                              "check_in",
-                              ci.id(),
-                              ci.toJson()))
-                  .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.submitted", ci.toJson()))
-                  .map(ci);
-            });
-  }
-
-  /** Audit row and {@code checkin.message} event of a message written by a person or agent. */
-  static Future<JsonObject> recordMessage(Tx tx, Actor actor, CheckIn ci, JsonObject message) {
-    return tx.audit(actor, ci.roomId(), "checkin.message", "check_in", ci.id(), message)
-        .compose(v -> tx.event(ci.orgId(), ci.roomId(), "checkin.message", message))
-        .map(message);
+    Change.Note note = new Change.Note(in.type(), in.body(), in.metadata(), in.attachments());
+    if (!submits) return CheckInTransitions.post(tx, Change.By.of(actor), ci, note);
+    // The row is locked by this transaction, so a miss means the lock was not taken.
+    Change submit =
+        Change.submit(actor, ci.id())
+            .withNote(note)
+            .orElse(
+                db -> Future.failedFuture(ApiException.conflict("task is no longer in_progress")));
+    return CheckInTransitions.apply(tx, submit).map(CheckInTransitions.Applied::note);
   }
 
   private Future<Reply> list(RoutingContext ctx) {

@@ -48,7 +48,10 @@ public final class Trust {
       WHERE t.org_id = $1 AND t.agent_id = $2 ORDER BY r.slug
       """;
 
-  /** Applies an outcome; returns the new score (or the unchanged one for a zero delta). */
+  /**
+   * Applies an outcome; returns the new score (null for a zero delta). Called only by the
+   * transition step ({@code checkins.CheckInTransitions}), inside the change's transaction.
+   */
   public static Future<Double> apply(
       SqlClient db, String orgId, String agentId, String roomId, String outcome) {
     double d = delta(outcome);

@@ -18,11 +18,12 @@ import io.waitroom.events.EventTypes;
 import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
-import io.waitroom.http.Validate;
+import io.waitroom.http.Requests;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
 import io.waitroom.util.Time;
+import io.waitroom.validation.Fields;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -65,11 +66,11 @@ public final class WatcherRoutes {
 
   private Future<Reply> create(RoutingContext ctx) {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
-    JsonObject body = Validate.body(ctx);
+    JsonObject body = Requests.body(ctx);
     List<String> types = eventTypes(body);
     Set<String> matchTypes = WatcherMatcher.expand(types);
-    JsonObject filter = Validate.optionalObject(body, "filter", new JsonObject());
-    String url = Validate.optionalString(body, "webhook_url", WebhookTargets.MAX_URL_LENGTH);
+    JsonObject filter = Fields.optionalObject(body, "filter", new JsonObject());
+    String url = Fields.optionalString(body, "webhook_url", WebhookTargets.MAX_URL_LENGTH);
     WebhookTargets.Target target = url == null ? null : WebhookTargets.parse(url, "webhook_url");
     String secret = WebhookSigner.newSecret();
     return RoomRepository.visible(deps.pool(), agent, ctx.pathParam("room"))
@@ -244,7 +245,7 @@ public final class WatcherRoutes {
   private Future<Reply> deliveries(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
     String id = ctx.pathParam("id");
-    String status = Validate.queryEnum(ctx, "status", DELIVERY_STATUSES);
+    String status = Requests.queryEnum(ctx, "status", DELIVERY_STATUSES);
     return deps.pool()
         .preparedQuery(WatcherSql.BY_ID)
         .execute(Tuple.of(id, actor.orgId()))

@@ -1,8 +1,11 @@
 package io.waitroom.watchers;
 
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,6 +27,20 @@ public final class WebhookSigner {
     byte[] key = new byte[SECRET_BYTES];
     RANDOM.nextBytes(key);
     return PREFIX + Base64.getEncoder().encodeToString(key);
+  }
+
+  /** Every header of one signed attempt: content, Waitroom's own, and the three signature ones. */
+  static MultiMap headers(
+      String secret, String deliveryId, String watcherId, String eventType, Buffer body) {
+    long timestamp = Instant.now().getEpochSecond();
+    return MultiMap.caseInsensitiveMultiMap()
+        .add("Content-Type", "application/json")
+        .add("User-Agent", "Waitroom-Webhooks/1")
+        .add("X-Watcher-Id", watcherId)
+        .add("X-Waitroom-Event", eventType)
+        .add("webhook-id", deliveryId)
+        .add("webhook-timestamp", Long.toString(timestamp))
+        .add("webhook-signature", sign(secret, deliveryId, timestamp, body.getBytes()));
   }
 
   /** The {@code webhook-signature} header value. */

@@ -209,7 +209,8 @@ class EventWaitersTest {
             deps.vertx(),
             deps.pool(),
             tx ->
-                tx.event(
+                EventLog.append(
+                    tx,
                     "org_t",
                     "rm_t",
                     "checkin.approved",
@@ -241,7 +242,8 @@ class EventWaitersTest {
             deps.vertx(),
             deps.pool(),
             t ->
-                t.event(
+                EventLog.append(
+                        t,
                         "org_t",
                         "rm_t",
                         "checkin.approved",

@@ -165,7 +165,8 @@ class OrgEventsApiTest extends ServerTest {
               deps.vertx(),
               deps.pool(),
               tx ->
-                  tx.event(
+                  EventLog.append(
+                          tx,
                           f.room.getString("org_id"),
                           f.room.getString("id"),
                           "signal.broadcast",

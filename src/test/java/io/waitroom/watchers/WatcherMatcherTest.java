@@ -330,13 +330,13 @@ class WatcherMatcherTest {
 
   @Test
   void retriesFollowTheScaledScheduleThenGiveUp() {
-    assertThat(WatcherVerticle.retryDelaySeconds(1, 1.0)).isEqualTo(5);
-    assertThat(WatcherVerticle.retryDelaySeconds(2, 1.0)).isEqualTo(30);
-    assertThat(WatcherVerticle.retryDelaySeconds(3, 1.0)).isEqualTo(120);
-    assertThat(WatcherVerticle.retryDelaySeconds(4, 1.0)).isEqualTo(600);
-    assertThat(WatcherVerticle.retryDelaySeconds(5, 1.0)).isEqualTo(2700);
-    assertThat(WatcherVerticle.retryDelaySeconds(6, 1.0)).isEqualTo(-1);
-    assertThat(WatcherVerticle.retryDelaySeconds(2, 0.01))
+    assertThat(DeliveryLoop.retryDelaySeconds(1, 1.0)).isEqualTo(5);
+    assertThat(DeliveryLoop.retryDelaySeconds(2, 1.0)).isEqualTo(30);
+    assertThat(DeliveryLoop.retryDelaySeconds(3, 1.0)).isEqualTo(120);
+    assertThat(DeliveryLoop.retryDelaySeconds(4, 1.0)).isEqualTo(600);
+    assertThat(DeliveryLoop.retryDelaySeconds(5, 1.0)).isEqualTo(2700);
+    assertThat(DeliveryLoop.retryDelaySeconds(6, 1.0)).isEqualTo(-1);
+    assertThat(DeliveryLoop.retryDelaySeconds(2, 0.01))
         .isEqualTo(0.3, org.assertj.core.api.Assertions.within(1e-9));
   }
 }

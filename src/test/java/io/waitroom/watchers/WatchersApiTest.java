@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.db.Tx;
+import io.waitroom.events.EventLog;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
@@ -113,7 +114,7 @@ class WatchersApiTest {
       Tx.run(
               server.vertx(),
               server.server().deps().pool(),
-              tx -> tx.event(room.getString("org_id"), room.getString("id"), type, data))
+              tx -> EventLog.append(tx, room.getString("org_id"), room.getString("id"), type, data))
           .toCompletionStage()
           .toCompletableFuture()
           .get(10, TimeUnit.SECONDS);

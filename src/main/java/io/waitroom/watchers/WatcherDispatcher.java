@@ -1,0 +1,202 @@
+package io.waitroom.watchers;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.db.Tx;
+import io.waitroom.events.EventLog;
+import io.waitroom.events.RoomEvent;
+import io.waitroom.util.Ids;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watcher dispatch: takes undispatched room events in id order with {@code FOR UPDATE SKIP LOCKED},
+ * matches them against the room's active watchers ({@link WatcherMatcher}), and in the same
+ * transaction writes one delivery row per (watcher with a webhook, event), emits a {@code
+ * watcher.triggered} event per firing (carrying the trigger chain that bounds cascades) and marks
+ * the events dispatched. Runs one batch at a time; a wake-up during a batch runs another after it.
+ */
+final class WatcherDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(WatcherDispatcher.class);
+
+  static final int EVENT_BATCH = 100;
+
+  record Dispatched(int events, int deliveries) {}
+
+  private record Firing(RoomEvent event, Watcher watcher, List<String> chain) {}
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Runnable deliveriesWritten;
+  private boolean running;
+  private boolean again;
+  private boolean stopped;
+
+  /**
+   * @param deliveriesWritten called after a batch that wrote deliveries (to send them now)
+   */
+  WatcherDispatcher(Vertx vertx, Pool pool, Runnable deliveriesWritten) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.deliveriesWritten = deliveriesWritten;
+  }
+
+  boolean idle() {
+    return !running;
+  }
+
+  /** No batch starts after this; one in flight finishes. */
+  void stop() {
+    stopped = true;
+  }
+
+  /** Runs a batch now, or right after the running one. */
+  void wake(Runnable whenIdle) {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    again = false;
+    dispatchBatch()
+        .onComplete(
+            ar -> {
+              running = false;
+              if (ar.failed()) {
+                log.warn("watcher dispatch failed: {}", ar.cause().getMessage());
+              } else {
+                if (ar.result().deliveries() > 0) deliveriesWritten.run();
+                if (ar.result().events() == EVENT_BATCH) again = true;
+              }
+              whenIdle.run();
+              if (again && !stopped) vertx.runOnContext(v -> wake(whenIdle));
+            });
+  }
+
+  /** One batch of events, one transaction. */
+  Future<Dispatched> dispatchBatch() {
+    return Tx.run(
+        vertx,
+        pool,
+        tx ->
+            tx.conn()
+                .preparedQuery(WatcherSql.TAKE_EVENTS)
+                .execute(Tuple.of(EVENT_BATCH))
+                .compose(
+                    rows -> {
+                      List<RoomEvent> events = new ArrayList<>();
+                      Map<Long, OffsetDateTime> at = new HashMap<>();
+                      Set<String> rooms = new LinkedHashSet<>();
+                      for (Row r : rows) {
+                        RoomEvent e = RoomEvent.fromRow(r);
+                        events.add(e);
+                        at.put(e.id(), r.getOffsetDateTime("created_at"));
+                        rooms.add(e.roomId());
+                      }
+                      if (events.isEmpty()) return Future.succeededFuture(new Dispatched(0, 0));
+                      return tx.conn()
+                          .preparedQuery(WatcherSql.ACTIVE_IN_ROOMS)
+                          .execute(Tuple.of((Object) rooms.toArray(String[]::new)))
+                          .compose(
+                              watcherRows -> {
+                                Map<String, List<Watcher>> byRoom = new HashMap<>();
+                                for (Row r : watcherRows) {
+                                  Watcher w = Watcher.fromRow(r);
+                                  byRoom.computeIfAbsent(w.roomId(), k -> new ArrayList<>()).add(w);
+                                }
+                                List<Firing> firings = new ArrayList<>();
+                                for (RoomEvent e : events) {
+                                  firings.addAll(match(e, at.get(e.id()), byRoom));
+                                }
+                                return record(tx, events, firings);
+                              });
+                    }));
+  }
+
+  private static List<Firing> match(
+      RoomEvent e, OffsetDateTime eventAt, Map<String, List<Watcher>> byRoom) {
+    List<Firing> out = new ArrayList<>();
+    List<String> chain = WatcherMatcher.chainOf(e.type(), e.data());
+    for (Watcher w : byRoom.getOrDefault(e.roomId(), List.of())) {
+      // A watcher sees what happens after it subscribed, never another org's events.
+      if (!w.orgId().equals(e.orgId()) || w.createdAt().isAfter(eventAt)) continue;
+      if (!WatcherMatcher.mayFire(chain, w.id())) continue;
+      if (!WatcherMatcher.matches(w.matchTypes(), w.filter(), e.type(), e.data())) continue;
+      List<String> next = new ArrayList<>(chain);
+      next.add(w.id());
+      out.add(new Firing(e, w, next));
+    }
+    return out;
+  }
+
+  private static Future<Dispatched> record(Tx tx, List<RoomEvent> events, List<Firing> firings) {
+    List<Tuple> deliveries = new ArrayList<>();
+    for (Firing f : firings) {
+      if (f.watcher().webhookUrl() == null) continue;
+      JsonObject payload = f.event().envelope().put("watcher_id", f.watcher().id());
+      deliveries.add(
+          Tuple.of(
+              Ids.next(Ids.DELIVERY),
+              f.event().orgId(),
+              f.watcher().id(),
+              f.event().roomId(),
+              f.event().id(),
+              f.event().type(),
+              payload));
+    }
+    Future<?> inserted =
+        deliveries.isEmpty()
+            ? Future.succeededFuture()
+            : tx.conn().preparedQuery(WatcherSql.INSERT_DELIVERY).executeBatch(deliveries);
+    // Org order: the event insert takes a per-org lock; a fixed order rules out deadlocks
+    // between nodes dispatching events of the same orgs.
+    List<Firing> ordered = new ArrayList<>(firings);
+    ordered.sort(
+        Comparator.comparing((Firing f) -> f.event().orgId())
+            .thenComparing(f -> f.event().roomId())
+            .thenComparingLong(f -> f.event().id())
+            .thenComparing(f -> f.watcher().id()));
+    Future<?> chain = inserted;
+    for (Firing f : ordered) {
+      chain =
+          chain.compose(
+              v ->
+                  EventLog.append(
+                      tx,
+                      f.event().orgId(),
+                      f.event().roomId(),
+                      WatcherMatcher.TRIGGERED,
+                      triggered(f)));
+    }
+    Long[] ids = events.stream().map(RoomEvent::id).toArray(Long[]::new);
+    return chain
+        .compose(
+            v ->
+                tx.conn().preparedQuery(WatcherSql.MARK_DISPATCHED).execute(Tuple.of((Object) ids)))
+        .map(v -> new Dispatched(events.size(), deliveries.size()));
+  }
+
+  /** {@code watcher.triggered} data: who fired, on what, and the chain that led here. */
+  private static JsonObject triggered(Firing f) {
+    return new JsonObject()
+        .put("watcher_id", f.watcher().id())
+        .put("agent_id", f.watcher().agentId())
+        .put("trigger_event_id", f.event().id())
+        .put("trigger_event", f.event().envelope())
+        .put("chain", new JsonArray(List.copyOf(f.chain())));
+  }
+}
