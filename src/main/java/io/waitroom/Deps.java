@@ -6,6 +6,7 @@ import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.StreamMetrics;
+import io.waitroom.push.PushKeys;
 import io.waitroom.ratelimit.RateLimiter;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param waiters long-poll waits for room events about one object (node-wide, thread-safe)
  * @param rateLimiter per-caller token buckets (in memory, or shared through Redis)
  * @param streams node-wide gauges and counters of the SSE and WebSocket streams
+ * @param push the VAPID keys and the Web Push request builder
  */
 public record Deps(
     Vertx vertx,
@@ -25,4 +27,5 @@ public record Deps(
     AtomicBoolean draining,
     EventWaiters waiters,
     RateLimiter rateLimiter,
-    StreamMetrics streams) {}
+    StreamMetrics streams,
+    PushKeys push) {}

@@ -27,6 +27,7 @@ import io.waitroom.http.RequestIdHandler;
 import io.waitroom.mcp.McpRoutes;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
+import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
@@ -137,6 +138,7 @@ public final class HttpVerticle extends VerticleBase {
     WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
+    PushRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
     // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
     McpRoutes.mount(router, deps);

@@ -24,6 +24,8 @@ import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.events.StreamMetrics;
 import io.waitroom.policy.PolicyVerticle;
+import io.waitroom.push.PushKeys;
+import io.waitroom.push.PushVerticle;
 import io.waitroom.ratelimit.RateLimiter;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
@@ -87,7 +89,11 @@ public final class Server {
                   Database database = Database.open(config);
                   opened.set(database);
                   // Reading the PEM file is blocking I/O too: done here, off the event loop.
-                  return new Boot(database, jwtSecret(config), readPem(config.jwtPublicKey()));
+                  return new Boot(
+                      database,
+                      jwtSecret(config),
+                      readPem(config.jwtPublicKey()),
+                      PushKeys.load(config));
                 })
             .compose(
                 boot ->
@@ -118,7 +124,8 @@ public final class Server {
                                       new EventWaiters(vertx, registry),
                                       new RateLimiter(
                                           vertx, config.rateLimitPerMinute(), config.redisUrl()),
-                                      new StreamMetrics(registry));
+                                      new StreamMetrics(registry),
+                                      boot.pushKeys());
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));
@@ -151,7 +158,7 @@ public final class Server {
     return outcome.future();
   }
 
-  private record Boot(Database database, String secret, String publicKeyPem) {}
+  private record Boot(Database database, String secret, String publicKeyPem, PushKeys pushKeys) {}
 
   /**
    * Deploys every verticle. Later concerns (policy engine, sweeper, watcher dispatch, cluster
@@ -176,6 +183,8 @@ public final class Server {
               if (id != null) deployments.add(id);
             })
         .compose(id -> vertx.deployVerticle(new WatcherVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new PushVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(
             id ->

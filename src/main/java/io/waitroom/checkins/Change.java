@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +18,8 @@ import java.util.List;
  * statement later without touching the callers.
  *
  * @param statement the conditional update (or insert), {@code RETURNING} the check-in's columns
- * @param alongside statements run after a hit, before the records (a claim's participant row)
+ * @param alongside statements run after a hit, before the records (a claim's participant row, a new
+ *     check-in's Web Push queue)
  * @param note a message the change posts in the thread (a result, a help request), or null
  * @param miss why the statement matched nothing; must fail (404, 403, 409 ...)
  */
@@ -57,6 +59,14 @@ public record Change(
 
   public Change withNote(Note message) {
     return new Change(transition, by, statement, alongside, message, miss);
+  }
+
+  /** The same change with {@code more} statements run after a hit, after those it has. */
+  public Change with(List<Sql> more) {
+    if (more.isEmpty()) return this;
+    List<Sql> all = new ArrayList<>(alongside);
+    all.addAll(more);
+    return new Change(transition, by, statement, List.copyOf(all), note, miss);
   }
 
   private static Change of(Transition t, By by, String sql, Tuple params, Sql... alongside) {

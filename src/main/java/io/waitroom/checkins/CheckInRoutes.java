@@ -20,6 +20,7 @@ import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.PolicyQuestion;
 import io.waitroom.policy.PolicyVerticle;
 import io.waitroom.policy.Verdict;
+import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.validation.Fields;
@@ -86,7 +87,9 @@ public final class CheckInRoutes {
       Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict) {
     PolicyDecision d = verdict.decision();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
-    return CheckInTransitions.apply(tx, Change.create(agent, row))
+    // A pending one also queues its Web Push messages, in the same transaction.
+    return CheckInTransitions.apply(
+            tx, Change.create(agent, row).with(PushQueue.enqueue(room.name(), row)))
         .map(
             applied -> {
               CheckIn ci = applied.checkIn();

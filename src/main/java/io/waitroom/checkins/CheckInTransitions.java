@@ -17,7 +17,7 @@ import java.util.List;
  * statement (its row count is the race's verdict; a miss is explained by the change) and then, in
  * the same transaction and always in this order, writes: the statements that go with it, the posted
  * message, the {@code status_change} and {@code decision} thread messages, the trust change, the
- * audit rows and, last (they take the room's lock), the room events.
+ * audit rows and, last (they take the org's event lock), the room events.
  */
 public final class CheckInTransitions {
   private CheckInTransitions() {}
@@ -47,8 +47,9 @@ public final class CheckInTransitions {
   }
 
   /**
-   * A change of any number of check-ins (the sweeper's batch). Each is recorded in room order, the
-   * order every writer of several rooms takes their locks in, so nodes cannot deadlock.
+   * A change of any number of check-ins (the sweeper's batch). Each is recorded in org order (then
+   * room), the order every writer of several orgs takes the event lock in (one per org, see {@link
+   * EventLog#append}), so nodes cannot deadlock.
    */
   public static Future<List<CheckIn>> applyAll(Tx tx, Change change) {
     return tx.conn()
@@ -58,7 +59,10 @@ public final class CheckInTransitions {
             rows -> {
               List<CheckIn> changed = new ArrayList<>(rows.size());
               for (Row r : rows) changed.add(CheckIn.fromRow(r));
-              changed.sort(Comparator.comparing(CheckIn::roomId).thenComparing(CheckIn::id));
+              changed.sort(
+                  Comparator.comparing(CheckIn::orgId)
+                      .thenComparing(CheckIn::roomId)
+                      .thenComparing(CheckIn::id));
               Future<Void> chain = Future.succeededFuture();
               for (CheckIn ci : changed)
                 chain = chain.compose(v -> record(tx, change, ci).mapEmpty());

@@ -41,7 +41,10 @@ public record ServerConfig(
     long streamPingMs,
     int streamQueueBytes,
     int httpIdleTimeoutSeconds,
-    boolean embeddedRelaxedDurability) {
+    boolean embeddedRelaxedDurability,
+    String vapidPublicKey,
+    String vapidPrivateKey,
+    String vapidSubject) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -103,7 +106,10 @@ public record ServerConfig(
         intOf(v, "WAITROOM_STREAM_PING_MS", 15_000),
         intOf(v, "WAITROOM_STREAM_QUEUE_BYTES", 256 * 1024),
         intOf(v, "WAITROOM_HTTP_IDLE_TIMEOUT_SECONDS", 120),
-        relaxedDurability(v.get("WAITROOM_EMBEDDED_DURABILITY")));
+        relaxedDurability(v.get("WAITROOM_EMBEDDED_DURABILITY")),
+        blankToNull(v.get("WAITROOM_VAPID_PUBLIC_KEY")),
+        blankToNull(v.get("WAITROOM_VAPID_PRIVATE_KEY")),
+        v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim());
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */

@@ -10,7 +10,6 @@ import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
-import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -18,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/rooms/:room/events} (SSE) and {@code GET /v1/rooms/:room/ws} (WebSocket), both
- * Any. Everything that can be refused (types, resume id, room, scope) is checked before the stream
- * opens, so a bad request gets the usual JSON error instead of an empty stream.
+ * Any, and {@code GET /v1/events} (SSE of every room the caller can see). Everything that can be
+ * refused (types, resume id, room, scope) is checked before the stream opens, so a bad request gets
+ * the usual JSON error instead of an empty stream.
  */
 public final class EventRoutes {
   private static final Logger log = LoggerFactory.getLogger(EventRoutes.class);
@@ -54,12 +54,13 @@ public final class EventRoutes {
    */
   public static void mount(Router router, Deps deps, RoomStreams streams) {
     EventRoutes r = new EventRoutes(deps, streams);
+    router.get("/v1/events").handler(r::orgSse);
     router.get("/v1/rooms/:room/events").handler(r::sse);
     router.get("/v1/rooms/:room/ws").handler(r::webSocket);
   }
 
-  /** What a stream request asked for, once checked against the room. */
-  private record Open(Room room, Set<String> types, Long resumeAfter, long roomMax) {}
+  /** What a stream request asked for, once checked against the room (or org). */
+  private record Open(StreamScope scope, Set<String> types, Long resumeAfter, long roomMax) {}
 
   private Future<Open> prepare(RoutingContext ctx) {
     Actor actor = AuthHandler.actor(ctx);
@@ -69,17 +70,36 @@ public final class EventRoutes {
         .compose(
             room ->
                 EventLog.positions(deps.pool(), room.id())
-                    .map(
-                        pos -> {
-                          if (resumeAfter != null && resumeAfter > pos.newest()) {
-                            throw ApiException.validation(
-                                LAST_EVENT_ID,
-                                "is ahead of the newest event id ("
-                                    + pos.newest()
-                                    + "); resume from an id this server sent");
-                          }
-                          return new Open(room, types, resumeAfter, pos.roomMax());
-                        }));
+                    .map(pos -> open(StreamScope.room(room.id()), types, resumeAfter, pos)));
+  }
+
+  /**
+   * The org stream: every room of the caller's org (a human, or an agent without scopes, also sees
+   * rooms created after it opened), or an agent's scoped rooms only.
+   */
+  private Future<Open> prepareOrg(RoutingContext ctx) {
+    Actor actor = AuthHandler.actor(ctx);
+    Set<String> types = EventTypes.parseQuery(ctx.request().getParam("types"), "types");
+    Long resumeAfter = lastEventId(ctx);
+    Set<String> rooms =
+        actor instanceof Actor.Agent a && !a.roomScopes().isEmpty()
+            ? Set.copyOf(a.roomScopes())
+            : null;
+    StreamScope scope = StreamScope.org(actor.orgId(), rooms);
+    return EventLog.orgPositions(deps.pool(), actor.orgId())
+        .map(pos -> open(scope, types, resumeAfter, pos));
+  }
+
+  private static Open open(
+      StreamScope scope, Set<String> types, Long resumeAfter, EventLog.Positions pos) {
+    if (resumeAfter != null && resumeAfter > pos.newest()) {
+      throw ApiException.validation(
+          LAST_EVENT_ID,
+          "is ahead of the newest event id ("
+              + pos.newest()
+              + "); resume from an id this server sent");
+    }
+    return new Open(scope, types, resumeAfter, pos.roomMax());
   }
 
   /**
@@ -98,9 +118,17 @@ public final class EventRoutes {
   }
 
   private void sse(RoutingContext ctx) {
+    sse(ctx, () -> prepare(ctx));
+  }
+
+  private void orgSse(RoutingContext ctx) {
+    sse(ctx, () -> prepareOrg(ctx));
+  }
+
+  private void sse(RoutingContext ctx, java.util.function.Supplier<Future<Open>> prepare) {
     Future<Open> open;
     try {
-      open = prepare(ctx);
+      open = prepare.get();
     } catch (RuntimeException e) {
       ctx.fail(e);
       return;
@@ -114,15 +142,15 @@ public final class EventRoutes {
           Open o = ar.result();
           if (ctx.response().closed()) return;
           SseSubscriber s =
-              new SseSubscriber(ctx, o.room().id(), o.types(), deps.config().streamQueueBytes());
+              new SseSubscriber(ctx, o.scope(), o.types(), deps.config().streamQueueBytes());
           ctx.response().closeHandler(v -> streams.unsubscribe(s));
           ctx.response().exceptionHandler(e -> streams.unsubscribe(s));
           s.open();
           streams.subscribe(s, o.roomMax(), o.resumeAfter());
           log.debug(
-              "request_id={} sse opened room_id={} resume_after={}",
+              "request_id={} sse opened {} resume_after={}",
               Http.requestId(ctx),
-              o.room().id(),
+              o.scope(),
               o.resumeAfter());
         });
   }
@@ -153,12 +181,7 @@ public final class EventRoutes {
   private ServerWebSocket accept(ServerWebSocket ws, HttpConnection connection, Open o) {
     WsSubscriber s =
         new WsSubscriber(
-            deps.vertx(),
-            ws,
-            connection,
-            o.room().id(),
-            o.types(),
-            deps.config().streamQueueBytes());
+            deps.vertx(), ws, connection, o.scope(), o.types(), deps.config().streamQueueBytes());
     ws.closeHandler(v -> streams.unsubscribe(s));
     ws.exceptionHandler(e -> streams.unsubscribe(s));
     // Clients have nothing to say on this socket; incoming frames are read and dropped.

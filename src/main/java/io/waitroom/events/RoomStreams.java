@@ -59,9 +59,8 @@ public final class RoomStreams {
   /** Registers the doorbells and timers; call from the owning verticle's start. */
   public Future<Void> start() {
     var bus = vertx.eventBus();
-    consumers.add(bus.<RoomEvent>consumer(Addresses.ROOM_EVENTS, m -> ring(m.body().roomId())));
-    consumers.add(
-        bus.<RoomEvent>consumer(Addresses.ROOM_EVENTS_REMOTE, m -> ring(m.body().roomId())));
+    consumers.add(bus.<RoomEvent>consumer(Addresses.ROOM_EVENTS, m -> ring(m.body())));
+    consumers.add(bus.<RoomEvent>consumer(Addresses.ROOM_EVENTS_REMOTE, m -> ring(m.body())));
     consumers.add(bus.consumer(Addresses.ROOM_STREAMS_RESYNC, m -> ringAll()));
     pingTimer = vertx.setPeriodic(deps.config().streamPingMs(), id -> pingAll());
     safetyTimer = vertx.setPeriodic(SAFETY_RING_MS, id -> ringAll());
@@ -73,14 +72,14 @@ public final class RoomStreams {
    * event committed after this call. With it, it first replays {@code id > resumeAfter} from the
    * database and then joins the live feed with no gap and no duplicate.
    *
-   * @param roomMax the room's newest event id, read before this call
+   * @param roomMax the newest event id of the subscriber's room (or org), read before this call
    */
   void subscribe(Subscriber s, long roomMax, Long resumeAfter) {
     if (closing) {
       s.shutdown();
       return;
     }
-    Feed feed = feeds.computeIfAbsent(s.roomId, id -> new Feed(id, roomMax));
+    Feed feed = feeds.computeIfAbsent(s.scope.key(), k -> new Feed(s.scope, roomMax));
     feed.subscribers.add(s);
     all.add(s);
     metrics.opened(s.webSocket);
@@ -100,10 +99,10 @@ public final class RoomStreams {
     s.closed = true;
     if (!all.remove(s)) return;
     metrics.closed(s.webSocket);
-    Feed feed = feeds.get(s.roomId);
+    Feed feed = feeds.get(s.scope.key());
     if (feed != null) {
       feed.subscribers.remove(s);
-      if (feed.subscribers.isEmpty() && !feed.reading) feeds.remove(s.roomId);
+      if (feed.subscribers.isEmpty() && !feed.reading) feeds.remove(s.scope.key());
     }
   }
 
@@ -113,14 +112,15 @@ public final class RoomStreams {
    * then happens on this event loop between two feed deliveries, so nothing falls in between.
    */
   private void replay(Subscriber s) {
-    EventLog.after(deps.pool(), s.roomId, s.lastSeen, REPLAY_PAGE)
+    s.scope
+        .after(deps.pool(), s.lastSeen, REPLAY_PAGE)
         .onComplete(
             ar -> {
               if (s.closed) return;
               if (ar.failed()) {
                 log.warn(
-                    "stream replay failed room_id={} after={}: {}",
-                    s.roomId,
+                    "stream replay failed {} after={}: {}",
+                    s.scope,
                     s.lastSeen,
                     ar.cause().getMessage());
                 s.cutOff();
@@ -155,9 +155,12 @@ public final class RoomStreams {
             });
   }
 
-  private void ring(String roomId) {
-    Feed feed = feeds.get(roomId);
+  /** An event committed: its room's feed and its org's feed look again. */
+  private void ring(RoomEvent e) {
+    Feed feed = feeds.get(e.roomId());
     if (feed != null) feed.ring();
+    Feed org = feeds.get(StreamScope.orgKey(e.orgId()));
+    if (org != null) org.ring();
   }
 
   private void ringAll() {
@@ -177,8 +180,8 @@ public final class RoomStreams {
 
   private void cutOffSlow(Subscriber s) {
     log.info(
-        "slow consumer cut off room_id={} transport={} last_id={}",
-        s.roomId,
+        "slow consumer cut off {} transport={} last_id={}",
+        s.scope,
         s.webSocket ? "ws" : "sse",
         s.lastSeen);
     metrics.slowConsumer();
@@ -202,16 +205,16 @@ public final class RoomStreams {
     return feeds.size();
   }
 
-  /** One room's live reader on this event loop. */
+  /** One room's (or one org's) live reader on this event loop. */
   private final class Feed {
-    final String roomId;
+    final StreamScope scope;
     final Set<Subscriber> subscribers = new LinkedHashSet<>();
     long lastId;
     boolean reading;
     boolean rungWhileReading;
 
-    Feed(String roomId, long startAfter) {
-      this.roomId = roomId;
+    Feed(StreamScope scope, long startAfter) {
+      this.scope = scope;
       this.lastId = startAfter;
     }
 
@@ -226,14 +229,14 @@ public final class RoomStreams {
     private void read() {
       reading = true;
       rungWhileReading = false;
-      EventLog.after(deps.pool(), roomId, lastId, FEED_PAGE)
+      scope
+          .after(deps.pool(), lastId, FEED_PAGE)
           .onComplete(
               ar -> {
                 reading = false;
                 if (ar.failed()) {
                   // The safety ring retries in a few seconds; subscribers lose nothing.
-                  log.warn(
-                      "stream feed read failed room_id={}: {}", roomId, ar.cause().getMessage());
+                  log.warn("stream feed read failed {}: {}", scope, ar.cause().getMessage());
                 } else {
                   for (RoomEvent e : ar.result()) {
                     lastId = e.id();
@@ -247,7 +250,7 @@ public final class RoomStreams {
                   }
                 }
                 if (subscribers.isEmpty()) {
-                  if (feeds.get(roomId) == this) feeds.remove(roomId);
+                  if (feeds.get(scope.key()) == this) feeds.remove(scope.key());
                   return;
                 }
                 boolean full = ar.succeeded() && ar.result().size() == FEED_PAGE;

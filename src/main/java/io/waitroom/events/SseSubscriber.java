@@ -14,8 +14,8 @@ final class SseSubscriber extends Subscriber {
   private final RoutingContext ctx;
   private final HttpServerResponse response;
 
-  SseSubscriber(RoutingContext ctx, String roomId, Set<String> types, int queueBytes) {
-    super(roomId, types, false);
+  SseSubscriber(RoutingContext ctx, StreamScope scope, Set<String> types, int queueBytes) {
+    super(scope, types, false);
     this.ctx = ctx;
     this.response = ctx.response();
     response.setWriteQueueMaxSize(queueBytes);

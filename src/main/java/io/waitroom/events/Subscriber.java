@@ -3,15 +3,16 @@ package io.waitroom.events;
 import java.util.Set;
 
 /**
- * One open stream (SSE or WebSocket) of one room. Lives on the event loop of the HTTP verticle that
- * accepted it, like the feed that fans out to it, so none of its state needs locking.
+ * One open stream (SSE or WebSocket) of one room or one org ({@link StreamScope}). Lives on the
+ * event loop of the HTTP verticle that accepted it, like the feed that fans out to it, so none of
+ * its state needs locking.
  *
  * <p>The id rule: a subscriber never writes an event whose id is not above {@link #lastSeen}. The
  * feed, the resume replay and the safety re-reads may all offer the same event; only the first
  * offer gets through, which is what makes the replay-to-live seam duplicate-free.
  */
 abstract class Subscriber {
-  final String roomId;
+  final StreamScope scope;
   final Set<String> types;
   final boolean webSocket;
 
@@ -26,8 +27,8 @@ abstract class Subscriber {
 
   boolean closed;
 
-  Subscriber(String roomId, Set<String> types, boolean webSocket) {
-    this.roomId = roomId;
+  Subscriber(StreamScope scope, Set<String> types, boolean webSocket) {
+    this.scope = scope;
     this.types = types;
     this.webSocket = webSocket;
   }
@@ -40,7 +41,7 @@ abstract class Subscriber {
       return true;
     }
     if (e.id() <= lastSeen) return true;
-    if (EventTypes.matches(types, e.type()) && writeQueueFull()) return false;
+    if (wants(e) && writeQueueFull()) return false;
     return deliver(e);
   }
 
@@ -51,8 +52,13 @@ abstract class Subscriber {
     if (closed) return false;
     if (e.id() <= lastSeen) return true;
     lastSeen = e.id();
-    if (EventTypes.matches(types, e.type())) write(e);
+    if (wants(e)) write(e);
     return true;
+  }
+
+  /** Passes the type filter and the scope's room filter. */
+  private boolean wants(RoomEvent e) {
+    return EventTypes.matches(types, e.type()) && scope.shows(e);
   }
 
   /** Past the bounded write queue: the client is not reading fast enough. */

@@ -26,10 +26,10 @@ final class WsSubscriber extends Subscriber {
       Vertx vertx,
       ServerWebSocket ws,
       HttpConnection connection,
-      String roomId,
+      StreamScope scope,
       Set<String> types,
       int queueBytes) {
-    super(roomId, types, true);
+    super(scope, types, true);
     this.vertx = vertx;
     this.ws = ws;
     this.connection = connection;

@@ -162,11 +162,12 @@ final class WatcherDispatcher {
         deliveries.isEmpty()
             ? Future.succeededFuture()
             : tx.conn().preparedQuery(WatcherSql.INSERT_DELIVERY).executeBatch(deliveries);
-    // Room order: the event insert takes a per-room lock; a fixed order rules out deadlocks
-    // between nodes dispatching events of the same rooms.
+    // Org order: the event insert takes a per-org lock; a fixed order rules out deadlocks
+    // between nodes dispatching events of the same orgs.
     List<Firing> ordered = new ArrayList<>(firings);
     ordered.sort(
-        Comparator.comparing((Firing f) -> f.event().roomId())
+        Comparator.comparing((Firing f) -> f.event().orgId())
+            .thenComparing(f -> f.event().roomId())
             .thenComparingLong(f -> f.event().id())
             .thenComparing(f -> f.watcher().id()));
     Future<?> chain = inserted;

@@ -3,10 +3,7 @@ package io.waitroom.watchers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
@@ -18,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs watcher dispatch ({@link WatcherDispatcher}) and webhook delivery ({@link DeliveryLoop}),
+ * Runs watcher dispatch ({@link WatcherDispatcher}) and webhook delivery ({@link WebhookDelivery}),
  * both driven by PostgreSQL so that nothing is lost on a crash and any number of nodes can share
  * the work. Dispatch is woken by every local room event (a doorbell: the message itself is not
  * used) and by a periodic poll, which also catches events committed on other nodes and deliveries
@@ -41,28 +38,17 @@ public final class WatcherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    var client =
-        vertx.createHttpClient(
-            new HttpClientOptions()
-                .setConnectTimeout((int) WebhookSender.TIMEOUT_MS)
-                .setKeepAliveTimeout(30)
-                .setForceSni(true)
-                .setVerifyHost(true)
-                .setDecompressionSupported(false)
-                .setMaxRedirects(0),
-            new PoolOptions().setHttp1MaxSize(8));
-    WorkerExecutor dns =
-        vertx.createSharedWorkerExecutor(WebhookSender.DNS_POOL, WebhookSender.DNS_THREADS);
-    var sender = new WebhookSender(vertx, client, dns, deps.config().webhookAllowPrivate());
+    var sender = WebhookSender.create(vertx, deps.config().webhookAllowPrivate());
     metrics = new WebhookMetrics(deps.metricsRegistry());
     delivery =
-        new DeliveryLoop(
-            vertx,
-            deps.pool(),
-            sender,
-            metrics,
-            deps.config().webhookRetryScale(),
-            deps.config().watcherPollMs());
+        new WebhookDelivery(
+                vertx,
+                deps.pool(),
+                sender,
+                metrics,
+                deps.config().webhookRetryScale(),
+                deps.config().watcherPollMs())
+            .loop();
     dispatcher = new WatcherDispatcher(vertx, deps.pool(), delivery::wake);
     doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> dispatch());
     timers.add(

@@ -7,9 +7,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.waitroom.errors.ApiException;
@@ -32,7 +34,7 @@ import javax.net.ssl.SSLException;
  * that was checked. Core {@link HttpClient} rather than WebClient, because the deadline and the
  * body cap need the request itself (to reset it) and WebClient buffers or pipes whole bodies.
  */
-final class WebhookSender {
+public final class WebhookSender {
   static final String DNS_POOL = "waitroom-webhook-dns";
 
   /**
@@ -41,13 +43,13 @@ final class WebhookSender {
    */
   static final int DNS_THREADS = 16;
 
-  static final long TIMEOUT_MS = 5000;
+  public static final long TIMEOUT_MS = 5000;
   static final int BODY_LIMIT = 4096;
   static final int MAX_ERROR = 500;
 
   /** What one attempt came to: a status code, or an error, and how long it took. */
-  record Outcome(Integer statusCode, String error, long durationMs) {
-    boolean ok() {
+  public record Outcome(Integer statusCode, String error, long durationMs) {
+    public boolean ok() {
       return error == null && statusCode != null && statusCode >= 200 && statusCode < 300;
     }
   }
@@ -57,6 +59,29 @@ final class WebhookSender {
   private final WorkerExecutor dns;
   private final boolean allowPrivate;
 
+  /**
+   * A sender with its own connection pool and the shared DNS worker pool; every outbound request of
+   * the server (webhooks, Web Push) goes through one of these, so the SSRF guard applies to all.
+   */
+  public static WebhookSender create(Vertx vertx, boolean allowPrivate) {
+    HttpClient client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setConnectTimeout((int) TIMEOUT_MS)
+                .setKeepAliveTimeout(30)
+                .setForceSni(true)
+                .setVerifyHost(true)
+                .setDecompressionSupported(false)
+                .setMaxRedirects(0),
+            new PoolOptions().setHttp1MaxSize(8));
+    return new WebhookSender(vertx, client, dnsPool(vertx), allowPrivate);
+  }
+
+  /** The shared worker pool for the SSRF guard's name lookups. */
+  public static WorkerExecutor dnsPool(Vertx vertx) {
+    return vertx.createSharedWorkerExecutor(DNS_POOL, DNS_THREADS);
+  }
+
   WebhookSender(Vertx vertx, HttpClient client, WorkerExecutor dns, boolean allowPrivate) {
     this.vertx = vertx;
     this.client = client;
@@ -64,7 +89,8 @@ final class WebhookSender {
     this.allowPrivate = allowPrivate;
   }
 
-  Future<Outcome> post(String url, MultiMap headers, Buffer body) {
+  /** POSTs {@code body}; never fails: the outcome says what happened. */
+  public Future<Outcome> post(String url, MultiMap headers, Buffer body) {
     Exchange x = new Exchange();
     WebhookTargets.Target target;
     try {

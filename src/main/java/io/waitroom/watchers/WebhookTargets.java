@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WebhookTargets {
   public static final int MAX_URL_LENGTH = 2000;
-  static final long RESOLVE_TIMEOUT_MS = 5000;
+  public static final long RESOLVE_TIMEOUT_MS = 5000;
 
   private WebhookTargets() {}
 

@@ -885,6 +885,33 @@ class ContractTest {
       }
     }
 
+    // The org stream and Web Push
+    if (serves("GET /v1/events")) streamOpens("GET /v1/events", "/v1/events", human);
+    if (serves("POST /v1/push/subscriptions")) {
+      call("GET", "/v1/push/vapid-public-key", "/v1/push/vapid-public-key", agent, null, 200);
+      JsonObject sub =
+          minimal(
+              doc.getJsonObject("components")
+                  .getJsonObject("schemas")
+                  .getJsonObject("PushSubscriptionCreate"));
+      String psub =
+          call("POST", "/v1/push/subscriptions", "/v1/push/subscriptions", human, sub, 201)
+              .data()
+              .getString("id");
+      call(
+          "POST",
+          "/v1/push/subscriptions",
+          "/v1/push/subscriptions",
+          human,
+          sub.copy().put("rooms", "some"),
+          400);
+      call("GET", "/v1/push/subscriptions", "/v1/push/subscriptions", human, null, 200);
+      String one = "/v1/push/subscriptions/" + psub;
+      call("DELETE", "/v1/push/subscriptions/{id}", one, human, null, 200);
+      call("DELETE", "/v1/push/subscriptions/{id}", one, human, null, 404);
+      call("GET", "/sw.js", "/sw.js", null, null, Map.of(), 200);
+    }
+
     // Every secured route refuses a missing credential and the wrong kind of caller, as documented.
     Map<String, String> ids =
         Map.of(
@@ -1051,10 +1078,13 @@ class ContractTest {
   // ---- the streams, which a request/response client cannot read to the end
 
   private void streamOpens(String room, String cred) throws Exception {
-    String route = "GET /v1/rooms/{room}/events";
+    streamOpens("GET /v1/rooms/{room}/events", room + "/events", cred);
+  }
+
+  private void streamOpens(String route, String path, String cred) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
     HttpRequest req =
-        HttpRequest.newBuilder(URI.create(api.base() + room + "/events"))
+        HttpRequest.newBuilder(URI.create(api.base() + path))
             .header("Authorization", "Bearer " + cred)
             .header("Last-Event-ID", "0")
             .timeout(Duration.ofSeconds(10))
@@ -1068,7 +1098,7 @@ class ContractTest {
     called.add(route);
     // The same route through the browsers' door.
     Res viaQuery =
-        api.get(room + "/events?access_token=" + "wr_" + "x".repeat(40) + "&last_event_id=0", null);
+        api.get(path + "?access_token=" + "wr_" + "x".repeat(40) + "&last_event_id=0", null);
     assertThat(validate(route, viaQuery.status(), viaQuery.header("Content-Type"), viaQuery))
         .isEmpty();
   }

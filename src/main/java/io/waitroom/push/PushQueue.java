@@ -1,0 +1,56 @@
+package io.waitroom.push;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.checkins.Change;
+import io.waitroom.checkins.CheckIn;
+import io.waitroom.checkins.NewCheckIn;
+import io.waitroom.checkins.Status;
+import java.util.List;
+
+/**
+ * The push queue's producer side. A new pending agent check-in is enqueued for every subscription
+ * covering its room in the check-in's own transaction (a statement alongside its insert in the
+ * transition step) (not from the event log with a cursor: event ids of different orgs commit out of
+ * id order, so a global cursor could step over an event that commits late, and a per-row "done"
+ * flag would rewrite every event). So a push exists if and only if the check-in does, and survives
+ * any crash until {@link PushVerticle} sends it.
+ */
+public final class PushQueue {
+  private PushQueue() {}
+
+  /** Push services accept about 4 KB of encrypted payload; keep the text well inside it. */
+  static final int MAX_TEXT = 500;
+
+  /**
+   * The statement that enqueues a new check-in's pushes, to run alongside its insert ({@link
+   * Change#with}); none unless it is an agent check-in left pending.
+   */
+  public static List<Change.Sql> enqueue(String roomName, NewCheckIn row) {
+    if (!Status.PENDING.wire().equals(row.status())
+        || !CheckIn.AGENT_TO_HUMAN.equals(row.direction())) {
+      return List.of();
+    }
+    Tuple params = Tuple.of(row.creator().orgId(), row.roomId(), row.id(), payload(roomName, row));
+    return List.of(new Change.Sql(PushSql.ENQUEUE, params));
+  }
+
+  /** What the service worker shows: enough for the notification, and where a click leads. */
+  static JsonObject payload(String roomName, NewCheckIn row) {
+    return new JsonObject()
+        .put("type", "checkin.pending")
+        .put("check_in_id", row.id())
+        .put("room_id", row.roomId())
+        .put("room", cut(roomName, 200))
+        .put("action", cut(row.what().action(), MAX_TEXT))
+        .put("risk_level", row.what().riskLevel())
+        .put("urgency", row.what().urgency())
+        .put("agent_id", row.creator().id())
+        .put("url", "/#/check-ins/" + row.id());
+  }
+
+  private static String cut(String s, int max) {
+    if (s == null || s.codePointCount(0, s.length()) <= max) return s;
+    return s.substring(0, s.offsetByCodePoints(0, max - 1)) + "…";
+  }
+}

@@ -1,0 +1,222 @@
+package io.waitroom.push;
+
+import com.interaso.webpush.WebPush;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.Deps;
+import io.waitroom.bus.Addresses;
+import io.waitroom.db.Tx;
+import io.waitroom.events.RoomEvent;
+import io.waitroom.watchers.DeliveryLoop;
+import io.waitroom.watchers.WebhookSender;
+import io.waitroom.watchers.WebhookTargets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends queued Web Push messages ({@code push_deliveries}, filled by {@link PushQueue}) with the
+ * webhook machinery: the same leased claim loop ({@link DeliveryLoop}), sender (SSRF guard at send
+ * time, 5 s deadline, no redirects: {@link WebhookSender}) and retry schedule ({@link
+ * DeliveryLoop#retryDelaySeconds}). Each attempt encrypts the payload afresh (RFC 8291 aes128gcm)
+ * and signs a VAPID JWT (RFC 8292) for the push service's origin. A push service that answers 404
+ * or 410 has dropped the subscription: it is deleted, with its queue.
+ */
+public final class PushVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(PushVerticle.class);
+  static final int MAX_IN_FLIGHT = 16;
+
+  /** How long a push service keeps an undelivered message (a pending check-in rarely outlives). */
+  static final int TTL_SECONDS = 24 * 3600;
+
+  private final Deps deps;
+  private final List<Long> timers = new ArrayList<>();
+  private WebhookSender sender;
+  private DeliveryLoop loop;
+  private MessageConsumer<RoomEvent> doorbell;
+  private Counter sent;
+  private Counter failed;
+  private Promise<Void> drained;
+
+  public PushVerticle(Deps deps) {
+    this.deps = deps;
+  }
+
+  @Override
+  public Future<?> start() {
+    sender = WebhookSender.create(vertx, deps.config().webhookAllowPrivate());
+    loop =
+        new DeliveryLoop(
+            vertx,
+            "push",
+            MAX_IN_FLIGHT,
+            deps.config().watcherPollMs(),
+            capacity ->
+                deps.pool()
+                    .preparedQuery(PushSql.CLAIM)
+                    .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
+            this::attempt);
+    MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
+    if (registry == null) registry = new SimpleMeterRegistry();
+    sent =
+        Counter.builder("waitroom.push.sent")
+            .description("Web Push messages a push service accepted, sent by this node")
+            .register(registry);
+    failed =
+        Counter.builder("waitroom.push.failed")
+            .description("Web Push attempts that failed (retried, given up, or subscription gone)")
+            .register(registry);
+    // The check-in's commit publishes its event: a pending one may have queued pushes.
+    doorbell =
+        vertx
+            .eventBus()
+            .localConsumer(
+                Addresses.ROOM_EVENTS,
+                m -> {
+                  if ("checkin.created".equals(m.body().type())) loop.wake();
+                });
+    timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
+    timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
+    return doorbell.completion().onSuccess(v -> loop.wake());
+  }
+
+  @Override
+  public Future<?> stop() {
+    loop.stop(
+        () -> {
+          if (drained != null) drained.tryComplete();
+        });
+    timers.forEach(vertx::cancelTimer);
+    Future<Void> unregistered = doorbell.unregister();
+    if (loop.idle()) return unregistered;
+    drained = Promise.promise();
+    return drained
+        .future()
+        .timeout(
+            WebhookSender.TIMEOUT_MS + WebhookTargets.RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.succeededFuture());
+  }
+
+  private record Request(MultiMap headers, Buffer body) {}
+
+  private Future<Void> attempt(Row r) {
+    String id = r.getString("id");
+    int attempt = r.getInteger("attempts");
+    String endpoint = r.getString("endpoint");
+    JsonObject payload = (JsonObject) r.getValue("payload");
+    WebPush webPush = deps.push().webPush();
+    // ECDH, HKDF, AES-GCM and an ES256 signature: CPU work, kept off the event loop.
+    return vertx
+        .executeBlocking(
+            () -> {
+              byte[] body =
+                  webPush.getBody(
+                      payload.toBuffer().getBytes(),
+                      PushRoutes.decode(r.getString("p256dh")),
+                      PushRoutes.decode(r.getString("auth")));
+              Map<String, String> h =
+                  webPush.getHeaders(endpoint, TTL_SECONDS, null, urgency(payload));
+              MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(h);
+              headers.add("User-Agent", "Waitroom-Push/1");
+              return new Request(headers, Buffer.buffer(body));
+            },
+            false)
+        .compose(req -> sender.post(endpoint, req.headers(), req.body()))
+        .recover(
+            e ->
+                Future.succeededFuture(
+                    new WebhookSender.Outcome(null, "cannot build the push: " + e.getMessage(), 0)))
+        .compose(o -> finish(id, r.getString("subscription_id"), attempt, o));
+  }
+
+  static WebPush.Urgency urgency(JsonObject payload) {
+    String u = payload.getString("urgency");
+    if ("urgent".equals(u) || "high".equals(u) || "high".equals(payload.getString("risk_level")))
+      return WebPush.Urgency.High;
+    if ("low".equals(u)) return WebPush.Urgency.Low;
+    return WebPush.Urgency.Normal;
+  }
+
+  private Future<Void> finish(
+      String id, String subscriptionId, int attempt, WebhookSender.Outcome o) {
+    if (o.ok()) {
+      sent.increment();
+      log.debug("push sent delivery_id={} attempt={} status_code={}", id, attempt, o.statusCode());
+      return record(id, attempt, "sent", -1, o, null);
+    }
+    failed.increment();
+    Integer code = o.statusCode();
+    if (code != null && (code == 404 || code == 410)) {
+      log.info("push subscription gone subscription_id={} status_code={}", subscriptionId, code);
+      return removeGone(subscriptionId, code);
+    }
+    double delay = DeliveryLoop.retryDelaySeconds(attempt, deps.config().webhookRetryScale());
+    String status = delay < 0 ? "failed" : "pending";
+    String error = o.error() != null ? o.error() : "unexpected status " + code;
+    log.info(
+        "push attempt failed delivery_id={} attempt={} status_code={} next={} error=\"{}\"",
+        id,
+        attempt,
+        code,
+        status,
+        error);
+    return record(id, attempt, status, delay, o, error);
+  }
+
+  private Future<Void> record(
+      String id, int attempt, String status, double delay, WebhookSender.Outcome o, String error) {
+    return deps.pool()
+        .preparedQuery(PushSql.FINISH)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  id, attempt, status, delay < 0 ? null : delay, o.statusCode(), error
+                }))
+        .onSuccess(v -> loop.retryIn(delay))
+        .mapEmpty();
+  }
+
+  private Future<Void> removeGone(String subscriptionId, int code) {
+    return Tx.run(
+        vertx,
+        deps.pool(),
+        tx ->
+            tx.conn()
+                .preparedQuery(PushSql.DELETE_GONE)
+                .execute(Tuple.of(subscriptionId))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) return Future.succeededFuture();
+                      return tx.audit(
+                          rows.iterator().next().getString("org_id"),
+                          null,
+                          "system",
+                          "system:push",
+                          "push.unsubscribed",
+                          "push_subscription",
+                          subscriptionId,
+                          new JsonObject().put("push_service_status", code));
+                    }));
+  }
+
+  private void housekeeping() {
+    deps.pool()
+        .preparedQuery(PushSql.DELETE_OLD)
+        .execute(Tuple.of(deps.config().eventRetentionDays()))
+        .onFailure(e -> log.warn("push delivery cleanup failed: {}", e.getMessage()));
+  }
+}
