@@ -47,9 +47,9 @@ public final class GrantRoutes {
     JsonObject body = Requests.body(ctx);
     JsonObject conditions = Fields.requiredObject(body, "conditions");
     Conditions parsed = Conditions.parse(conditions, "conditions");
-    OffsetDateTime expiresAt = expiresAt(body.getValue("expires_at"));
     Integer maxUses = Fields.optionalInt(body, "max_uses", 1, MAX_USES);
     String reason = Fields.optionalString(body, "reason", 2000);
+    OffsetDateTime expiresAt = expiresAt(body.getValue("expires_at"));
     return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
         .compose(
             room ->
