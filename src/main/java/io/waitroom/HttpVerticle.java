@@ -18,6 +18,7 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
+import io.waitroom.grants.GrantRoutes;
 import io.waitroom.http.FailureHandler;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
@@ -129,6 +130,7 @@ public final class HttpVerticle extends VerticleBase {
     // The API, feature by feature.
     RoomRoutes.mount(router, deps);
     PolicyRoutes.mount(router, deps);
+    GrantRoutes.mount(router, deps);
     AgentRoutes.mount(router, deps);
     TrustRoutes.mount(router, deps);
     CheckInRoutes.mount(router, deps);

@@ -117,6 +117,35 @@ public record Change(
     return of(Transition.REQUEST_HELP, By.of(agent), CheckInSql.REQUEST_HELP, p);
   }
 
+  /**
+   * A human's vote on a quorum check-in.
+   *
+   * @param vote {@code {voter, verdict, reason, modifications, at}}
+   */
+  public static Change vote(Tx.Author human, String id, JsonObject vote) {
+    Tuple p = Tuple.of(id, human.orgId(), vote, human.id());
+    Sql row =
+        new Sql(
+            CheckInSql.INSERT_VOTE,
+            Tuple.of(
+                id,
+                human.id(),
+                vote.getString("verdict"),
+                vote.getString("reason"),
+                vote.getJsonObject("modifications"),
+                java.time.OffsetDateTime.parse(vote.getString("at"))));
+    return of(Transition.VOTE, By.of(human), CheckInSql.VOTE, p, row);
+  }
+
+  /** Up to {@code batch} due escalation steps; a timeout "minute" lasts {@code unitSeconds}. */
+  public static Change escalate(int batch, int unitSeconds, String systemId) {
+    return of(
+        Transition.ESCALATE,
+        By.system(systemId),
+        CheckInSql.ESCALATE,
+        Tuple.of(batch, unitSeconds));
+  }
+
   /** The primary's result submits its task (the result message goes in {@link #withNote}). */
   public static Change submit(Tx.Author agent, String id) {
     Tuple p = Tuple.of(id, agent.orgId(), agent.id());

@@ -1,7 +1,9 @@
 package io.waitroom.checkins;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.waitroom.policy.Quorum;
 import io.waitroom.util.Time;
 import java.util.Set;
 
@@ -31,7 +33,11 @@ public record CheckIn(
     boolean helpRequested,
     JsonObject policy,
     String createdAt,
-    String updatedAt) {
+    String updatedAt,
+    JsonObject quorum,
+    JsonArray votes,
+    JsonArray escalation,
+    int escalationLevel) {
 
   public static final String AGENT_TO_HUMAN = "agent_to_human";
   public static final String HUMAN_TO_AGENT = "human_to_agent";
@@ -50,7 +56,7 @@ public record CheckIn(
       id, org_id, room_id, direction, agent_id, created_by, action, description, risk_level,
       urgency, context, status, timeout_minutes, timeout_action, expires_at, decision_type,
       decision_reason, decision_modifications, decided_by, decided_at, claimed_by, help_requested,
-      policy, created_at, updated_at\
+      policy, created_at, updated_at, quorum, votes, escalation, escalation_level\
       """;
 
   public static CheckIn fromRow(Row r) {
@@ -79,7 +85,29 @@ public record CheckIn(
         Boolean.TRUE.equals(r.getBoolean("help_requested")),
         (JsonObject) r.getValue("policy"),
         Time.iso(r.getOffsetDateTime("created_at")),
-        Time.iso(r.getOffsetDateTime("updated_at")));
+        Time.iso(r.getOffsetDateTime("updated_at")),
+        (JsonObject) r.getValue("quorum"),
+        (JsonArray) r.getValue("votes"),
+        (JsonArray) r.getValue("escalation"),
+        r.getInteger("escalation_level"));
+  }
+
+  /** The quorum this check-in was created with, or null when one human decides. */
+  public Quorum quorumRule() {
+    return Quorum.fromJson(quorum);
+  }
+
+  /** Approvals still missing: null without a quorum, 0 once decided. */
+  public Integer approvalsNeeded() {
+    if (quorum == null) return null;
+    if (!Status.PENDING.wire().equals(status)) return 0;
+    return quorumRule().tally(votes).approvalsNeeded();
+  }
+
+  /** The step that brought the check-in to its current escalation level, or null. */
+  public JsonObject escalationStep() {
+    if (escalation == null || escalationLevel == 0) return null;
+    return escalation.getJsonObject(escalationLevel - 1);
   }
 
   public boolean isTask() {
@@ -98,7 +126,8 @@ public record CheckIn(
         .put("reason", decisionReason)
         .put("modifications", decisionModifications)
         .put("decided_by", decidedBy)
-        .put("decided_at", decidedAt);
+        .put("decided_at", decidedAt)
+        .put("votes", quorum == null ? null : votes);
   }
 
   public JsonObject toJson() {
@@ -122,6 +151,10 @@ public record CheckIn(
         .put("help_requested", helpRequested)
         .put("policy", policy)
         .put("created_at", createdAt)
-        .put("updated_at", updatedAt);
+        .put("updated_at", updatedAt)
+        .put("quorum", quorum)
+        .put("votes", votes)
+        .put("approvals_needed", approvalsNeeded())
+        .put("escalation_level", escalationLevel);
   }
 }

@@ -10,6 +10,7 @@ import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.grants.Grants;
 import io.waitroom.http.Http;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
@@ -84,12 +85,21 @@ public final class CheckInRoutes {
   }
 
   private static Future<Reply> insert(
+      Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict asked) {
+    return Grants.spend(tx, asked).compose(verdict -> insertAs(tx, agent, room, in, verdict));
+  }
+
+  private static Future<Reply> insertAs(
       Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict) {
     PolicyDecision d = verdict.decision();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // A pending one also queues its Web Push messages, in the same transaction.
     return CheckInTransitions.apply(
             tx, Change.create(agent, row).with(PushQueue.enqueue(room.name(), row)))
+        .compose(
+            applied ->
+                Grants.audited(tx, verdict, agent.orgId(), room.id(), applied.checkIn().id())
+                    .map(applied))
         .map(
             applied -> {
               CheckIn ci = applied.checkIn();
@@ -200,6 +210,29 @@ public final class CheckInRoutes {
     JsonObject modifications =
         outcome == Status.MODIFIED ? Fields.requiredObject(body, "modifications") : null;
     String id = ctx.pathParam("id");
+    return Tx.run(
+            deps.vertx(),
+            deps.pool(),
+            tx ->
+                tx.conn()
+                    .preparedQuery(CheckInSql.HAS_QUORUM)
+                    .execute(Tuple.of(id, human.orgId()))
+                    .compose(
+                        rows ->
+                            rows.size() == 1 && rows.iterator().next().getBoolean("quorum")
+                                ? Votes.cast(tx, human, id, outcome, reason, modifications)
+                                : decideAlone(tx, human, id, outcome, reason, modifications)))
+        .map(ci -> Reply.ok(ci.toJson()));
+  }
+
+  /** One human decides a check-in without a quorum, or a submitted task. */
+  private static Future<CheckIn> decideAlone(
+      Tx tx,
+      Actor.Human human,
+      String id,
+      Status outcome,
+      String reason,
+      JsonObject modifications) {
     Change change =
         Change.decide(human, id, outcome, reason, modifications)
             .orElse(
@@ -209,8 +242,7 @@ public final class CheckInRoutes {
                         human.orgId(),
                         id,
                         "only a pending check-in or a submitted task can be decided"));
-    return Tx.run(deps.vertx(), deps.pool(), tx -> CheckInTransitions.apply(tx, change))
-        .map(applied -> Reply.ok(applied.checkIn().toJson()));
+    return CheckInTransitions.apply(tx, change).map(CheckInTransitions.Applied::checkIn);
   }
 
   // ---- withdraw ----

@@ -8,16 +8,20 @@ public final class CheckInSql {
 
   /**
    * A new check-in or task, bound by {@code NewCheckIn.tuple()}: $15 seconds until expiry (null =
-   * never), $16 the decision type (null = undecided).
+   * never), $16 the decision type (null = undecided), $20 quorum, $21 escalation steps, $22 seconds
+   * until the first step (null = none).
    */
   static final String INSERT =
       """
       INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
         description, risk_level, urgency, context, status, timeout_minutes, timeout_action,
-        expires_at, decision_type, decision_reason, decided_by, decided_at, policy)
+        expires_at, decision_type, decision_reason, decided_by, decided_at, policy,
+        quorum, escalation, next_escalation_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
         CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END,
-        $16, $17, $18, CASE WHEN $16::text IS NULL THEN NULL ELSE now() END, $19)
+        $16, $17, $18, CASE WHEN $16::text IS NULL THEN NULL ELSE now() END, $19,
+        $20, $21,
+        CASE WHEN $22::int IS NULL THEN NULL ELSE now() + make_interval(secs => $22::int) END)
       RETURNING\s"""
           + C;
 
@@ -44,6 +48,62 @@ public final class CheckInSql {
         AND status = 'pending'
       RETURNING\s"""
           + C;
+
+  /**
+   * A vote ($3, one JSON object) on a pending quorum check-in by $4, who is an approver and has not
+   * voted yet. The row lock queues concurrent votes and each re-checks this {@code WHERE} on the
+   * row the previous one left, so a vote after the deciding one misses.
+   */
+  static final String VOTE =
+      """
+      UPDATE check_ins SET votes = votes || jsonb_build_array($3::jsonb), updated_at = now()
+      WHERE id = $1 AND org_id = $2 AND direction = 'agent_to_human' AND status = 'pending'
+        AND quorum IS NOT NULL
+        AND (jsonb_typeof(quorum->'approvers') IS DISTINCT FROM 'array'
+          OR quorum->'approvers' ? $4)
+        AND NOT votes @> jsonb_build_array(jsonb_build_object('voter', $4::text))
+      RETURNING\s"""
+          + C;
+
+  /** The vote's own row; its primary key is a second guard against voting twice. */
+  static final String INSERT_VOTE =
+      """
+      INSERT INTO check_in_votes (check_in_id, voter_id, verdict, reason, modifications, at)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      """;
+
+  static final String HAS_QUORUM =
+      "SELECT quorum IS NOT NULL AS quorum FROM check_ins WHERE id = $1 AND org_id = $2";
+
+  /**
+   * Due escalation steps, a batch at a time ($1), one step per check-in per statement: the level
+   * goes up by one, the urgency is raised to the step's (never lowered), and the next step falls
+   * due $2 seconds per minute after creation. {@code SKIP LOCKED} lets nodes sweep side by side;
+   * {@code next_escalation_at <= now()} on the locked row is the verdict, so no step fires twice.
+   */
+  static final String ESCALATE =
+      """
+      WITH due AS (
+        SELECT id FROM check_ins
+        WHERE status = 'pending' AND next_escalation_at <= now()
+        ORDER BY next_escalation_at
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED)
+      UPDATE check_ins c SET
+        escalation_level = c.escalation_level + 1,
+        urgency = CASE
+          WHEN array_position(ARRAY['low', 'normal', 'high', 'urgent'],
+                 c.escalation->c.escalation_level->>'urgency')
+             > array_position(ARRAY['low', 'normal', 'high', 'urgent'], c.urgency)
+          THEN c.escalation->c.escalation_level->>'urgency' ELSE c.urgency END,
+        next_escalation_at = CASE
+          WHEN jsonb_array_length(c.escalation) > c.escalation_level + 1
+          THEN c.created_at + make_interval(secs =>
+            (c.escalation->(c.escalation_level + 1)->>'after_minutes')::int * $2::int) END,
+        updated_at = now()
+      FROM due WHERE c.id = due.id AND c.status = 'pending' AND c.next_escalation_at <= now()
+      RETURNING c.*
+      """;
 
   // ---- tasks (human_to_agent): claim, release, help, submit ----
 

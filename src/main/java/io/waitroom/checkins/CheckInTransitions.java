@@ -145,6 +145,11 @@ public final class CheckInTransitions {
     return switch (t) {
       case RELEASE -> ci.toJson().put("released_by", by.id());
       case REQUEST_HELP -> ci.toJson().put("message", note);
+      case VOTE -> ci.toJson().put("vote", ci.votes().getJsonObject(ci.votes().size() - 1));
+      case ESCALATE ->
+          ci.toJson()
+              .put("level", ci.escalationLevel())
+              .put("notify", ci.escalationStep().getValue("notify"));
       default -> ci.toJson();
     };
   }

@@ -12,6 +12,7 @@ import io.waitroom.util.Ids;
  *
  * @param expiresInSeconds seconds until the timeout falls due; null: never (decided, or hold)
  * @param decision the policy engine's answer (agent check-ins); null for tasks
+ * @param escalationInSeconds seconds until the first escalation step; null: none
  */
 public record NewCheckIn(
     String id,
@@ -23,7 +24,8 @@ public record NewCheckIn(
     Integer timeoutMinutes,
     String timeoutAction,
     Integer expiresInSeconds,
-    PolicyDecision decision) {
+    PolicyDecision decision,
+    Integer escalationInSeconds) {
 
   /** An agent's request, starting as the engine decided. */
   public static NewCheckIn agentCheckIn(
@@ -38,7 +40,8 @@ public record NewCheckIn(
         verdict.timeoutMinutes(),
         verdict.timeoutAction(),
         verdict.expiresInSeconds(),
-        verdict.decision());
+        verdict.decision(),
+        verdict.escalationInSeconds());
   }
 
   /** A human's task: pending, unclaimed, with no timeout. */
@@ -53,6 +56,7 @@ public record NewCheckIn(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -60,25 +64,31 @@ public record NewCheckIn(
     boolean task = CheckIn.HUMAN_TO_AGENT.equals(direction);
     // Decided at creation: the engine's decision is the check-in's decision too.
     boolean decided = decision != null && !Status.PENDING.wire().equals(status);
-    return Tuple.of(
-        id,
-        creator.orgId(),
-        roomId,
-        direction,
-        task ? null : creator.id(),
-        creator.id(),
-        what.action(),
-        what.description(),
-        what.riskLevel(),
-        what.urgency(),
-        what.context(),
-        status,
-        timeoutMinutes,
-        timeoutAction,
-        expiresInSeconds,
-        decided ? status : null,
-        decided ? decision.reason() : null,
-        decided ? decision.decidedBy() : null,
-        decision == null ? null : decision.toJson());
+    boolean pending = decision != null && Status.PENDING.wire().equals(status);
+    return Tuple.from(
+        new Object[] {
+          id,
+          creator.orgId(),
+          roomId,
+          direction,
+          task ? null : creator.id(),
+          creator.id(),
+          what.action(),
+          what.description(),
+          what.riskLevel(),
+          what.urgency(),
+          what.context(),
+          status,
+          timeoutMinutes,
+          timeoutAction,
+          expiresInSeconds,
+          decided ? status : null,
+          decided ? decision.reason() : null,
+          decided ? decision.decidedBy() : null,
+          decision == null ? null : decision.toJson(),
+          pending && decision.quorum() != null ? decision.quorum().toJson() : null,
+          pending && decision.escalation() != null ? decision.escalation().toJson() : null,
+          pending ? escalationInSeconds : null
+        });
   }
 }

@@ -47,7 +47,11 @@ public enum Transition {
   /** The primary asks for helpers; the status stays. */
   REQUEST_HELP("help_requested", edge(HUMAN_TO_AGENT, IN_PROGRESS, IN_PROGRESS)),
   /** The primary's {@code result} message puts the task up for review. */
-  SUBMIT("submitted", edge(HUMAN_TO_AGENT, IN_PROGRESS, SUBMITTED));
+  SUBMIT("submitted", edge(HUMAN_TO_AGENT, IN_PROGRESS, SUBMITTED)),
+  /** A human's vote on a quorum check-in; the deciding vote is followed by a {@link #DECIDE}. */
+  VOTE("vote", edge(AGENT_TO_HUMAN, PENDING, PENDING)),
+  /** The sweeper fires a pending check-in's next escalation step. */
+  ESCALATE("escalated", edge(AGENT_TO_HUMAN, PENDING, PENDING));
 
   /** One legal move; {@code from} is null for a creation. */
   public record Edge(String direction, Status from, Status to) {}

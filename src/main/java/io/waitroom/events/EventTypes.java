@@ -35,6 +35,8 @@ public final class EventTypes {
   public static final String CHECKIN_HELP_REQUESTED = "checkin.help_requested";
   public static final String CHECKIN_SUBMITTED = "checkin.submitted";
   public static final String CHECKIN_HELPER_JOINED = "checkin.helper_joined";
+  public static final String CHECKIN_VOTE = "checkin.vote";
+  public static final String CHECKIN_ESCALATED = "checkin.escalated";
   public static final String SIGNAL_BROADCAST = "signal.broadcast";
   public static final String WATCHER_TRIGGERED = "watcher.triggered";
 
@@ -55,6 +57,8 @@ public final class EventTypes {
                   CHECKIN_HELP_REQUESTED,
                   CHECKIN_SUBMITTED,
                   CHECKIN_HELPER_JOINED,
+                  CHECKIN_VOTE,
+                  CHECKIN_ESCALATED,
                   SIGNAL_BROADCAST,
                   WATCHER_TRIGGERED)));
 

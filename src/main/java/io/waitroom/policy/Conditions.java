@@ -138,7 +138,7 @@ public record Conditions(
   // ---- parsing ----
 
   /** Parses a rule's {@code conditions} object; {@code field} is its full path for errors. */
-  static Conditions parse(JsonObject json, String field) {
+  public static Conditions parse(JsonObject json, String field) {
     for (String key : json.fieldNames()) {
       // Ignoring a misspelt condition would silently widen the rule, so it is an error.
       if (!KINDS.contains(key)) {

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param autoApproveLow trust (0..100) that auto-approves low risk; null means never
  * @param autoApproveMedium trust (0..100) that auto-approves medium risk; null means never
  * @param rules at most {@link #MAX_RULES}, ids unique, in document order
+ * @param quorum the approvals a check-in needs when no matching rule sets its own; null: one
+ * @param escalation the steps while nobody answers when no matching rule sets its own; null: none
  */
 public record PolicyDocument(
     String defaultAction,
@@ -30,7 +32,9 @@ public record PolicyDocument(
     String timeoutAction,
     Double autoApproveLow,
     Double autoApproveMedium,
-    List<Rule> rules) {
+    List<Rule> rules,
+    Quorum quorum,
+    Escalation escalation) {
 
   public static final Set<String> DEFAULT_ACTIONS = Set.of(AUTO_APPROVE, REQUIRE_APPROVAL, FORBID);
   public static final Set<String> TIMEOUT_ACTIONS = Set.of("auto_approve", "cancel", "hold");
@@ -57,6 +61,24 @@ public record PolicyDocument(
     Objects.requireNonNull(defaultAction, "defaultAction");
     Objects.requireNonNull(timeoutAction, "timeoutAction");
     rules = List.copyOf(rules);
+  }
+
+  public PolicyDocument(
+      String defaultAction,
+      int timeoutMinutes,
+      String timeoutAction,
+      Double autoApproveLow,
+      Double autoApproveMedium,
+      List<Rule> rules) {
+    this(
+        defaultAction,
+        timeoutMinutes,
+        timeoutAction,
+        autoApproveLow,
+        autoApproveMedium,
+        rules,
+        null,
+        null);
   }
 
   /**
@@ -96,8 +118,19 @@ public record PolicyDocument(
       medium = threshold(t, MEDIUM, field + "." + MEDIUM, medium);
     }
 
-    List<Rule> rules = parseRules(json.getValue("rules"), p + "rules");
-    return new PolicyDocument(defaultAction, timeoutMinutes, timeoutAction, low, medium, rules);
+    List<Rule> rules =
+        parseRules(json.getValue("rules"), p + "rules", timeoutMinutes, timeoutAction);
+    Quorum quorum =
+        json.getValue("quorum") == null
+            ? null
+            : Quorum.parse(json.getValue("quorum"), p + "quorum");
+    Escalation escalation =
+        json.getValue("escalation") == null
+            ? null
+            : Escalation.parse(
+                json.getValue("escalation"), p + "escalation", timeoutMinutes, timeoutAction);
+    return new PolicyDocument(
+        defaultAction, timeoutMinutes, timeoutAction, low, medium, rules, quorum, escalation);
   }
 
   /**
@@ -127,16 +160,20 @@ public record PolicyDocument(
   public JsonObject toJson() {
     JsonArray ruleArray = new JsonArray();
     rules.forEach(r -> ruleArray.add(r.toJson()));
-    return new JsonObject()
-        .put("default_action", defaultAction)
-        .put("timeout_minutes", timeoutMinutes)
-        .put("timeout_action", timeoutAction)
-        .put(
-            "trust_thresholds",
-            new JsonObject()
-                .put(LOW, number(autoApproveLow))
-                .put(MEDIUM, number(autoApproveMedium)))
-        .put("rules", ruleArray);
+    JsonObject json =
+        new JsonObject()
+            .put("default_action", defaultAction)
+            .put("timeout_minutes", timeoutMinutes)
+            .put("timeout_action", timeoutAction)
+            .put(
+                "trust_thresholds",
+                new JsonObject()
+                    .put(LOW, number(autoApproveLow))
+                    .put(MEDIUM, number(autoApproveMedium)))
+            .put("rules", ruleArray);
+    if (quorum != null) json.put("quorum", quorum.toJson());
+    if (escalation != null) json.put("escalation", escalation.toJson());
+    return json;
   }
 
   private static Double threshold(JsonObject t, String key, String field, Double dflt) {
@@ -152,7 +189,8 @@ public record PolicyDocument(
     return n.doubleValue();
   }
 
-  private static List<Rule> parseRules(Object value, String field) {
+  private static List<Rule> parseRules(
+      Object value, String field, int timeoutMinutes, String timeoutAction) {
     if (value == null) throw ApiException.validation(field, "is required");
     if (!(value instanceof JsonArray array))
       throw ApiException.validation(field, "must be an array");
@@ -164,7 +202,7 @@ public record PolicyDocument(
     for (int i = 0; i < array.size(); i++) {
       String ruleField = field + "[" + i + "]";
       Object raw = array.getValue(i);
-      Rule rule = Rule.parse(raw, i, ruleField);
+      Rule rule = Rule.parse(raw, i, ruleField, timeoutMinutes, timeoutAction);
       if (!ids.add(rule.id())) {
         boolean generated = ((JsonObject) raw).getValue("id") == null;
         throw Rule.invalid(

@@ -19,13 +19,31 @@ public final class PolicyEngine {
       for (Rule rule : doc.rules()) {
         if (rule.effect().equals(effect) && rule.matches(facts)) {
           return new PolicyDecision(
-              effect, rule.id(), "rule " + rule.id() + " (" + effect + ") matched");
+                  effect, rule.id(), "rule " + rule.id() + " (" + effect + ") matched")
+              .withFlows(
+                  rule.quorum() != null ? rule.quorum() : doc.quorum(),
+                  rule.escalation() != null ? rule.escalation() : doc.escalation());
         }
       }
     }
     PolicyDecision byTrust = byTrust(doc, facts.riskLevel(), trustScore);
     if (byTrust != null) return byTrust;
-    return new PolicyDecision(doc.defaultAction(), null, "default_action " + doc.defaultAction());
+    return new PolicyDecision(doc.defaultAction(), null, "default_action " + doc.defaultAction())
+        .withFlows(doc.quorum(), doc.escalation());
+  }
+
+  /**
+   * The approval by the first matching live grant, or null. Grants come after forbid rules and
+   * before everything else: {@code decision} (the policy without grants) keeps a forbid rule's
+   * answer and is replaced by the grant otherwise.
+   */
+  public static PolicyDecision byGrant(
+      PolicyDecision decision, List<StandingGrant> grants, CheckInFacts facts) {
+    if (FORBID.equals(decision.result()) && decision.ruleId() != null) return null;
+    for (StandingGrant g : grants) {
+      if (g.matches(facts)) return PolicyDecision.byGrant(g.id());
+    }
+    return null;
   }
 
   /** Auto-approval earned by trust, or null; high and critical risk never qualify. */

@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -13,7 +14,9 @@ import io.waitroom.bus.Addresses;
 import io.waitroom.bus.LocalCodec;
 import io.waitroom.trust.Trust;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,14 +39,28 @@ public final class PolicyVerticle extends VerticleBase {
       """
       SELECT r.updated_at,
         CASE WHEN r.updated_at IS DISTINCT FROM $2::timestamptz THEN r.policies END AS policies,
-        (SELECT t.score FROM trust_scores t WHERE t.agent_id = $3 AND t.room_id = r.id) AS score
+        (SELECT t.score FROM trust_scores t WHERE t.agent_id = $3 AND t.room_id = r.id) AS score,
+        (SELECT json_agg(json_build_object('id', g.id, 'conditions', g.conditions) ORDER BY g.id)
+          FROM grants g WHERE g.room_id = r.id AND g.revoked_at IS NULL AND g.expires_at > now()
+            AND (g.max_uses IS NULL OR g.uses < g.max_uses)) AS grants
       FROM rooms r WHERE r.id = $1
+      """;
+
+  /** A room's live standing grants (dry runs of a draft; a real check-in reads them above). */
+  static final String LIVE_GRANTS =
+      """
+      SELECT json_agg(json_build_object('id', g.id, 'conditions', g.conditions) ORDER BY g.id)
+        AS grants
+      FROM grants g WHERE g.room_id = $1 AND g.revoked_at IS NULL AND g.expires_at > now()
+        AND (g.max_uses IS NULL OR g.uses < g.max_uses)
       """;
 
   private record Cached(OffsetDateTime version, PolicyDocument document) {}
 
   private final Deps deps;
   private final Map<String, Cached> cache = new HashMap<>();
+  // A grant's conditions never change, so they are parsed once per node.
+  private final Map<String, Conditions> grantConditions = new HashMap<>();
 
   public PolicyVerticle(Deps deps) {
     this.deps = deps;
@@ -78,7 +95,15 @@ public final class PolicyVerticle extends VerticleBase {
     int unit = deps.config().timeoutUnitSeconds();
     if (q.draft() != null) {
       return Trust.score(deps.pool(), q.facts().agentId(), q.roomId())
-          .map(score -> Verdict.of(q.draft(), q, score, unit));
+          .compose(
+              score ->
+                  deps.pool()
+                      .preparedQuery(LIVE_GRANTS)
+                      .execute(Tuple.of(q.roomId()))
+                      .map(
+                          rows ->
+                              Verdict.of(
+                                  q.draft(), q, score, unit, grants(rows.iterator().next()))));
     }
     Cached cached = cache.get(q.roomId());
     return deps.pool()
@@ -91,8 +116,29 @@ public final class PolicyVerticle extends VerticleBase {
               Row r = rows.iterator().next();
               Double score = r.getDouble("score");
               return Verdict.of(
-                  document(q.roomId(), r, cached), q, score == null ? Trust.INITIAL : score, unit);
+                  document(q.roomId(), r, cached),
+                  q,
+                  score == null ? Trust.INITIAL : score,
+                  unit,
+                  grants(r));
             });
+  }
+
+  private List<StandingGrant> grants(Row r) {
+    Object value = r.getValue("grants");
+    if (value == null) return List.of();
+    JsonArray rows = value instanceof JsonArray a ? a : new JsonArray(value.toString());
+    if (grantConditions.size() > 10_000) grantConditions.clear();
+    List<StandingGrant> out = new ArrayList<>(rows.size());
+    for (Object o : rows) {
+      JsonObject g = (JsonObject) o;
+      Conditions c =
+          grantConditions.computeIfAbsent(
+              g.getString("id"),
+              id -> Conditions.parse(g.getJsonObject("conditions"), "conditions"));
+      out.add(new StandingGrant(g.getString("id"), c));
+    }
+    return out;
   }
 
   private PolicyDocument document(String roomId, Row r, Cached cached) {

@@ -16,7 +16,8 @@ import java.util.Set;
  * @param id unique within the document; {@code rule-<n>} (1-based position) when not given
  * @param effect {@code forbid}, {@code auto_approve} or {@code require_approval}
  */
-public record Rule(String id, String effect, Conditions conditions) {
+public record Rule(
+    String id, String effect, Conditions conditions, Quorum quorum, Escalation escalation) {
   public static final Set<String> EFFECTS = Set.of(FORBID, AUTO_APPROVE, REQUIRE_APPROVAL);
   public static final int MAX_ID_LENGTH = 100;
 
@@ -26,15 +27,20 @@ public record Rule(String id, String effect, Conditions conditions) {
     Objects.requireNonNull(conditions, "conditions");
   }
 
+  public Rule(String id, String effect, Conditions conditions) {
+    this(id, effect, conditions, null, null);
+  }
+
   public boolean matches(CheckInFacts facts) {
     return conditions.matches(facts);
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("id", id)
-        .put("effect", effect)
-        .put("conditions", conditions.toJson());
+    JsonObject json =
+        new JsonObject().put("id", id).put("effect", effect).put("conditions", conditions.toJson());
+    if (quorum != null) json.put("quorum", quorum.toJson());
+    if (escalation != null) json.put("escalation", escalation.toJson());
+    return json;
   }
 
   /** The id a rule without one gets: stable as long as the rule keeps its position. */
@@ -46,7 +52,8 @@ public record Rule(String id, String effect, Conditions conditions) {
    * Parses {@code rules[index]}; every failure names the rule in {@code details.rule_id} (its id
    * when it has a usable one, else its 0-based index, matching {@code field}).
    */
-  static Rule parse(Object value, int index, String field) {
+  static Rule parse(
+      Object value, int index, String field, int timeoutMinutes, String timeoutAction) {
     Object ruleRef = index;
     try {
       if (!(value instanceof JsonObject json)) {
@@ -65,7 +72,24 @@ public record Rule(String id, String effect, Conditions conditions) {
       if (!(conditions instanceof JsonObject c)) {
         throw ApiException.validation(field + ".conditions", "must be an object");
       }
-      return new Rule(id, effect, Conditions.parse(c, field + ".conditions"));
+      Quorum quorum = null;
+      Escalation escalation = null;
+      if (json.getValue("quorum") != null) {
+        // Only a rule that asks a human can say how many humans.
+        if (!REQUIRE_APPROVAL.equals(effect)) {
+          throw ApiException.validation(field + ".quorum", "needs effect require_approval");
+        }
+        quorum = Quorum.parse(json.getValue("quorum"), field + ".quorum");
+      }
+      if (json.getValue("escalation") != null) {
+        if (!REQUIRE_APPROVAL.equals(effect)) {
+          throw ApiException.validation(field + ".escalation", "needs effect require_approval");
+        }
+        escalation =
+            Escalation.parse(
+                json.getValue("escalation"), field + ".escalation", timeoutMinutes, timeoutAction);
+      }
+      return new Rule(id, effect, Conditions.parse(c, field + ".conditions"), quorum, escalation);
     } catch (ApiException e) {
       if (e.details() != null && e.details().containsKey("rule_id")) throw e;
       String failed = e.details() == null ? field : e.details().getString("field", field);

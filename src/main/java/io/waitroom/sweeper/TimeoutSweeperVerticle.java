@@ -2,8 +2,11 @@ package io.waitroom.sweeper;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.waitroom.Deps;
 import io.waitroom.checkins.Change;
+import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.db.Tx;
 import java.util.List;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class TimeoutSweeperVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TimeoutSweeperVerticle.class);
   static final String SYSTEM_TIMEOUT = "system:timeout";
+  static final String SYSTEM_ESCALATION = "system:escalation";
   static final int BATCH = 100;
 
   static final String DELETE_OLD_IDEMPOTENCY_KEYS =
@@ -53,6 +57,7 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
     if (running) return;
     running = true;
     sweepBatch()
+        .compose(timedOut -> escalateBatch().map(escalated -> Math.max(timedOut, escalated)))
         .onComplete(
             ar -> {
               running = false;
@@ -71,6 +76,58 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
         deps.pool(),
         tx ->
             CheckInTransitions.applyAll(tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT)).map(List::size));
+  }
+
+  /**
+   * One batch of due escalation steps in one transaction (one step per check-in; a check-in two
+   * steps behind gets the next on the following sweep, so steps fire in order): each raises the
+   * urgency, writes {@code checkin.escalated} with the level and whom it notifies, and posts an
+   * {@code escalation} message in the thread. Push delivery subscribes to that event.
+   */
+  Future<Integer> escalateBatch() {
+    int unit = deps.config().timeoutUnitSeconds();
+    Change.By by = Change.By.system(SYSTEM_ESCALATION);
+    return Tx.run(
+        vertx,
+        deps.pool(),
+        tx ->
+            CheckInTransitions.applyAll(tx, Change.escalate(BATCH, unit, SYSTEM_ESCALATION))
+                .compose(
+                    escalated -> {
+                      Future<Void> chain = Future.succeededFuture();
+                      for (CheckIn ci : escalated) {
+                        chain =
+                            chain.compose(
+                                v -> CheckInTransitions.post(tx, by, ci, note(ci)).mapEmpty());
+                      }
+                      return chain.map(escalated.size());
+                    }));
+  }
+
+  private static Change.Note note(CheckIn ci) {
+    JsonObject step = ci.escalationStep();
+    Object notify = step.getValue("notify");
+    String whom =
+        "all".equals(notify)
+            ? "every human of the org"
+            : ((JsonArray) notify).isEmpty()
+                ? "nobody in particular"
+                : ((JsonArray) notify).encode();
+    return new Change.Note(
+        "escalation",
+        "Escalated to level "
+            + ci.escalationLevel()
+            + " after "
+            + step.getInteger("after_minutes")
+            + " minutes without an answer; urgency "
+            + ci.urgency()
+            + "; notifies "
+            + whom,
+        new JsonObject()
+            .put("level", ci.escalationLevel())
+            .put("urgency", ci.urgency())
+            .put("notify", notify),
+        null);
   }
 
   private void housekeeping() {

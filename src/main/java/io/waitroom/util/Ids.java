@@ -23,6 +23,7 @@ public final class Ids {
   public static final String WATCHER = "w_";
   public static final String AUDIT = "aud_";
   public static final String DELIVERY = "dlv_";
+  public static final String GRANT = "gr_";
 
   private Ids() {}
 

@@ -55,7 +55,9 @@ class CheckInTransitionsTest extends ServerTest {
           "CLAIM human_to_agent pending in_progress",
           "RELEASE human_to_agent in_progress pending",
           "REQUEST_HELP human_to_agent in_progress in_progress",
-          "SUBMIT human_to_agent in_progress submitted");
+          "SUBMIT human_to_agent in_progress submitted",
+          "VOTE agent_to_human pending pending",
+          "ESCALATE agent_to_human pending pending");
 
   private static final Set<String> LEGAL_CREATE =
       Set.of(
@@ -169,7 +171,7 @@ class CheckInTransitionsTest extends ServerTest {
       assertThat(seen.status())
           .as(c.name() + ": the row keeps its status")
           .isEqualTo(c.from().wire());
-      if (c.transition() != Transition.TIME_OUT) {
+      if (c.transition() != Transition.TIME_OUT && c.transition() != Transition.ESCALATE) {
         assertThat(seen.refusal()).as(c.name()).isInstanceOf(ApiException.class);
         assertThat(((ApiException) seen.refusal()).status()).as(c.name()).isEqualTo(409);
       }
@@ -195,6 +197,8 @@ class CheckInTransitionsTest extends ServerTest {
           case RELEASE -> "checkin.released";
           case REQUEST_HELP -> "checkin.help_requested";
           case SUBMIT -> "checkin.submitted";
+          case VOTE -> "checkin.vote";
+          case ESCALATE -> "checkin.escalated";
           case CREATE -> throw new IllegalArgumentException();
         };
     List<String> records = note ? List.of("checkin.message", event) : List.of(event);
@@ -229,7 +233,8 @@ class CheckInTransitionsTest extends ServerTest {
             null,
             null,
             null,
-            A2H.equals(direction) ? new PolicyDecision("require_approval", null, "table") : null);
+            A2H.equals(direction) ? new PolicyDecision("require_approval", null, "table") : null,
+            null);
     Seen seen =
         run(
             id,
@@ -297,9 +302,18 @@ class CheckInTransitionsTest extends ServerTest {
           case SUBMIT ->
               Change.submit(agent(), id)
                   .withNote(new Change.Note("result", "done", new JsonObject(), null));
+          case VOTE ->
+              Change.vote(
+                  human(),
+                  id,
+                  new JsonObject()
+                      .put("voter", "usr_test")
+                      .put("verdict", "approved")
+                      .put("at", "2030-01-01T00:00:00Z"));
+          case ESCALATE -> Change.escalate(10, 1, "system:escalation");
           case CREATE -> throw new IllegalArgumentException();
         };
-    if (c.transition() == Transition.TIME_OUT) {
+    if (c.transition() == Transition.TIME_OUT || c.transition() == Transition.ESCALATE) {
       return CheckInTransitions.applyAll(tx, change).map(all -> !all.isEmpty());
     }
     return CheckInTransitions.apply(tx, change).map(true);
@@ -311,9 +325,13 @@ class CheckInTransitionsTest extends ServerTest {
     return conn.preparedQuery(
             """
             INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
-              risk_level, urgency, status, timeout_minutes, timeout_action, expires_at, claimed_by)
+              risk_level, urgency, status, timeout_minutes, timeout_action, expires_at, claimed_by,
+              quorum, escalation, next_escalation_at)
             VALUES ($1, $2, $3, $4, $5, $6, 'deploy', 'medium', 'normal', $7, 1, $8,
-              now() - interval '1 minute', $9)
+              now() - interval '1 minute', $9,
+              '{"required": 2, "approvers": null, "reject": "any"}',
+              '[{"after_minutes": 1, "urgency": "high", "notify": "all"}]',
+              now() - interval '1 minute')
             """)
         .execute(
             Tuple.of(

@@ -15,8 +15,13 @@ class EventTypesTest {
     for (String t : EventTypes.CANONICAL) assertThat(EventTypes.expand(t)).containsExactly(t);
     assertThat(EventTypes.CANONICAL)
         .contains(
-            "checkin.submitted", "checkin.helper_joined", "signal.broadcast", "watcher.triggered")
-        .hasSize(14);
+            "checkin.submitted",
+            "checkin.helper_joined",
+            "checkin.vote",
+            "checkin.escalated",
+            "signal.broadcast",
+            "watcher.triggered")
+        .hasSize(16);
   }
 
   @Test

@@ -296,8 +296,10 @@ class WatcherMatcherTest {
   @Test
   void aliasesExpandToCanonicalTypesAndUnknownNamesAreNull() {
     assertThat(EventTypes.CANONICAL)
-        .hasSize(14)
-        .contains("checkin.helper_joined", "watcher.triggered");
+        .hasSize(16)
+        .contains(
+            "checkin.helper_joined", "checkin.vote", "checkin.escalated", "watcher.triggered");
+    assertThat(EventTypes.expand("check_in.escalated")).containsExactly("checkin.escalated");
     assertThat(EventTypes.expand("check_in.created")).containsExactly("checkin.created");
     assertThat(EventTypes.expand("check_in.decided"))
         .containsExactlyInAnyOrder("checkin.approved", "checkin.rejected", "checkin.modified");
