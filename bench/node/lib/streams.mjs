@@ -1,0 +1,231 @@
+// The push figures: SSE fan-out, long-poll waiters, webhook deliveries. Raw node:http clients so
+// that 10,000 connections cost the client little and every timing is taken as bytes arrive.
+import http from 'node:http';
+import { memory, mb, now, pool, round, scrape, sleep, stats } from './util.mjs';
+
+/** An SSE stream that records when a marker string first arrives. */
+export function openSse(base, room, token, { onData } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(new URL(`/v1/rooms/${room}/events`, base), {
+      agent: false,
+      headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' },
+    });
+    const s = { req, res: null, tail: '', markers: new Map(), waiting: new Map(), closed: false };
+    req.on('error', (e) => { s.closed = true; if (!s.res) reject(e); });
+    req.on('response', (res) => {
+      s.res = res;
+      if (res.statusCode !== 200) { reject(new Error(`SSE answered ${res.statusCode}`)); res.resume(); return; }
+      res.setEncoding('utf8');
+      let connected = false;
+      res.on('data', (chunk) => {
+        const t = now();
+        const text = s.tail + chunk;
+        if (!connected && text.includes(': connected')) { connected = true; resolve(s); }
+        for (const [m, cb] of s.waiting) if (text.includes(m)) { s.waiting.delete(m); cb(t); }
+        if (onData) onData(chunk, t);
+        s.tail = text.slice(-256);
+      });
+      res.on('close', () => { s.closed = true; });
+    });
+  });
+}
+
+function whenMarker(s, marker, timeoutMs) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { s.waiting.delete(marker); resolve(null); }, timeoutMs);
+    s.waiting.set(marker, (t) => { clearTimeout(timer); resolve(t); });
+  });
+}
+
+export async function openMany(base, room, token, n, batch = 250) {
+  const streams = [];
+  for (let i = 0; i < n; i += batch) {
+    const k = Math.min(batch, n - i);
+    streams.push(...(await Promise.all(Array.from({ length: k }, () => openSse(base, room, token)))));
+  }
+  return streams;
+}
+
+export function closeAll(streams) { for (const s of streams) s.req.destroy(); }
+
+async function waitMetric(api, key, pred, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await scrape(api);
+    if (pred(m[key])) return m[key];
+    if (Date.now() > deadline) return m[key];
+    await sleep(200);
+  }
+}
+
+/** N streams on one room, one signal: the time until every stream has it, and what they cost. */
+export async function sseFanout(ctx, n) {
+  const { server, fixture, fail } = ctx;
+  const api = server.api;
+  const room = fixture.rooms.fanout;
+  const before = await memory(api, server.pid, { collect: true });
+  const t0 = now();
+  const streams = await openMany(server.base, room, fixture.human, n);
+  const connectS = (now() - t0) / 1000;
+  await waitMetric(api, 'sse', (v) => v >= n, 10000);
+  const open = await memory(api, server.pid, { collect: true });
+  const rounds = [];
+  for (let r = 0; r < 3; r++) {
+    const marker = `bench.fanout.${n}.${r}.${Date.now()}`;
+    const arrivals = streams.map((s) => whenMarker(s, marker, 30000));
+    const sent = now();
+    await api.post(`/v1/rooms/${room}/signal`, fixture.human, { type: marker, payload: { n } });
+    const times = (await Promise.all(arrivals)).filter((t) => t != null).map((t) => t - sent);
+    if (times.length < n) fail(`SSE fan-out ${n}: ${n - times.length} streams never got the event`);
+    rounds.push(stats(times));
+  }
+  const peak = await memory(api, server.pid);
+  closeAll(streams);
+  await waitMetric(api, 'sse', (v) => v === 0, 15000);
+  // Round 0 is the event that is measured; the next two show the spread on a warm path.
+  const res = {
+    streams: n,
+    connect_s: round(connectS, 1),
+    ...rounds[0],
+    rounds,
+    heap_before_mb: mb(before.heap),
+    heap_open_after_gc_mb: mb(open.heap),
+    heap_peak_mb: mb(Math.max(peak.heap, open.heap)),
+    rss_before_mb: mb(before.rss),
+    rss_open_mb: mb(peak.rss),
+    retained_heap_per_stream_kb: round((open.heap - before.heap) / n / 1024, 1),
+    rss_per_stream_kb: round((peak.rss - before.rss) / n / 1024, 1),
+    threads: peak.threads,
+  };
+  return res;
+}
+
+/** N long-poll waiters, each woken by its check-in's decision. */
+export async function longPoll(ctx, n) {
+  const { server, fixture, fail } = ctx;
+  const api = server.api;
+  const agent = fixture.agents[0];
+  const ids = await pool(Array.from({ length: n }), 32, async () => {
+    const r = await api.post(`/v1/rooms/${fixture.rooms.longpoll}/check-in`, agent.key,
+      { action: 'Long-poll bench', risk_level: 'high' }, { expect: [201] });
+    return r.json.data.id;
+  });
+  const idle = await memory(api, server.pid, { collect: true });
+  let reparked = 0;
+  const answered = new Array(n);
+  const wait = (id, i) => new Promise((resolve) => {
+    const req = http.get(new URL(`/v1/check-ins/${id}/status?wait=60`, server.base),
+      { agent: false, headers: { Authorization: `Bearer ${agent.key}` } }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const t = now();
+          let status = null;
+          try { status = JSON.parse(Buffer.concat(chunks).toString()).data.status; } catch { /* below */ }
+          if (res.statusCode !== 200) { fail(`long-poll answered ${res.statusCode}`); resolve(); return; }
+          if (status === 'pending') { reparked++; wait(id, i).then(resolve); return; } // wait ran out
+          answered[i] = { t, status };
+          resolve();
+        });
+      });
+    req.on('error', (e) => { fail(`long-poll ${id}: ${e.message}`); resolve(); });
+  });
+  const done = Promise.all(ids.map((id, i) => wait(id, i)));
+  const parked = await waitMetric(api, 'waiters', (v) => v >= n, 60000);
+  if (parked < n) fail(`long-poll: only ${parked} of ${n} waiters parked`);
+  const busy = await memory(api, server.pid);
+  const sent = new Array(n);
+  const t0 = now();
+  await pool(ids, 32, async (id, i) => {
+    sent[i] = now();
+    await api.post(`/v1/check-ins/${id}/approve`, fixture.human, {});
+  });
+  await done;
+  const wall = (now() - t0) / 1000;
+  const delays = [];
+  for (let i = 0; i < n; i++) {
+    if (!answered[i]) continue;
+    if (answered[i].status !== 'approved') fail(`long-poll: a waiter got ${answered[i].status}`);
+    delays.push(answered[i].t - sent[i]);
+  }
+  if (delays.length < n) fail(`long-poll: ${n - delays.length} waiters never answered`);
+  return {
+    waiters: n,
+    ...stats(delays),
+    wake_all_s: round(wall, 1),
+    decisions_per_s: round(n / wall, 0),
+    reparked,
+    threads_idle: idle.threads,
+    threads_parked: busy.threads,
+    heap_idle_mb: mb(idle.heap),
+    heap_parked_mb: mb(busy.heap),
+    rss_parked_mb: mb(busy.rss),
+  };
+}
+
+/** W webhook watchers on one room, E signals: deliveries per second and end-to-end delay. */
+export async function webhooks(ctx, watchers, signals) {
+  const { server, fixture, fail, host } = ctx;
+  const api = server.api;
+  const sentAt = new Map();
+  const seen = new Set();
+  const delays = [];
+  let duplicates = 0;
+  let last = 0;
+  let resolveAll;
+  const all = new Promise((r) => { resolveAll = r; });
+  const expected = watchers * signals;
+  const receiver = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const t = now();
+      res.writeHead(200).end('ok');
+      const id = req.headers['webhook-id'];
+      if (seen.has(id)) { duplicates++; return; }
+      seen.add(id);
+      let sig = null;
+      try { sig = JSON.parse(Buffer.concat(chunks).toString()).data.id; } catch { /* below */ }
+      const s = sentAt.get(sig);
+      if (s != null) delays.push(t - s);
+      last = t;
+      if (seen.size >= expected) resolveAll();
+    });
+  });
+  receiver.keepAliveTimeout = 10000;
+  await new Promise((r) => receiver.listen(0, host, r));
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${receiver.address().port}/hook`;
+  try {
+    for (let w = 0; w < watchers; w++) {
+      await api.post(`/v1/rooms/${fixture.rooms.hooks}/watch`, fixture.agents[w % fixture.agents.length].key,
+        { event_types: ['signal.broadcast'], webhook_url: url }, { expect: [201] });
+    }
+    const t0 = now();
+    await pool(Array.from({ length: signals }), 32, async (_, i) => {
+      const t = now();
+      const r = await api.post(`/v1/rooms/${fixture.rooms.hooks}/signal`, fixture.human, { type: 'bench.hook', payload: { i } });
+      sentAt.set(r.json.data.id, t);
+    });
+    const postS = (now() - t0) / 1000;
+    // Slow is not broken: wait as long as deliveries keep arriving, give up after 30 s of none.
+    let progress = -1;
+    while (seen.size < expected && seen.size > progress) {
+      progress = seen.size;
+      await Promise.race([all, sleep(30000)]);
+    }
+    if (seen.size < expected) fail(`webhooks: ${expected - seen.size} of ${expected} deliveries never arrived`);
+    const wall = (last - t0) / 1000;
+    return {
+      watchers,
+      signals,
+      deliveries: seen.size,
+      deliveries_per_s: round(seen.size / wall, 0),
+      signals_posted_per_s: round(signals / postS, 0),
+      ...stats(delays),
+      duplicates,
+    };
+  } finally {
+    receiver.closeAllConnections?.();
+    receiver.close();
+  }
+}
