@@ -2,6 +2,7 @@ package io.waitroom;
 
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.waitroom.auth.AgentKeyCache;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
 import io.waitroom.events.EventWaiters;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param waiters long-poll waits for room events about one object (node-wide, thread-safe)
  * @param rateLimiter per-caller token buckets (in memory, or shared through Redis)
  * @param streams node-wide gauges and counters of the SSE and WebSocket streams
+ * @param agentKeys the node's cache of claimed agents' keys (invalidated across nodes)
  */
 public record Deps(
     Vertx vertx,
@@ -25,4 +27,5 @@ public record Deps(
     AtomicBoolean draining,
     EventWaiters waiters,
     RateLimiter rateLimiter,
-    StreamMetrics streams) {}
+    StreamMetrics streams,
+    AgentKeyCache agentKeys) {}
