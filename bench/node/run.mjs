@@ -183,7 +183,8 @@ async function main() {
     const duration = opts.duration ?? size.duration;
     if (mainPart) {
       log(`starting the server on ${results.database} (${opts.target})`);
-      server = await new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile }).start();
+      server = new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile });
+      await server.start(); // assigned first, so that an interrupt during the start stops it too
       const fixture = await setupFixture(server, 32, 32);
       const ctx = { server, db, fixture, fail, workDir, duration, host: opts.target };
       Object.assign(results, await throughput(ctx, size, wanted));
@@ -198,7 +199,8 @@ async function main() {
     }
     if (wanted('memory')) {
       log('memory run: -Xmx512m');
-      server = await new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile, heap: '512m' }).start();
+      server = new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile, heap: '512m' });
+      await server.start();
       const fixture = await memoryFixture(server);
       results.memory = await memoryRun({ server, fixture, fail }, size.memory);
       server.check();

@@ -24,6 +24,7 @@ import io.waitroom.http.InvalidRequestHandler;
 import io.waitroom.http.JsonBodyHandler;
 import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
+import io.waitroom.mcp.McpRoutes;
 import io.waitroom.openapi.OpenApiRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
@@ -33,6 +34,7 @@ import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
 import io.waitroom.watchers.WatcherRoutes;
+import io.waitroom.web.WebRoutes;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -136,6 +138,10 @@ public final class HttpVerticle extends VerticleBase {
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
+    // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
+    McpRoutes.mount(router, deps);
+    // The dashboard (GET / and its assets) last: its asset route must not shadow another route.
+    WebRoutes.mount(router, deps);
 
     return router;
   }
@@ -182,14 +188,17 @@ public final class HttpVerticle extends VerticleBase {
                 "Content-Type",
                 Idempotent.HEADER,
                 "Last-Event-ID",
-                "X-Request-Id"))
+                "X-Request-Id",
+                "Mcp-Session-Id",
+                "MCP-Protocol-Version"))
         .exposedHeaders(
             Set.of(
                 "X-Request-Id",
                 "Retry-After",
                 "X-RateLimit-Limit",
                 "X-RateLimit-Remaining",
-                Idempotent.REPLAYED))
+                Idempotent.REPLAYED,
+                "Mcp-Session-Id"))
         .maxAgeSeconds(600);
   }
 

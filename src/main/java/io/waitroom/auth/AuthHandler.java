@@ -36,31 +36,40 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    authenticate(ctx)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                ctx.fail(ar.cause());
+                return;
+              }
+              Actor a = ar.result();
+              if (a instanceof Actor.Agent ag && !ag.claimed() && !isAgentsMe(ctx)) {
+                ctx.fail(
+                    ApiException.forbidden(
+                        "this agent is not claimed yet: only GET /v1/agents/me is allowed"));
+                return;
+              }
+              ctx.put(ACTOR, a);
+              ctx.next();
+            });
+  }
+
+  /**
+   * Who sent the request (claimed or not), or a failed future with 401. For endpoints outside
+   * {@code /v1} that apply their own guards (MCP: an unclaimed agent may open a session and gets
+   * the API's 403 from each tool).
+   */
+  public Future<Actor> authenticate(RoutingContext ctx) {
     String credential = credential(ctx);
     if (credential == null) {
-      ctx.fail(
+      return Future.failedFuture(
           ApiException.unauthorized(
               "missing credentials: send Authorization: Bearer <key or token>"));
-      return;
     }
-    Future<? extends Actor> actor =
-        credential.startsWith(AgentKeys.PREFIX) ? agent(credential) : human(credential);
-    actor.onComplete(
-        ar -> {
-          if (ar.failed()) {
-            ctx.fail(ar.cause());
-            return;
-          }
-          Actor a = ar.result();
-          if (a instanceof Actor.Agent ag && !ag.claimed() && !isAgentsMe(ctx)) {
-            ctx.fail(
-                ApiException.forbidden(
-                    "this agent is not claimed yet: only GET /v1/agents/me is allowed"));
-            return;
-          }
-          ctx.put(ACTOR, a);
-          ctx.next();
-        });
+    return credential.startsWith(AgentKeys.PREFIX)
+        ? agent(credential).map(a -> (Actor) a)
+        : human(credential).map(h -> (Actor) h);
   }
 
   /** The route also matches with a trailing slash, so the exemption must too. */

@@ -24,12 +24,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
-/** The command line: {@code serve} (the default) and {@code token}. */
+/** The command line: {@code serve} (the default), {@code token} and {@code mcp}. */
 @Command(
     name = "waitroom",
     mixinStandardHelpOptions = true,
     description = "Waitroom server: agents check in, humans decide.",
-    subcommands = {WaitroomCommand.Serve.class, WaitroomCommand.Token.class})
+    subcommands = {
+      WaitroomCommand.Serve.class,
+      WaitroomCommand.Token.class,
+      WaitroomCommand.Mcp.class
+    })
 public final class WaitroomCommand implements java.util.concurrent.Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(WaitroomCommand.class);
 
@@ -134,6 +138,17 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--ttl", defaultValue = "24h", description = "Lifetime, e.g. 30m, 24h, 7d.")
     String ttl;
 
+    @Option(
+        names = "--link",
+        description = "Print a dashboard sign-in link (BASE/#token=...) instead of the bare token.")
+    boolean link;
+
+    @Option(
+        names = "--base",
+        description =
+            "The dashboard's address for --link (default http://localhost:<WAITROOM_PORT>).")
+    String base;
+
     @Override
     public Integer call() throws Exception {
       Duration lifetime;
@@ -143,6 +158,13 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       ServerConfig config = parent.config();
+      if (base != null) {
+        try {
+          link(base, config.port(), "");
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+      }
       String secret = Server.jwtSecret(config);
       JsonObject claims = new JsonObject().put("sub", sub);
       // The claim the server reads the org from, so the token works under a custom claim too.
@@ -155,10 +177,52 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
       } finally {
         vertx.close();
       }
-      spec.commandLine().getOut().println(token);
+      spec.commandLine()
+          .getOut()
+          .println(link || base != null ? link(base, config.port(), token) : token);
       spec.commandLine().getOut().flush();
       return 0;
     }
+  }
+
+  /**
+   * An MCP server on stdio for clients that launch one (Claude Desktop): forwards to the running
+   * server's {@code /mcp} with {@code WAITROOM_API_KEY}. Only JSON-RPC is written to stdout.
+   */
+  @Command(name = "mcp", description = "Serve the Waitroom MCP tools on stdio.")
+  static final class Mcp implements java.util.concurrent.Callable<Integer> {
+    @ParentCommand WaitroomCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--url",
+        description = "The Waitroom server (default: API_BASE_URL, else http://localhost:8080).")
+    String url;
+
+    @Override
+    public Integer call() throws Exception {
+      String key = parent.env.get("WAITROOM_API_KEY");
+      if (key == null || key.isBlank()) {
+        spec.commandLine().getErr().println("waitroom mcp: set WAITROOM_API_KEY to an agent key");
+        return 2;
+      }
+      String base =
+          url != null ? url : parent.env.getOrDefault("API_BASE_URL", "http://localhost:8080");
+      return new McpStdioBridge(base, key.trim(), System.out, System.err).run(System.in);
+    }
+  }
+
+  /**
+   * The dashboard URL that signs in with the token: it travels in the fragment, which browsers
+   * never send to the server (nor in a Referer), and the page removes it from the address bar.
+   */
+  static String link(String base, int port, String token) {
+    String root = base != null ? base.strip() : "http://localhost:" + port;
+    if (!root.startsWith("http://") && !root.startsWith("https://")) {
+      throw new IllegalArgumentException("--base must start with http:// or https://");
+    }
+    while (root.endsWith("/")) root = root.substring(0, root.length() - 1);
+    return root + "/#token=" + token;
   }
 
   /** Sets {@code a.b.c} to the value, creating the intermediate objects. */

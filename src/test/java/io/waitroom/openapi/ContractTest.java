@@ -279,7 +279,8 @@ class ContractTest {
             if (!schemes.containsKey(scheme)) problems.add(route + ": unknown scheme " + scheme);
           }
         }
-        if (path.startsWith("/v1/")) {
+        // MCP endpoints (x-mcp) authenticate and rate-limit like /v1, outside it.
+        if (path.startsWith("/v1/") || op.getBoolean("x-mcp", false)) {
           JsonObject limited = responses.getJsonObject("429");
           if (limited == null
               || limited.getJsonObject("headers") == null
@@ -356,7 +357,8 @@ class ContractTest {
     Set<String> withBody = new TreeSet<>();
     for (String route : servedNow) {
       JsonObject op = operation(route);
-      if (op == null || !op.containsKey("requestBody")) continue;
+      // MCP bodies are JSON-RPC, validated by the protocol (McpHttpTest), not field by field.
+      if (op == null || !op.containsKey("requestBody") || op.getBoolean("x-mcp", false)) continue;
       withBody.add(route);
       JsonObject schema =
           op.getJsonObject("requestBody")
@@ -544,6 +546,9 @@ class ContractTest {
     call("GET", "/openapi.json", "/openapi.json", null, null, Map.of(), 200);
     call("GET", "/openapi.yaml", "/openapi.yaml", null, null, Map.of(), 200);
     call("GET", "/docs", "/docs", null, null, Map.of(), 200);
+    call("GET", "/", "/", null, null, Map.of(), 200);
+    call("GET", "/{file}", "/app.js", null, null, Map.of(), 200);
+    call("GET", "/{file}", "/no-such-file.js", null, null, Map.of(), 404);
 
     // Rooms
     String slug = "deploys-" + UUID.randomUUID().toString().substring(0, 8);

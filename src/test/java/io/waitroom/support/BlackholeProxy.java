@@ -18,6 +18,8 @@ public final class BlackholeProxy implements AutoCloseable {
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean blackhole;
+  private final java.util.concurrent.atomic.AtomicInteger accepted =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public BlackholeProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -36,10 +38,33 @@ public final class BlackholeProxy implements AutoCloseable {
     blackhole = true;
   }
 
+  /** How many connections were accepted so far. */
+  public int accepted() {
+    return accepted.get();
+  }
+
+  /** Forwards again (connections that were black-holed stay useless to their clients). */
+  public void restore() {
+    blackhole = false;
+  }
+
+  /** Cuts every open connection at once (new ones are still accepted and forwarded). */
+  public void cut() {
+    for (Socket s : sockets) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // already gone
+      }
+    }
+    sockets.clear();
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
         Socket in = server.accept();
+        accepted.incrementAndGet();
         Socket out = new Socket("127.0.0.1", targetPort);
         sockets.add(in);
         sockets.add(out);

@@ -80,6 +80,15 @@ public final class NodeScripts {
     return exec(project, env, timeoutSeconds, command);
   }
 
+  /** Runs {@code npm <args...>} in the (installed) project folder, e.g. {@code run build}. */
+  public static Result npm(
+      Path project, Map<String, String> env, int timeoutSeconds, String... args) {
+    install(project);
+    List<String> command = new ArrayList<>(List.of("npm"));
+    command.addAll(List.of(args));
+    return exec(project, env, timeoutSeconds, command);
+  }
+
   private static Result exec(
       Path dir, Map<String, String> env, int timeoutSeconds, List<String> command) {
     try {

@@ -1,0 +1,30 @@
+import { CheckIns, Tasks } from './checkins.js';
+import { Events } from './events.js';
+import { type ClientOptions, Transport } from './http.js';
+import { Agents, Audit, Policies, Rooms, Signals, Watchers } from './resources.js';
+
+/** The Waitroom API: one typed accessor per resource. */
+export class WaitroomClient {
+  readonly checkIns: CheckIns;
+  readonly tasks: Tasks;
+  readonly rooms: Rooms;
+  readonly policies: Policies;
+  readonly signals: Signals;
+  readonly watchers: Watchers;
+  readonly agents: Agents;
+  readonly audit: Audit;
+  readonly events: Events;
+
+  constructor(options: ClientOptions = {}) {
+    const http = new Transport(options);
+    this.checkIns = new CheckIns(http);
+    this.tasks = new Tasks(http);
+    this.rooms = new Rooms(http);
+    this.policies = new Policies(http);
+    this.signals = new Signals(http);
+    this.watchers = new Watchers(http);
+    this.agents = new Agents(http);
+    this.audit = new Audit(http);
+    this.events = new Events(http);
+  }
+}

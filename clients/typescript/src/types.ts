@@ -1,0 +1,375 @@
+/** The API's objects and request bodies, as the server sends and accepts them (snake_case). */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+export type Urgency = 'low' | 'normal' | 'high' | 'urgent';
+export type TimeoutAction = 'auto_approve' | 'cancel' | 'hold';
+export type PolicyEffect = 'forbid' | 'auto_approve' | 'require_approval';
+export type CheckInStatus =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'modified'
+  | 'expired'
+  | 'withdrawn'
+  | 'in_progress'
+  | 'submitted';
+export type Direction = 'agent_to_human' | 'human_to_agent';
+export type MessageType = 'comment' | 'result' | 'question' | 'escalation' | 'status_change' | 'decision';
+
+/** Canonical event types of the room stream. */
+export type EventType =
+  | 'checkin.created'
+  | 'checkin.approved'
+  | 'checkin.rejected'
+  | 'checkin.modified'
+  | 'checkin.expired'
+  | 'checkin.withdrawn'
+  | 'checkin.claimed'
+  | 'checkin.released'
+  | 'checkin.submitted'
+  | 'checkin.message'
+  | 'checkin.help_requested'
+  | 'checkin.helper_joined'
+  | 'signal.broadcast'
+  | 'watcher.triggered';
+
+/** A type or an alias the server accepts when filtering (`check_in.X`, `checkin.decided`). */
+export type EventTypeFilter = EventType | 'checkin.decided' | 'check_in.decided' | `check_in.${string}`;
+
+/** A list page: `data`, the opaque `cursor` of the next page (null on the last) and `has_more`. */
+export interface Page<T> {
+  data: T[];
+  cursor: string | null;
+  has_more: boolean;
+}
+
+export interface ListParams {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Decision {
+  type: 'approved' | 'rejected' | 'modified' | 'expired';
+  reason: string | null;
+  modifications: JsonObject | null;
+  decided_by: string;
+  decided_at: string;
+}
+
+export interface PolicyOutcome {
+  result: PolicyEffect;
+  rule_id: string | null;
+  reason: string;
+}
+
+export interface CheckIn {
+  id: string;
+  room_id: string;
+  direction: Direction;
+  agent_id: string | null;
+  created_by: string;
+  action: string;
+  description: string | null;
+  risk_level: RiskLevel;
+  urgency: Urgency;
+  context: JsonObject;
+  status: CheckInStatus;
+  timeout_minutes: number | null;
+  timeout_action: TimeoutAction | null;
+  expires_at: string | null;
+  decision: Decision | null;
+  claimed_by: string | null;
+  help_requested: boolean;
+  policy: PolicyOutcome | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `GET /v1/check-ins/:id/status`: the check-in plus flat decision fields. */
+export interface CheckInStatusView extends CheckIn {
+  decision_reason: string | null;
+  modifications: JsonObject | null;
+}
+
+export interface Participant {
+  agent_id: string;
+  role: 'primary' | 'helper';
+  joined_at: string;
+}
+
+export interface CheckInWithParticipants extends CheckIn {
+  participants: Participant[];
+}
+
+export interface CheckInDetail extends CheckInWithParticipants {
+  messages: Message[];
+}
+
+export interface CheckInInput {
+  action: string;
+  description?: string;
+  risk_level?: RiskLevel;
+  urgency?: Urgency;
+  context?: JsonObject;
+  timeout_minutes?: number;
+  timeout_action?: TimeoutAction;
+}
+
+export type TaskInput = Omit<CheckInInput, 'timeout_minutes' | 'timeout_action'>;
+
+export interface PendingListParams extends ListParams {
+  status?: 'pending' | 'approved' | 'rejected' | 'modified' | 'expired' | 'withdrawn';
+  risk_level?: RiskLevel;
+  urgency?: Urgency;
+  agent_id?: string;
+}
+
+export interface TaskListParams extends ListParams {
+  claimed?: boolean;
+  status?: CheckInStatus;
+}
+
+export interface ClaimedListParams extends ListParams {
+  status?: CheckInStatus;
+}
+
+export interface Attachment {
+  name: string;
+  url?: string;
+  content?: string;
+  content_type?: string;
+}
+
+export interface Message {
+  id: string;
+  check_in_id: string;
+  author_type: 'agent' | 'human' | 'system';
+  author_id: string;
+  message_type: MessageType;
+  body: string;
+  metadata: JsonObject;
+  attachments: Attachment[];
+  created_at: string;
+}
+
+export interface MessageInput {
+  body: string;
+  message_type?: 'comment' | 'result' | 'question' | 'escalation';
+  metadata?: JsonObject;
+  attachments?: Attachment[];
+}
+
+export interface Conditions {
+  action_contains?: string | string[];
+  action_matches?: string;
+  risk_level?: RiskLevel | RiskLevel[];
+  urgency?: Urgency | Urgency[];
+  agent_id?: string | string[];
+  context?: { [path: string]: string | number | boolean | Array<string | number | boolean> };
+}
+
+export interface Rule {
+  id: string;
+  effect: PolicyEffect;
+  conditions: Conditions;
+}
+
+export interface TrustThresholds {
+  auto_approve_low: number | null;
+  auto_approve_medium: number | null;
+}
+
+export interface PolicyDocument {
+  default_action: PolicyEffect;
+  timeout_minutes: number;
+  timeout_action: TimeoutAction;
+  trust_thresholds: TrustThresholds;
+  rules: Rule[];
+}
+
+export interface PolicyDocumentInput {
+  default_action: PolicyEffect;
+  timeout_minutes: number;
+  timeout_action: TimeoutAction;
+  trust_thresholds?: Partial<TrustThresholds>;
+  rules: Array<Omit<Rule, 'id'> & { id?: string }>;
+}
+
+export interface Room {
+  id: string;
+  org_id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  policies: PolicyDocument;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoomInput {
+  name: string;
+  slug?: string;
+  description?: string;
+  policies?: Partial<PolicyDocumentInput>;
+}
+
+export interface EvaluateInput extends CheckInInput {
+  agent_id?: string;
+  policies?: PolicyDocumentInput;
+}
+
+export interface PolicyEvaluation {
+  result: PolicyEffect;
+  rule_id: string | null;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  trust_score: number;
+  timeout_minutes: number;
+  timeout_action: TimeoutAction;
+  dry_run: true;
+}
+
+export interface SignalInput {
+  type: string;
+  payload?: JsonObject;
+}
+
+export interface Signal {
+  id: string;
+  room_id: string;
+  type: string;
+  payload: JsonObject;
+  created_by: string;
+  created_by_type?: 'human' | 'agent';
+  created_at: string;
+}
+
+/** One room event: the same envelope on the event stream, the WebSocket and webhooks. */
+export interface RoomEvent {
+  id: number;
+  event: EventType;
+  room_id: string;
+  data: JsonObject;
+  timestamp: string;
+}
+
+/** A webhook delivery's body: the room event plus the watcher that matched it. */
+export interface WebhookEvent extends RoomEvent {
+  watcher_id: string;
+}
+
+export interface WatcherInput {
+  event_types?: EventTypeFilter[];
+  filter?: JsonObject;
+  webhook_url?: string;
+}
+
+export interface Watcher {
+  id: string;
+  room_id: string;
+  agent_id: string;
+  event_types: string[];
+  filter: JsonObject;
+  webhook_url: string | null;
+  is_active: boolean;
+  created_at: string;
+}
+
+/** The answer to creating a watcher: the only time its signing `secret` is shown. */
+export interface WatcherWithSecret extends Watcher {
+  secret: string;
+}
+
+export interface Delivery {
+  id: string;
+  watcher_id: string;
+  event_id: number;
+  event?: EventType;
+  attempt: number;
+  status?: string;
+  response_status?: number | null;
+  error?: string | null;
+  next_attempt_at?: string | null;
+  created_at: string;
+}
+
+export interface DeliveryListParams extends ListParams {
+  status?: string;
+}
+
+export interface Agent {
+  id: string;
+  org_id: string | null;
+  name: string;
+  description: string | null;
+  platform: string | null;
+  room_scopes: string[];
+  status: 'active' | 'pending_claim';
+  key_prefix: string;
+  registered_by: string | null;
+  claimed_by: string | null;
+  claimed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RegisteredAgent extends Agent {
+  api_key: string;
+}
+
+export interface SelfRegisteredAgent extends RegisteredAgent {
+  claim_token: string;
+  claim_expires_at: string;
+}
+
+export interface AgentMe extends Agent {
+  claim_token?: string;
+  claim_expires_at?: string;
+}
+
+export interface AgentInput {
+  name: string;
+  description?: string;
+  platform?: string;
+  room_scopes?: string[];
+}
+
+export type SelfRegisterInput = Omit<AgentInput, 'room_scopes'>;
+
+export interface RoomTrust {
+  room_id: string;
+  room_slug: string;
+  score: number;
+  approved: number;
+  modified: number;
+  rejected: number;
+  expired: number;
+  updated_at: string;
+}
+
+export interface TrustReport {
+  agent_id: string;
+  initial_score: number;
+  rooms: RoomTrust[];
+}
+
+export interface AuditEntry {
+  id: string;
+  org_id: string;
+  room_id: string | null;
+  actor_type: 'agent' | 'human' | 'system';
+  actor_id: string;
+  event_type: string;
+  target_type: string;
+  target_id: string;
+  snapshot: JsonObject;
+  created_at: string;
+}
+
+export interface AuditListParams extends ListParams {
+  event_type?: string;
+}

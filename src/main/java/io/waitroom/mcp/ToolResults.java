@@ -1,0 +1,115 @@
+package io.waitroom.mcp;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.waitroom.errors.ApiException;
+
+/**
+ * {@code CallToolResult}s: structured content for programs, and text a model can act on (what
+ * happened, what to do next), followed by the same JSON for clients that only read text.
+ */
+final class ToolResults {
+  private ToolResults() {}
+
+  static JsonObject ok(String text, JsonObject data) {
+    return new JsonObject()
+        .put("content", new JsonArray().add(text(text + "\n\n" + data.encode())))
+        .put("structuredContent", data)
+        .put("isError", false);
+  }
+
+  /**
+   * An API error as a tool error: the API's code, status and message in words, then the API's error
+   * object as JSON in a second text block. No {@code structuredContent}: clients check it against
+   * the tool's output schema even on errors.
+   */
+  static JsonObject error(ApiException e) {
+    JsonObject error =
+        new JsonObject()
+            .put("code", e.code())
+            .put("message", e.getMessage())
+            .put("statusCode", e.status());
+    if (e.details() != null) error.put("details", e.details());
+    String text = e.code() + " (" + e.status() + "): " + e.getMessage();
+    String hint = hint(e);
+    if (hint != null) text += "\n" + hint;
+    return new JsonObject()
+        .put(
+            "content",
+            new JsonArray()
+                .add(text(text))
+                .add(text(new JsonObject().put("error", error).encode())))
+        .put("isError", true);
+  }
+
+  /** A check-in's state, in words that tell the agent whether it may go ahead. */
+  static JsonObject decision(JsonObject checkIn, int waitedSeconds, boolean waited) {
+    JsonObject ci = flat(checkIn);
+    String id = ci.getString("id");
+    String status = ci.getString("status");
+    String reason = ci.getString("decision_reason");
+    JsonObject decision = ci.getJsonObject("decision");
+    String by = decision == null ? null : decision.getString("decided_by");
+    String because = reason == null || reason.isEmpty() ? "" : ": " + reason;
+    String who = by == null ? "" : " by " + by;
+    String text =
+        switch (status) {
+          case "approved" ->
+              "APPROVED" + who + because + ". You may proceed with: " + ci.getString("action");
+          case "modified" ->
+              "APPROVED WITH MODIFICATIONS"
+                  + who
+                  + because
+                  + ". Proceed only after applying these modifications: "
+                  + (ci.getJsonObject("modifications") == null
+                      ? "{}"
+                      : ci.getJsonObject("modifications").encode());
+          case "rejected" -> "REJECTED" + who + because + ". Do not perform this action.";
+          case "expired" ->
+              "EXPIRED: nobody decided in time. Do not perform this action;"
+                  + " check in again if it is still needed.";
+          case "withdrawn" -> "WITHDRAWN: this check-in was withdrawn. Do not perform the action.";
+          default ->
+              (waited
+                      ? "Still "
+                          + status
+                          + " after waiting "
+                          + waitedSeconds
+                          + " s: no decision yet."
+                      : "Check-in " + id + " is " + status + ": waiting for a human decision.")
+                  + " Do not proceed yet. To wait for the decision call waitroom_check_status with"
+                  + " check_in_id=\""
+                  + id
+                  + "\" and wait_seconds="
+                  + McpTools.MAX_WAIT_SECONDS
+                  + " (repeat while it stays pending).";
+        };
+    return ok("Check-in " + id + ": " + text, ci);
+  }
+
+  /** The shape of {@code GET /v1/check-ins/:id/status}: flat reason and modifications too. */
+  static JsonObject flat(JsonObject checkIn) {
+    JsonObject ci = checkIn.copy();
+    JsonObject d = ci.getJsonObject("decision");
+    if (!ci.containsKey("decision_reason")) {
+      ci.put("decision_reason", d == null ? null : d.getString("reason"));
+    }
+    if (!ci.containsKey("modifications")) {
+      ci.put("modifications", d == null ? null : d.getJsonObject("modifications"));
+    }
+    return ci;
+  }
+
+  private static String hint(ApiException e) {
+    return switch (e.code()) {
+      case "POLICY_FORBIDS" -> "The room's policy forbids this action: do not perform it.";
+      case "RATE_LIMITED" -> "Too many requests: wait before calling again.";
+      case "NOT_FOUND" -> "Check the id, or call waitroom_list_rooms for the rooms you can use.";
+      default -> null;
+    };
+  }
+
+  private static JsonObject text(String text) {
+    return new JsonObject().put("type", "text").put("text", text);
+  }
+}

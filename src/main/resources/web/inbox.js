@@ -1,0 +1,333 @@
+// Inbox: every pending agent check-in of every room, most urgent then oldest first, live from
+// the org stream; the detail of one beside it; batch approve; keyboard j/k/a/r/m/x/?.
+
+import { all, get, post, enc } from "./api.js";
+import { h, fill, field, select, errorLine, json, timeLeft, when, message } from "./dom.js";
+import { rooms, agentName, roomName, roomList, know } from "./store.js";
+import { decisionForm } from "./decide.js";
+import { threadList } from "./thread.js";
+import { onEvent, onResync } from "./stream.js";
+import { say } from "./dom.js";
+
+const URGENCY = { urgent: 3, high: 2, normal: 1, low: 0 };
+const items = new Map(); // id -> check-in
+const nodes = new Map(); // id -> <li>
+const selected = new Set();
+let roomFilter = "";
+let current = null; // the id the keyboard acts on
+let root = null;
+let list, filter, counts, batchError, detail, detailId = null, form = null, thread = null, detailState = null;
+
+function order(a, b) {
+  return (URGENCY[b.urgency] ?? 1) - (URGENCY[a.urgency] ?? 1) || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1);
+}
+
+function visible() {
+  return [...items.values()].filter((c) => !roomFilter || c.room_id === roomFilter).sort(order);
+}
+
+export async function reload() {
+  const pending = await Promise.all(roomList().map((r) => all(`/v1/rooms/${enc(r.id)}/pending`).catch(() => [])));
+  items.clear();
+  for (const c of pending.flat()) if (c.direction === "agent_to_human" && c.status === "pending") items.set(c.id, c);
+  for (const id of [...selected]) if (!items.has(id)) selected.delete(id);
+  render();
+}
+
+function itemNode(c) {
+  const box = h("input", { type: "checkbox", "aria-label": `Select ${c.action}`, checked: selected.has(c.id) });
+  box.addEventListener("change", () => {
+    if (box.checked) selected.add(c.id);
+    else selected.delete(c.id);
+    updateBatch();
+  });
+  const open = h("a", { class: "action", href: `#/check-ins/${enc(c.id)}`, text: c.action });
+  const li = h(
+    "li",
+    { class: `item risk-${c.risk_level} urgency-${c.urgency}`, "data-id": c.id },
+    box,
+    h(
+      "div",
+      { class: "item-main" },
+      open,
+      h(
+        "div",
+        { class: "meta" },
+        h("span", { class: "room", text: roomName(c.room_id) }),
+        h("span", { class: "agent", text: agentName(c.agent_id) }),
+        h("span", { class: `badge risk`, text: `${c.risk_level} risk` }),
+        h("span", { class: `badge urgency`, text: `${c.urgency} urgency` }),
+        h("span", { class: "left", "data-expires": c.expires_at || "", text: timeLeft(c.expires_at) }),
+      ),
+    ),
+  );
+  li.box = box;
+  return li;
+}
+
+function render() {
+  if (!root) return;
+  const vis = visible();
+  for (const [id, node] of nodes) if (!items.has(id) || (roomFilter && items.get(id).room_id !== roomFilter)) {
+    node.remove();
+    if (!items.has(id)) nodes.delete(id);
+  }
+  vis.forEach((c, i) => {
+    let node = nodes.get(c.id);
+    if (!node) nodes.set(c.id, (node = itemNode(c)));
+    node.classList.toggle("current", c.id === current);
+    if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
+  });
+  list.querySelector(".empty")?.remove();
+  if (!vis.length) list.append(h("li", { class: "empty", text: "Nothing is waiting for a decision." }));
+  // Pending counts per room, in the filter itself.
+  const per = new Map();
+  for (const c of items.values()) per.set(c.room_id, (per.get(c.room_id) || 0) + 1);
+  const keep = filter.value;
+  fill(filter, h("option", { value: "", text: `All rooms (${items.size})` }),
+    roomList().map((r) => h("option", { value: r.id, text: `${r.name} (${per.get(r.id) || 0})` })));
+  filter.value = keep;
+  fill(counts, `${vis.length} waiting`);
+  updateBatch();
+}
+
+function updateBatch() {
+  const n = [...selected].filter((id) => items.has(id)).length;
+  root.querySelector("#approve-selected").disabled = n === 0;
+  root.querySelector("#approve-selected").textContent = "Approve selected";
+  root.querySelector("#selected-count").textContent = n ? `${n} selected` : "";
+}
+
+async function approveSelected() {
+  batchError.show(null);
+  const ids = [...selected].filter((id) => items.has(id));
+  const results = await Promise.allSettled(ids.map((id) => post(`/v1/check-ins/${enc(id)}/approve`, {})));
+  const refused = [];
+  results.forEach((r, i) => {
+    const c = items.get(ids[i]);
+    if (r.status === "fulfilled") {
+      selected.delete(ids[i]);
+      gone(ids[i]);
+    } else refused.push(`${c ? c.action : ids[i]}: ${message(r.reason)}`);
+  });
+  const ok = results.length - refused.length;
+  say(`${ok} approved${refused.length ? `, ${refused.length} refused` : ""}.`);
+  if (refused.length) batchError.show(`Refused — ${refused.join("; ")}`);
+  render();
+}
+
+function gone(id) {
+  items.delete(id);
+  if (current === id) current = null;
+}
+
+// ---------------------------------------------------------------- detail
+
+async function openDetail(id) {
+  if (detailId === id && form) return;
+  detailId = id;
+  current = id;
+  render();
+  const heading = h("h2", { id: "detail-title", text: "Check-in details" });
+  detail.hidden = false;
+  fill(detail, heading, h("p", { text: "Loading…" }));
+  let ci;
+  try {
+    ci = await get(`/v1/check-ins/${enc(id)}`);
+  } catch (e) {
+    if (detailId === id) fill(detail, heading, h("p", { class: "error", role: "alert", text: message(e) }));
+    return;
+  }
+  if (detailId !== id) return;
+  await know(ci.room_id, ci.agent_id);
+  const trust = h("span", { class: "trust", text: "…" });
+  if (ci.agent_id) {
+    get(`/v1/agents/${enc(ci.agent_id)}/trust`)
+      .then((t) => {
+        const r = (t.rooms || []).find((x) => x.room_id === ci.room_id);
+        trust.textContent = `trust ${r ? r.score : t.initial_score} in ${roomName(ci.room_id)}`;
+      })
+      .catch((e) => (trust.textContent = `trust unavailable: ${message(e)}`));
+  } else trust.textContent = "";
+  detailState = h("p", { class: "state" });
+  form = decisionForm(id, (kind, after) => decided(id, kind, after));
+  thread = threadList(ci.messages || []);
+  fill(
+    detail,
+    heading,
+    h("h3", { class: "action", text: ci.action }),
+    detailState,
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", { text: "Room" }), h("dd", { text: roomName(ci.room_id) }),
+      h("dt", { text: "Agent" }), h("dd", {}, h("span", { text: agentName(ci.agent_id) }), " · ", trust),
+      h("dt", { text: "Risk" }), h("dd", { text: ci.risk_level }),
+      h("dt", { text: "Urgency" }), h("dd", { text: ci.urgency }),
+      h("dt", { text: "Policy" }), h("dd", { text: ci.policy ? `${ci.policy.result}${ci.policy.rule_id ? ` (${ci.policy.rule_id})` : ""}: ${ci.policy.reason}` : "—" }),
+      h("dt", { text: "Expires" }), h("dd", {}, ci.expires_at ? `${when(ci.expires_at)} · ` : "", h("span", { class: "left", "data-expires": ci.expires_at || "", text: timeLeft(ci.expires_at) }), ` (${ci.timeout_action})`),
+      h("dt", { text: "Created" }), h("dd", { text: when(ci.created_at) }),
+    ),
+    h("h4", { text: "Description" }),
+    h("p", { class: "description", text: ci.description || "—" }),
+    h("h4", { text: "Context" }),
+    h("pre", { class: "json", text: json(ci.context || {}) }),
+    form,
+    h("h4", { text: "Thread" }),
+    thread,
+    h("p", {}, h("a", { href: "#/inbox", text: "Close details" })),
+  );
+  showState(ci);
+  // Narrow screens stack the detail under the list: bring it into view.
+  if (window.innerWidth < 900) detail.scrollIntoView({ block: "start" });
+}
+
+function showState(ci) {
+  if (!detailState) return;
+  const d = ci.decision;
+  detailState.textContent =
+    ci.status === "pending" ? "Waiting for a decision."
+      : `${ci.status}${d ? ` by ${d.decided_by}${d.reason ? `: ${d.reason}` : ""}` : ""}${d && d.modifications ? ` · ${JSON.stringify(d.modifications)}` : ""}`;
+  detailState.className = `state status-${ci.status}`;
+}
+
+function decided(id, kind, ci) {
+  const c = items.get(id);
+  say(`${kind === "approve" ? "Approved" : kind === "reject" ? "Rejected" : "Modified"}: ${c ? c.action : ci.action}`);
+  const vis = visible();
+  const at = vis.findIndex((x) => x.id === id);
+  gone(id);
+  selected.delete(id);
+  showState(ci);
+  render();
+  const next = vis[at + 1] || vis[at - 1];
+  location.hash = next ? `#/check-ins/${enc(next.id)}` : "#/inbox";
+}
+
+function closeDetail() {
+  detailId = null;
+  form = null;
+  thread = null;
+  detailState = null;
+  if (detail) {
+    detail.hidden = true;
+    fill(detail);
+  }
+}
+
+// ---------------------------------------------------------------- live
+
+onEvent(async (env) => {
+  const c = env.data;
+  if (!env.event.startsWith("checkin.") || !c) return;
+  if (env.event === "checkin.message") {
+    if (thread && c.check_in_id === detailId) thread.add(c);
+    return;
+  }
+  if (!c.id) return;
+  if (c.id === detailId) {
+    showState(c);
+    if (c.status !== "pending" && form) form.showError(`This check-in was ${c.status} elsewhere${c.decision ? ` by ${c.decision.decided_by}` : ""}.`);
+  }
+  if (c.direction !== "agent_to_human") return;
+  if (c.status === "pending") {
+    await know(c.room_id, c.agent_id);
+    items.set(c.id, c);
+  } else {
+    gone(c.id);
+    nodes.get(c.id)?.remove();
+    nodes.delete(c.id);
+  }
+  render();
+});
+
+onResync(() => root && reload().catch(() => {}));
+
+setInterval(() => {
+  if (!root) return;
+  for (const el of document.querySelectorAll(".left[data-expires]")) el.textContent = timeLeft(el.dataset.expires || null);
+}, 1000);
+
+// ---------------------------------------------------------------- keyboard
+
+function move(step) {
+  const vis = visible();
+  if (!vis.length) return;
+  let i = vis.findIndex((c) => c.id === current);
+  i = i < 0 ? (step > 0 ? 0 : vis.length - 1) : Math.min(vis.length - 1, Math.max(0, i + step));
+  location.hash = `#/check-ins/${enc(vis[i].id)}`;
+  nodes.get(vis[i].id)?.querySelector(".action").focus();
+}
+
+function onKey(e) {
+  if (!root || e.ctrlKey || e.metaKey || e.altKey) return;
+  const t = e.target;
+  if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+  const k = e.key;
+  if (k === "j") move(1);
+  else if (k === "k") move(-1);
+  else if (k === "a" && form) form.act("approve");
+  else if (k === "r" && form) form.act("reject");
+  else if (k === "m" && form) form.act("modify");
+  else if (k === "x" && current && nodes.get(current)) nodes.get(current).box.click();
+  else if (k === "?") help();
+  else return;
+  e.preventDefault();
+}
+
+function help() {
+  let dlg = document.getElementById("keys");
+  if (!dlg) {
+    const keys = [["j", "next check-in"], ["k", "previous check-in"], ["a", "approve"], ["r", "reject (needs a reason)"], ["m", "modify (reason + JSON)"], ["x", "select for batch approve"], ["?", "this help"]];
+    dlg = h("dialog", { id: "keys", "aria-labelledby": "keys-title" },
+      h("h2", { id: "keys-title", text: "Keyboard shortcuts" }),
+      h("dl", {}, keys.map(([key, what]) => [h("dt", {}, h("kbd", { text: key })), h("dd", { text: what })])),
+      h("button", { type: "button", onclick: () => dlg.close() }, "Close"));
+    document.body.append(dlg);
+  }
+  if (!dlg.open) dlg.showModal();
+}
+
+// ---------------------------------------------------------------- page
+
+export async function show(main, params) {
+  if (!root || !main.contains(root)) {
+    nodes.clear();
+    list = h("ul", { class: "items", "aria-label": "Pending check-ins" });
+    filter = select([]);
+    filter.addEventListener("change", () => {
+      roomFilter = filter.value;
+      render();
+    });
+    counts = h("span", { class: "count", role: "status" });
+    batchError = errorLine();
+    detail = h("section", { class: "detail", role: "region", "aria-labelledby": "detail-title", hidden: true });
+    root = h(
+      "div",
+      { class: "inbox-page" },
+      h(
+        "section",
+        { class: "inbox", "aria-labelledby": "inbox-title" },
+        h("h1", { id: "inbox-title", text: "Inbox" }),
+        h("div", { class: "toolbar" }, field("Room", filter), counts,
+          h("button", { type: "button", id: "approve-selected", onclick: approveSelected, disabled: true }, "Approve selected"),
+          h("span", { id: "selected-count" }),
+          h("button", { type: "button", class: "linkish", onclick: help, "aria-label": "Keyboard shortcuts" }, "?")),
+        batchError,
+        list,
+      ),
+      detail,
+    );
+    fill(main, root);
+    document.addEventListener("keydown", onKey);
+    await reload();
+  }
+  if (params.id) await openDetail(params.id);
+  else closeDetail();
+}
+
+export function hide() {
+  document.removeEventListener("keydown", onKey);
+  closeDetail();
+  root = null;
+}

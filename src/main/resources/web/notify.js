@@ -1,0 +1,58 @@
+// Notifications: browser push for chosen rooms (or all), through /push.js, which may be missing
+// on an older server: the page then says so instead of failing.
+
+import { token } from "./api.js";
+import { h, fill, errorLine, say } from "./dom.js";
+import { roomList } from "./store.js";
+
+let push;
+function loadPush() {
+  if (!push) push = import("/push.js").catch(() => null);
+  return push;
+}
+
+export async function show(main) {
+  const mod = await loadPush();
+  const error = errorLine();
+  if (!mod) {
+    fill(main, h("h1", { text: "Notifications" }), h("p", { text: "This server does not offer browser notifications (no /push.js)." }));
+    return;
+  }
+  if (!mod.pushSupported()) {
+    fill(main, h("h1", { text: "Notifications" }), h("p", { text: "This browser cannot receive push notifications (it needs service workers, Push and Notifications; some need https)." }));
+    return;
+  }
+  const everyRoom = h("input", { type: "checkbox", id: "push-all", checked: true });
+  const boxes = roomList().map((r) => {
+    const b = h("input", { type: "checkbox", id: `push-${r.id}`, value: r.id });
+    return h("div", { class: "check" }, b, h("label", { for: b.id, text: r.name }));
+  });
+  const roomsBox = h("fieldset", { disabled: true }, h("legend", { text: "Rooms" }), boxes);
+  everyRoom.addEventListener("change", () => (roomsBox.disabled = everyRoom.checked));
+  const on = h("button", { type: "button" }, "Turn on notifications");
+  const off = h("button", { type: "button" }, "Turn off notifications");
+  on.addEventListener("click", async () => {
+    error.show(null);
+    const chosen = [...roomsBox.querySelectorAll("input:checked")].map((b) => b.value);
+    if (!everyRoom.checked && !chosen.length) return error.show("Choose at least one room, or every room.");
+    try {
+      await mod.enablePush(token(), everyRoom.checked ? "all" : chosen);
+      say(`Notifications are on for ${everyRoom.checked ? "every room" : `${chosen.length} room(s)`}.`);
+    } catch (e) {
+      error.show(e);
+    }
+  });
+  off.addEventListener("click", async () => {
+    error.show(null);
+    try {
+      await mod.disablePush(token());
+      say("Notifications are off.");
+    } catch (e) {
+      error.show(e);
+    }
+  });
+  fill(main, h("h1", { text: "Notifications" }),
+    h("p", { text: "Get a browser notification for each new pending check-in, also when this tab is closed; clicking it opens the check-in." }),
+    h("div", { class: "check" }, everyRoom, h("label", { for: "push-all", text: "Every room" })), roomsBox,
+    h("div", { class: "buttons" }, on, off), error);
+}

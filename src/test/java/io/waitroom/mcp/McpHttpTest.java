@@ -1,0 +1,323 @@
+package io.waitroom.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import io.waitroom.cli.WaitroomCommand;
+import io.waitroom.support.Api.Res;
+import io.waitroom.support.Fixtures;
+import io.waitroom.support.ServerTest;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MCP endpoints' edges over raw HTTP: auth before any session, Origin, JSON-RPC parse and shape
+ * errors, the 64 KB limit, session rules (missing 400, unknown / another agent's 404, bounded per
+ * agent), version negotiation, validation messages per protocol revision, the API's 403 for
+ * unclaimed agents as a tool error, cancellation of a wait, the wait bound and metrics.
+ */
+class McpHttpTest extends ServerTest {
+  static final String STREAM = "application/json, text/event-stream";
+  static Fixtures f;
+  static String key;
+
+  @BeforeAll
+  static void fixtures() {
+    f = Fixtures.create(api);
+    key = f.agentKey("edges");
+  }
+
+  static JsonObject request(Object id, String method, JsonObject params) {
+    return new JsonObject()
+        .put("jsonrpc", "2.0")
+        .put("id", id)
+        .put("method", method)
+        .put("params", params);
+  }
+
+  static JsonObject init(String version) {
+    return request(
+        0,
+        "initialize",
+        new JsonObject()
+            .put("protocolVersion", version)
+            .put("capabilities", new JsonObject())
+            .put("clientInfo", new JsonObject().put("name", "t").put("version", "1")));
+  }
+
+  /** A new session at the given revision; returns its id. */
+  static String session(String credential, String version) {
+    Res r = api.send("POST", "/mcp", credential, init(version), Map.of("Accept", STREAM));
+    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+    return r.header("Mcp-Session-Id");
+  }
+
+  static Res post(String credential, String session, Object body) {
+    Map<String, String> h = new HashMap<>(Map.of("Accept", "application/json"));
+    if (session != null) h.put("Mcp-Session-Id", session);
+    return api.send("POST", "/mcp", credential, body, h);
+  }
+
+  static JsonObject toolCall(Object id, String tool, JsonObject args) {
+    return request(id, "tools/call", new JsonObject().put("name", tool).put("arguments", args));
+  }
+
+  @Test
+  void missingOrBadKeyIs401AndHumanTokenIs403BeforeAnySession() {
+    Res none = api.send("POST", "/mcp", null, init("2025-11-25"), Map.of("Accept", STREAM));
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.code()).isEqualTo("UNAUTHORIZED");
+    assertThat(none.header("Mcp-Session-Id")).isNull();
+    assertThat(api.get("/sse", null).status()).isEqualTo(401);
+    assertThat(post("wr_" + "y".repeat(40), null, init("2025-11-25")).status()).isEqualTo(401);
+    Res human = post(f.human, null, init("2025-11-25"));
+    assertThat(human.status()).isEqualTo(403);
+    assertThat(human.error().getString("message")).contains("agent key");
+  }
+
+  @Test
+  void foreignOriginIs403AndSameOriginIsServed() {
+    Res evil =
+        api.send(
+            "POST",
+            "/mcp",
+            key,
+            init("2025-11-25"),
+            Map.of("Accept", STREAM, "Origin", "http://evil.example"));
+    assertThat(evil.status()).isEqualTo(403);
+    assertThat(evil.code()).isEqualTo("FORBIDDEN");
+    assertThat(evil.error().getString("message")).contains("Origin");
+    Res same =
+        api.send(
+            "POST",
+            "/mcp",
+            key,
+            init("2025-11-25"),
+            Map.of("Accept", STREAM, "Origin", api.base()));
+    assertThat(same.status()).as(same.toString()).isEqualTo(200);
+  }
+
+  @Test
+  void malformedJsonRpcIsAJsonRpcErrorNotA500() {
+    Res r = post(key, null, "{\"jsonrpc\": \"2.0\", \"id\": 1, ");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getJsonObject("error").getInteger("code")).isEqualTo(-32700);
+    Res wrong = post(key, null, new JsonObject().put("jsonrpc", "1.0").put("method", "ping"));
+    assertThat(wrong.status()).isEqualTo(400);
+    assertThat(wrong.json().getJsonObject("error").getInteger("code")).isEqualTo(-32600);
+    String s = session(key, "2025-11-25");
+    Res unknown = post(key, s, request(5, "resources/list", new JsonObject()));
+    assertThat(unknown.json().getJsonObject("error").getInteger("code")).isEqualTo(-32601);
+    Res badTool = post(key, s, toolCall(6, "nope", new JsonObject()));
+    assertThat(badTool.json().getJsonObject("error").getInteger("code")).isEqualTo(-32602);
+  }
+
+  @Test
+  void bodyOver64KbIs413() {
+    String s = session(key, "2025-11-25");
+    JsonObject big =
+        toolCall(
+            1,
+            McpTools.SIGNAL,
+            new JsonObject()
+                .put("room", f.roomSlug)
+                .put("type", "t")
+                .put("payload", new JsonObject().put("x", "z".repeat(70 * 1024))));
+    Res r = post(key, s, big);
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.code()).isEqualTo("PAYLOAD_TOO_LARGE");
+  }
+
+  @Test
+  void argumentsFailingValidationGetTheApiMessageNamingTheField() {
+    JsonObject longAction =
+        toolCall(
+            1,
+            McpTools.CHECK_IN,
+            new JsonObject().put("room", f.roomSlug).put("action", "a".repeat(501)));
+    // 2025-11-25: a tool error, so the model can correct itself.
+    Res now = post(key, session(key, "2025-11-25"), longAction);
+    JsonObject result = now.json().getJsonObject("result");
+    assertThat(result.getBoolean("isError")).isTrue();
+    assertThat(text(result, 0))
+        .startsWith("VALIDATION_ERROR (400): action: must be at most 500 characters");
+    // Older revisions: a JSON-RPC invalid-params error with the same message.
+    Res old = post(key, session(key, "2025-06-18"), longAction);
+    JsonObject error = old.json().getJsonObject("error");
+    assertThat(error.getInteger("code")).isEqualTo(-32602);
+    assertThat(error.getString("message")).isEqualTo("action: must be at most 500 characters");
+    assertThat(error.getJsonObject("data").getJsonObject("details").getString("field"))
+        .isEqualTo("action");
+    // MCP's own parameters speak the same language.
+    Res wait =
+        post(
+            key,
+            session(key, "2025-11-25"),
+            toolCall(
+                2,
+                McpTools.CHECK_STATUS,
+                new JsonObject().put("check_in_id", "ci_x").put("wait_seconds", 601)));
+    assertThat(text(wait.json().getJsonObject("result"), 0))
+        .startsWith("VALIDATION_ERROR (400): wait_seconds: must be between 0 and 600");
+    Res path =
+        post(
+            key,
+            session(key, "2025-11-25"),
+            toolCall(3, McpTools.WITHDRAW, new JsonObject().put("check_in_id", "../agents/me")));
+    assertThat(text(path.json().getJsonObject("result"), 0))
+        .startsWith("VALIDATION_ERROR (400): check_in_id: must be a slug or id");
+  }
+
+  @Test
+  void unclaimedAgentGetsTheApisForbiddenAsAToolError() {
+    Res reg = api.post("/v1/agents/self-register", null, new JsonObject().put("name", "stray"));
+    assertThat(reg.status()).as(reg.toString()).isEqualTo(201);
+    String stray = reg.data().getString("api_key");
+    String s = session(stray, "2025-11-25");
+    Res r = post(stray, s, toolCall(1, McpTools.LIST_ROOMS, new JsonObject()));
+    JsonObject result = r.json().getJsonObject("result");
+    assertThat(result.getBoolean("isError")).isTrue();
+    assertThat(text(result, 0)).startsWith("FORBIDDEN (403): this agent is not claimed yet");
+    assertThat(new JsonObject(text(result, 1)).getJsonObject("error").getInteger("statusCode"))
+        .isEqualTo(403);
+  }
+
+  @Test
+  void sessionsAreRequiredOwnedNegotiatedAndEndable() {
+    assertThat(post(key, null, request(1, "ping", new JsonObject())).status()).isEqualTo(400);
+    Res unknown = post(key, "mcps_unknown", request(1, "ping", new JsonObject()));
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.json().getJsonObject("error").getInteger("code")).isEqualTo(-32001);
+    String s = session(key, "2024-11-05");
+    assertThat(post(key, s, request(1, "ping", new JsonObject())).status()).isEqualTo(200);
+    // Another agent of the same org cannot use it.
+    assertThat(post(f.agentKey("other"), s, request(1, "ping", new JsonObject())).status())
+        .isEqualTo(404);
+    Res badVersion =
+        api.send(
+            "POST",
+            "/mcp",
+            key,
+            request(2, "ping", new JsonObject()),
+            Map.of("Mcp-Session-Id", s, "MCP-Protocol-Version", "1999-01-01"));
+    assertThat(badVersion.status()).isEqualTo(400);
+    // Negotiation: a supported revision is echoed, an unknown one gets the newest.
+    Res old = post(key, null, init("2024-11-05"));
+    assertThat(old.json().getJsonObject("result").getString("protocolVersion"))
+        .isEqualTo("2024-11-05");
+    Res future = post(key, null, init("2099-01-01"));
+    assertThat(future.json().getJsonObject("result").getString("protocolVersion"))
+        .isEqualTo("2025-11-25");
+    // Notifications are accepted without an answer.
+    Res note =
+        post(
+            key,
+            s,
+            new JsonObject().put("jsonrpc", "2.0").put("method", "notifications/initialized"));
+    assertThat(note.status()).isEqualTo(202);
+    Res deleted = api.send("DELETE", "/mcp", key, null, Map.of("Mcp-Session-Id", s));
+    assertThat(deleted.status()).isEqualTo(204);
+    assertThat(post(key, s, request(3, "ping", new JsonObject())).status()).isEqualTo(404);
+    // The HTTP+SSE message endpoint has the same rules.
+    assertThat(api.post("/messages", key, request(1, "ping", new JsonObject())).status())
+        .isEqualTo(400);
+    assertThat(
+            api.post("/messages?sessionId=nope", key, request(1, "ping", new JsonObject()))
+                .status())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void sessionsPerAgentAreBoundedOldestFirst() {
+    String agent = f.agentKey("many");
+    String first = session(agent, "2025-11-25");
+    for (int i = 0; i < McpSessions.MAX_SESSIONS_PER_AGENT; i++) session(agent, "2025-11-25");
+    assertThat(post(agent, first, request(1, "ping", new JsonObject())).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aCancelledWaitStopsWaitingAndIsNotAnswered() throws Exception {
+    String s = session(key, "2025-11-25");
+    int before = server.server().deps().waiters().size();
+    CompletableFuture<Res> waiting =
+        api.sendAsync(
+            "POST",
+            "/mcp",
+            key,
+            toolCall(
+                "w1",
+                McpTools.CHECK_IN,
+                new JsonObject()
+                    .put("room", f.roomSlug)
+                    .put("action", "wait then cancel")
+                    .put("wait_for_decision", true)
+                    .put("wait_seconds", 120)),
+            Map.of("Accept", STREAM, "Mcp-Session-Id", s));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (server.server().deps().waiters().size() == before && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(server.server().deps().waiters().size()).isEqualTo(before + 1);
+    Res cancel =
+        post(
+            key,
+            s,
+            new JsonObject()
+                .put("jsonrpc", "2.0")
+                .put("method", "notifications/cancelled")
+                .put("params", new JsonObject().put("requestId", "w1").put("reason", "user")));
+    assertThat(cancel.status()).isEqualTo(202);
+    Res stream = waiting.get(20, TimeUnit.SECONDS);
+    assertThat(stream.status()).isEqualTo(200);
+    assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
+    assertThat(stream.raw()).doesNotContain("\"result\"");
+    assertThat(server.server().deps().waiters().size()).isEqualTo(before);
+    assertThat(api.get("/metrics", null).raw())
+        .contains(
+            "waitroom_mcp_tool_calls_total{outcome=\"cancelled\",tool=\"waitroom_check_in\"}");
+  }
+
+  @Test
+  void theWaitIsBoundedAndSaysHowToKeepWaiting() {
+    String s = session(key, "2025-11-25");
+    Res r =
+        post(
+            key,
+            s,
+            toolCall(
+                1,
+                McpTools.CHECK_IN,
+                new JsonObject()
+                    .put("room", f.roomSlug)
+                    .put("action", "nobody answers")
+                    .put("wait_for_decision", true)
+                    .put("wait_seconds", 1)));
+    JsonObject result = r.json().getJsonObject("result");
+    assertThat(result.getJsonObject("structuredContent").getString("status")).isEqualTo("pending");
+    assertThat(text(result, 0))
+        .contains("Still pending after waiting")
+        .contains("waitroom_check_status");
+    String metrics = api.get("/metrics", null).raw();
+    assertThat(metrics)
+        .contains("waitroom_mcp_tool_calls_total{outcome=\"ok\",tool=\"waitroom_check_in\"}")
+        .contains("waitroom_mcp_sessions_open{transport=\"streamable_http\"}");
+  }
+
+  @Test
+  void stdioModeWithoutAKeyRefusesToStart() {
+    StringWriter out = new StringWriter();
+    int code = WaitroomCommand.run(new String[] {"mcp"}, Map.of(), new PrintWriter(out));
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+  }
+
+  private static String text(JsonObject result, int i) {
+    return result.getJsonArray("content").getJsonObject(i).getString("text");
+  }
+}

@@ -1,0 +1,666 @@
+package io.waitroom.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.sun.net.httpserver.HttpServer;
+import io.waitroom.client.EventSubscription;
+import io.waitroom.client.Events.SubscribeOptions;
+import io.waitroom.client.Inputs.AgentInput;
+import io.waitroom.client.Inputs.CheckInInput;
+import io.waitroom.client.Inputs.MessageInput;
+import io.waitroom.client.Inputs.RoomInput;
+import io.waitroom.client.Inputs.WatcherInput;
+import io.waitroom.client.Model.Agent;
+import io.waitroom.client.Model.CheckIn;
+import io.waitroom.client.Model.Page;
+import io.waitroom.client.Model.Room;
+import io.waitroom.client.Model.RoomEvent;
+import io.waitroom.client.Model.Watcher;
+import io.waitroom.client.Pages;
+import io.waitroom.client.RequestOptions;
+import io.waitroom.client.WaitroomClient;
+import io.waitroom.client.WaitroomException;
+import io.waitroom.client.WaitroomTimeoutException;
+import io.waitroom.client.WebhookVerifier;
+import io.waitroom.client.WebhookVerifier.WebhookVerificationException;
+import io.waitroom.support.BlackholeProxy;
+import io.waitroom.support.TestServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Java SDK ({@code clients/java}) against a real server, through its public API only. */
+class JavaSdkTest {
+  private static TestServer server;
+  private static String humanToken;
+  private static WaitroomClient human;
+  private static WaitroomClient stranger;
+
+  @BeforeAll
+  static void start() {
+    // 300 requests per minute per key/human: a 429 is quick to reach; pings every 300 ms.
+    server =
+        TestServer.start(
+            Map.of("WAITROOM_RATE_LIMIT_PER_MINUTE", "300", "WAITROOM_STREAM_PING_MS", "300"));
+    String org = "org-" + UUID.randomUUID();
+    humanToken = TestServer.token(org, "alice");
+    human = client(humanToken, server.api.base());
+    stranger = client(TestServer.token("other-" + org, "mallory"), server.api.base());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static WaitroomClient client(String key, String base) {
+    return WaitroomClient.builder().apiKey(key).baseUrl(base).build();
+  }
+
+  private static Room room() {
+    return human.rooms().create(RoomInput.of("Room " + UUID.randomUUID()));
+  }
+
+  private record TestAgent(String id, String key, WaitroomClient client) {}
+
+  private static TestAgent agent() {
+    Agent a = human.agents().register(AgentInput.of("agent-" + UUID.randomUUID()));
+    return new TestAgent(a.id(), a.apiKey(), client(a.apiKey(), server.api.base()));
+  }
+
+  private static WaitroomException error(Runnable call) {
+    return catchThrowableOfType(WaitroomException.class, call::run);
+  }
+
+  private static <T> T eventually(String what, Supplier<T> probe) {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < end) {
+      T v = probe.get();
+      if (v != null) return v;
+      sleep(25);
+    }
+    throw new AssertionError("timed out waiting for " + what);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private static CheckIn firstPending(String room) {
+    return eventually(
+        "a pending check-in",
+        () -> {
+          List<CheckIn> l = human.checkIns().pending(room, Map.of()).data();
+          return l.isEmpty() ? null : l.get(0);
+        });
+  }
+
+  @Test
+  void theSdkDependsOnlyOnTheJdkAndJackson() throws IOException {
+    Pattern imp = Pattern.compile("^import (static )?([\\w.]+)", Pattern.MULTILINE);
+    List<String> foreign = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(Path.of("clients/java/src/main/java"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        Matcher m = imp.matcher(Files.readString(f));
+        while (m.find()) {
+          String name = m.group(2);
+          if (!name.matches(
+              "(java|javax)\\..*|com\\.fasterxml\\.jackson\\..*|io\\.waitroom\\.client\\..*")) {
+            foreign.add(f.getFileName() + ": " + name);
+          }
+        }
+      }
+    }
+    assertThat(foreign).isEmpty();
+    assertThat(Files.readString(Path.of("clients/java/pom.xml")))
+        .contains("<artifactId>waitroom-client</artifactId>")
+        .doesNotContain("vertx");
+  }
+
+  @Test
+  void roomsPoliciesAndPagination() {
+    Room r = human.rooms().create(RoomInput.of("Deploys " + UUID.randomUUID()).description("prod"));
+    assertThat(r.id()).startsWith("rm_");
+    assertThat(human.rooms().get(r.slug()).id()).isEqualTo(r.id());
+    room();
+    Page<Room> page = human.rooms().list(Map.of("limit", 1));
+    assertThat(page.data()).hasSize(1);
+    assertThat(page.hasMore()).isTrue();
+    List<String> all =
+        Pages.all(
+                c -> {
+                  Map<String, Object> q = new HashMap<>(Map.of("limit", 1));
+                  if (c != null) q.put("cursor", c);
+                  return human.rooms().list(q);
+                })
+            .map(Room::id)
+            .toList();
+    assertThat(all).contains(r.id()).doesNotHaveDuplicates();
+
+    Room updated =
+        human
+            .rooms()
+            .putPolicies(
+                r.slug(),
+                Map.of(
+                    "default_action",
+                    "require_approval",
+                    "timeout_minutes",
+                    30,
+                    "timeout_action",
+                    "hold",
+                    "rules",
+                    List.of(
+                        Map.of(
+                            "id", "reads-ok",
+                            "effect", "auto_approve",
+                            "conditions", Map.of("action_matches", "^read ")))));
+    assertThat(updated.policies().timeoutAction()).isEqualTo("hold");
+    assertThat(updated.policies().rules().get(0).id()).isEqualTo("reads-ok");
+    var ev = human.rooms().evaluate(r.slug(), Map.of("action", "read logs", "risk_level", "low"));
+    assertThat(ev.status()).isEqualTo("approved");
+    assertThat(ev.dryRun()).isTrue();
+  }
+
+  @Test
+  void agentsRegisterSelfRegisterClaimAndTrust() {
+    TestAgent a = agent();
+    assertThat(a.client().agents().me().id()).isEqualTo(a.id());
+    assertThat(human.agents().get(a.id()).status()).isEqualTo("active");
+    assertThat(human.agents().list(Map.of("limit", 100)).data())
+        .extracting(Agent::id)
+        .contains(a.id());
+    assertThat(human.agents().trust(a.id()).initialScore()).isEqualTo(15.0);
+    WaitroomClient anonymous = WaitroomClient.builder().baseUrl(server.api.base()).build();
+    Agent self = anonymous.agents().selfRegister(AgentInput.of("self-" + UUID.randomUUID()));
+    assertThat(self.status()).isEqualTo("pending_claim");
+    assertThat(human.agents().claim(self.claimToken()).status()).isEqualTo("active");
+    WaitroomException again = error(() -> human.agents().claim(self.claimToken()));
+    assertThat(again.code()).isEqualTo("CONFLICT");
+    assertThat(again.statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void checkInsCreateReadDecideWithdrawAndThread() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    CheckIn ci =
+        a.client()
+            .checkIns()
+            .create(
+                r.slug(),
+                CheckInInput.of("Deploy v2").riskLevel("high").context(Map.of("env", "prod")));
+    assertThat(ci.status()).isEqualTo("pending");
+    assertThat(ci.context()).containsEntry("env", "prod");
+    assertThat(a.client().checkIns().get(ci.id()).messages()).isNotNull();
+    assertThat(human.checkIns().pending(r.slug(), Map.of()).data())
+        .extracting(CheckIn::id)
+        .containsExactly(ci.id());
+    var msg =
+        a.client().checkIns().postMessage(ci.id(), MessageInput.of("ready?").type("question"));
+    assertThat(human.checkIns().messages(ci.id(), Map.of()).data())
+        .extracting(m -> m.id())
+        .contains(msg.id());
+    // The async form, composed.
+    CheckIn approved = human.checkIns().approveAsync(ci.id(), "go").get(10, TimeUnit.SECONDS);
+    assertThat(approved.status()).isEqualTo("approved");
+    CheckIn two = a.client().checkIns().create(r.slug(), CheckInInput.of("Drop cache"));
+    assertThat(human.checkIns().reject(two.id(), "no").status()).isEqualTo("rejected");
+    CheckIn three = a.client().checkIns().create(r.slug(), CheckInInput.of("Scale"));
+    assertThat(
+            human
+                .checkIns()
+                .modify(three.id(), "less", Map.of("replicas", 2))
+                .decision()
+                .modifications())
+        .containsEntry("replicas", 2);
+    CheckIn four = a.client().checkIns().create(r.slug(), CheckInInput.of("Rotate"));
+    assertThat(a.client().checkIns().withdraw(four.id()).status()).isEqualTo("withdrawn");
+    WaitroomException twice = error(() -> a.client().checkIns().withdraw(four.id()));
+    assertThat(twice.code()).isEqualTo("CONFLICT");
+    assertThat(twice.details()).containsEntry("status", "withdrawn");
+    String key = "k-" + UUID.randomUUID();
+    CheckIn once =
+        a.client()
+            .checkIns()
+            .create(r.slug(), CheckInInput.of("Once"), RequestOptions.idempotencyKey(key));
+    assertThat(
+            a.client()
+                .checkIns()
+                .create(r.slug(), CheckInInput.of("Once"), RequestOptions.idempotencyKey(key))
+                .id())
+        .isEqualTo(once.id());
+  }
+
+  @Test
+  void checkInAndWaitIsAnsweredByAnApprovalWhileItWaits() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    CompletableFuture<CheckIn> waiting =
+        a.client()
+            .checkIns()
+            .checkInAndWaitAsync(r.slug(), CheckInInput.of("Send invoice"), Duration.ofSeconds(60));
+    CheckIn pending = firstPending(r.slug());
+    sleep(300);
+    assertThat(waiting).isNotDone();
+    human.checkIns().approve(pending.id(), null);
+    CheckIn decided = waiting.get(15, TimeUnit.SECONDS);
+    assertThat(decided.id()).isEqualTo(pending.id());
+    assertThat(decided.status()).isEqualTo("approved");
+  }
+
+  @Test
+  void checkInAndWaitReturnsTheModificationsMadeWhileItWaits() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    CompletableFuture<CheckIn> waiting =
+        CompletableFuture.supplyAsync(
+            () ->
+                a.client()
+                    .checkIns()
+                    .checkInAndWait(r.slug(), CheckInInput.of("Deploy").riskLevel("high"), null));
+    CheckIn pending = firstPending(r.slug());
+    sleep(1200);
+    human.checkIns().modify(pending.id(), "staging first", Map.of("env", "staging"));
+    CheckIn decided = waiting.get(15, TimeUnit.SECONDS);
+    assertThat(decided.status()).isEqualTo("modified");
+    assertThat(decided.modifications()).isEqualTo(Map.of("env", "staging"));
+    assertThat(decided.decisionReason()).isEqualTo("staging first");
+  }
+
+  @Test
+  void checkInAndWaitHonoursMaxWaitAndCarriesThePendingCheckIn() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    long t0 = System.nanoTime();
+    WaitroomTimeoutException e =
+        catchThrowableOfType(
+            WaitroomTimeoutException.class,
+            () ->
+                a.client()
+                    .checkIns()
+                    .checkInAndWait(r.slug(), CheckInInput.of("Nobody"), Duration.ofMillis(1200)));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(e.code()).isEqualTo("TIMEOUT");
+    assertThat(ms).isBetween(1150L, 6000L);
+    assertThat(e.checkIn().status()).isEqualTo("pending");
+    assertThat(a.client().checkIns().status(e.checkIn().id()).status()).isEqualTo("pending");
+    // The pending check-in's id resumes the wait.
+    CompletableFuture<CheckIn> resumed =
+        a.client().checkIns().waitForDecisionAsync(e.checkIn().id(), Duration.ofSeconds(30));
+    sleep(300);
+    human.checkIns().reject(e.checkIn().id(), "too late");
+    CheckIn decided = resumed.join();
+    assertThat(decided.status()).isEqualTo("rejected");
+    assertThat(decided.decisionReason()).isEqualTo("too late");
+  }
+
+  @Test
+  void typedErrors() {
+    Room r =
+        human
+            .rooms()
+            .create(
+                RoomInput.of("Guarded " + UUID.randomUUID())
+                    .policies(
+                        Map.of(
+                            "rules",
+                            List.of(
+                                Map.of(
+                                    "id", "no-drops",
+                                    "effect", "forbid",
+                                    "conditions",
+                                        Map.of("action_contains", List.of("drop table")))))));
+    TestAgent a = agent();
+    WaitroomException forbids =
+        error(() -> a.client().checkIns().create(r.slug(), CheckInInput.of("drop table users")));
+    assertThat(forbids.code()).isEqualTo("POLICY_FORBIDS");
+    assertThat(forbids.statusCode()).isEqualTo(403);
+    assertThat(forbids.details()).containsEntry("rule_id", "no-drops").containsKey("check_in_id");
+    assertThat(forbids.requestId()).isNotBlank();
+    // checkInAndWait answers a forbidden check-in as rejected by the policy.
+    CheckIn rejected =
+        a.client()
+            .checkIns()
+            .checkInAndWait(r.slug(), CheckInInput.of("DROP TABLE x"), Duration.ofSeconds(5));
+    assertThat(rejected.status()).isEqualTo("rejected");
+    assertThat(rejected.decision().decidedBy()).isEqualTo("system:policy");
+
+    CheckIn ci = a.client().checkIns().create(r.slug(), CheckInInput.of("fine"));
+    WaitroomException notFound = error(() -> stranger.checkIns().get(ci.id()));
+    assertThat(notFound.code()).isEqualTo("NOT_FOUND");
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    WaitroomException invalid =
+        error(() -> a.client().checkIns().create(r.slug(), CheckInInput.of("")));
+    assertThat(invalid.code()).isEqualTo("VALIDATION_ERROR");
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(invalid.details()).containsEntry("field", "action");
+    assertThat(invalid.getMessage()).contains("action");
+    WaitroomException unauthorized =
+        error(() -> client("wr_" + "x".repeat(40), server.api.base()).rooms().list());
+    assertThat(unauthorized.code()).isEqualTo("UNAUTHORIZED");
+    assertThat(unauthorized.statusCode()).isEqualTo(401);
+    assertThat(error(() -> a.client().rooms().create(RoomInput.of("no"))).code())
+        .isEqualTo("FORBIDDEN");
+  }
+
+  @Test
+  void rateLimitedIsRetriedAfterRetryAfter() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    WaitroomClient hasty =
+        WaitroomClient.builder().apiKey(a.key()).baseUrl(server.api.base()).maxRetries(0).build();
+    WaitroomException limited = null;
+    for (int round = 0; round < 40 && limited == null; round++) {
+      List<CompletableFuture<Room>> burst =
+          IntStream.range(0, 20).mapToObj(i -> hasty.rooms().getAsync(r.slug())).toList();
+      for (CompletableFuture<Room> f : burst) {
+        try {
+          f.join();
+        } catch (Exception e) {
+          if (e.getCause() instanceof WaitroomException w) limited = w;
+        }
+      }
+    }
+    assertThat(limited).isNotNull();
+    assertThat(limited.code()).isEqualTo("RATE_LIMITED");
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.retryAfter()).isGreaterThanOrEqualTo(1);
+    // The bucket is empty (it refills 5 tokens a second): most of ten calls at once get a 429
+    // and must wait for Retry-After before they succeed.
+    WaitroomClient patient =
+        WaitroomClient.builder().apiKey(a.key()).baseUrl(server.api.base()).maxRetries(8).build();
+    long t0 = System.nanoTime();
+    List<CompletableFuture<Long>> calls =
+        IntStream.range(0, 10)
+            .mapToObj(
+                i ->
+                    patient
+                        .rooms()
+                        .getAsync(r.slug())
+                        .thenApply(room -> (System.nanoTime() - t0) / 1_000_000))
+            .toList();
+    List<Long> took = new ArrayList<>();
+    for (CompletableFuture<Long> c : calls) took.add(c.get(30, TimeUnit.SECONDS));
+    assertThat(took.stream().mapToLong(Long::longValue).max().orElseThrow())
+        .isGreaterThanOrEqualTo(900);
+  }
+
+  /**
+   * A stand-in server whose answers the test scripts, for client behaviour no real server shows.
+   */
+  private static HttpServer fake(com.sun.net.httpserver.HttpHandler handler) throws IOException {
+    HttpServer f = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    f.createContext("/", handler);
+    f.start();
+    return f;
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange ex, int status, String json)
+      throws IOException {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+    ex.close();
+  }
+
+  @Test
+  void serverErrorsAreRetriedOnlyForPostsWithAnIdempotencyKey() throws Exception {
+    List<String> keys = new CopyOnWriteArrayList<>();
+    List<String> paths = new CopyOnWriteArrayList<>();
+    String unavailable =
+        "{\"error\":{\"code\":\"INTERNAL\",\"message\":\"down\",\"statusCode\":503}}";
+    HttpServer f =
+        fake(
+            ex -> {
+              ex.getRequestBody().readAllBytes();
+              paths.add(ex.getRequestURI().getPath());
+              String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+              if (key != null) keys.add(key);
+              if (paths.size() == 1 || ex.getRequestURI().getPath().endsWith("/approve")) {
+                answer(ex, 503, unavailable);
+              } else {
+                answer(ex, 201, "{\"data\":{\"id\":\"ci_1\",\"status\":\"pending\"}}");
+              }
+            });
+    try {
+      WaitroomClient c = client("wr_fake", "http://127.0.0.1:" + f.getAddress().getPort());
+      assertThat(c.checkIns().create("r", CheckInInput.of("x")).id()).isEqualTo("ci_1");
+      assertThat(keys).hasSize(2);
+      assertThat(keys.get(0)).isEqualTo(keys.get(1)).isNotBlank();
+      paths.clear();
+      WaitroomException e = error(() -> c.checkIns().approve("ci_1", null));
+      assertThat(e.statusCode()).isEqualTo(503);
+      assertThat(e.code()).isEqualTo("INTERNAL");
+      assertThat(paths).hasSize(1);
+    } finally {
+      f.stop(0);
+    }
+  }
+
+  @Test
+  void waitingFallsBackToBackoffPollingAgainstAServerWithoutLongPoll() throws Exception {
+    List<Long> polls = new CopyOnWriteArrayList<>();
+    HttpServer f =
+        fake(
+            ex -> {
+              ex.getRequestBody().readAllBytes();
+              if (ex.getRequestMethod().equals("POST")) {
+                answer(ex, 201, "{\"data\":{\"id\":\"ci_1\",\"status\":\"pending\"}}");
+                return;
+              }
+              polls.add(System.nanoTime() / 1_000_000);
+              String status = polls.size() >= 4 ? "approved" : "pending";
+              answer(ex, 200, "{\"data\":{\"id\":\"ci_1\",\"status\":\"" + status + "\"}}");
+            });
+    try {
+      WaitroomClient c = client("wr_fake", "http://127.0.0.1:" + f.getAddress().getPort());
+      CheckIn decided =
+          c.checkIns().checkInAndWait("r", CheckInInput.of("x"), Duration.ofSeconds(20));
+      assertThat(decided.status()).isEqualTo("approved");
+      assertThat(polls).hasSize(4);
+      // The first poll is the long-poll answered at once; then sleeps of 1 s, 1.5 s, 2.25 s.
+      assertThat(polls.get(1) - polls.get(0)).isBetween(950L, 1400L);
+      assertThat(polls.get(2) - polls.get(1)).isBetween(1450L, 2000L);
+      assertThat(polls.get(3) - polls.get(2)).isBetween(2200L, 2800L);
+    } finally {
+      f.stop(0);
+    }
+  }
+
+  @Test
+  void tasksFromCreationToApproval() {
+    Room r = room();
+    TestAgent primary = agent();
+    TestAgent helper = agent();
+    CheckIn task = human.tasks().create(r.slug(), CheckInInput.of("Write the report"));
+    assertThat(task.direction()).isEqualTo("human_to_agent");
+    assertThat(primary.client().tasks().list(r.slug(), Map.of("claimed", false)).data())
+        .extracting(CheckIn::id)
+        .containsExactly(task.id());
+    assertThat(primary.client().tasks().claim(task.id()).status()).isEqualTo("in_progress");
+    assertThat(error(() -> helper.client().tasks().claim(task.id())).code()).isEqualTo("CONFLICT");
+    assertThat(primary.client().tasks().help(task.id(), "a hand please").helpRequested()).isTrue();
+    assertThat(helper.client().tasks().join(task.id()).participants()).hasSize(2);
+    primary.client().tasks().submit(task.id(), "done");
+    assertThat(primary.client().tasks().status(task.id()).status()).isEqualTo("submitted");
+    assertThat(human.tasks().approve(task.id(), null).status()).isEqualTo("approved");
+    assertThat(primary.client().tasks().claimed(Map.of()).data())
+        .extracting(CheckIn::id)
+        .contains(task.id());
+    CheckIn other = human.tasks().create(r.slug(), CheckInInput.of("Second"));
+    primary.client().tasks().claim(other.id());
+    CheckIn released = primary.client().tasks().release(other.id());
+    assertThat(released.status()).isEqualTo("pending");
+    assertThat(released.claimedBy()).isNull();
+  }
+
+  @Test
+  void signalsWatchersAndAudit() {
+    Room r = room();
+    TestAgent a = agent();
+    var sig = a.client().signals().broadcast(r.slug(), "config_update", Map.of("enabled", true));
+    assertThat(sig.id()).startsWith("sig_");
+    assertThat(sig.payload()).containsEntry("enabled", true);
+    Watcher w = a.client().watchers().create(r.slug(), WatcherInput.of("signal.broadcast"));
+    assertThat(w.secret()).startsWith("whsec_");
+    Watcher w2 = a.client().watchers().create(r.slug(), null);
+    assertThat(human.watchers().list(r.slug(), Map.of()).data())
+        .extracting(Watcher::id)
+        .containsExactlyInAnyOrder(w.id(), w2.id());
+    assertThat(a.client().watchers().remove(w.id()).isActive()).isFalse();
+    assertThat(human.watchers().removeFromRoom(r.slug(), w2.id()).isActive()).isFalse();
+    assertThat(a.client().watchers().deliveries(w.id(), Map.of()).data()).isEmpty();
+
+    CheckIn ci = a.client().checkIns().create(r.slug(), CheckInInput.of("Audited"));
+    human.checkIns().approve(ci.id(), null);
+    assertThat(human.audit().room(r.slug(), Map.of()).data().get(0).eventType())
+        .isEqualTo("checkin.approved");
+    assertThat(human.audit().list(Map.of("event_type", "checkin.created")).data())
+        .allMatch(e -> e.eventType().equals("checkin.created"));
+    assertThat(human.audit().agent(a.id(), Map.of()).data())
+        .anyMatch(e -> ci.id().equals(e.targetId()));
+  }
+
+  @Test
+  void webhookVerifierAcceptsARealDeliveryAndRefusesTamperedOnes() throws Exception {
+    record Hit(Map<String, List<String>> headers, byte[] body) {}
+    List<Hit> hits = new CopyOnWriteArrayList<>();
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          hits.add(new Hit(Map.copyOf(ex.getRequestHeaders()), ex.getRequestBody().readAllBytes()));
+          ex.sendResponseHeaders(200, -1);
+          ex.close();
+        });
+    receiver.start();
+    try {
+      Room r = room();
+      TestAgent a = agent();
+      Watcher w =
+          a.client()
+              .watchers()
+              .create(
+                  r.slug(),
+                  WatcherInput.of("signal.broadcast")
+                      .webhookUrl("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"));
+      a.client().signals().broadcast(r.slug(), "ping", Map.of("n", 1));
+      Hit hit = eventually("a delivery", () -> hits.isEmpty() ? null : hits.get(0));
+      RoomEvent event = WebhookVerifier.verify(w.secret(), hit.headers(), hit.body());
+      assertThat(event.event()).isEqualTo("signal.broadcast");
+      assertThat(event.watcherId()).isEqualTo(w.id());
+      assertThat(event.data()).containsEntry("type", "ping");
+
+      byte[] tampered =
+          new String(hit.body(), StandardCharsets.UTF_8)
+              .replace("\"n\":1", "\"n\":2")
+              .getBytes(StandardCharsets.UTF_8);
+      assertThat(tampered).isNotEqualTo(hit.body());
+      assertThatThrownBy(() -> WebhookVerifier.verify(w.secret(), hit.headers(), tampered))
+          .isInstanceOf(WebhookVerificationException.class);
+      String otherSecret = a.client().watchers().create(r.slug(), null).secret();
+      assertThatThrownBy(() -> WebhookVerifier.verify(otherSecret, hit.headers(), hit.body()))
+          .isInstanceOf(WebhookVerificationException.class);
+      Instant late =
+          Instant.ofEpochSecond(
+              Long.parseLong(
+                      hit.headers().entrySet().stream()
+                          .filter(e -> e.getKey().equalsIgnoreCase("webhook-timestamp"))
+                          .findFirst()
+                          .orElseThrow()
+                          .getValue()
+                          .get(0))
+                  + 301);
+      assertThatThrownBy(
+              () ->
+                  WebhookVerifier.verify(
+                      w.secret(),
+                      hit.headers(),
+                      hit.body(),
+                      WebhookVerifier.DEFAULT_TOLERANCE,
+                      late))
+          .hasMessageContaining("tolerance");
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
+  void eventStreamReplaysAndResumesAfterACutAndASilentConnection() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    try (BlackholeProxy proxy = new BlackholeProxy(server.server().port());
+        EventSubscription sub =
+            client(humanToken, "http://127.0.0.1:" + proxy.port())
+                .events()
+                .subscribe(
+                    r.slug(),
+                    SubscribeOptions.types("signal.broadcast")
+                        .reconnectDelay(Duration.ofMillis(100))
+                        .idleTimeout(Duration.ofMillis(1000)))) {
+      sleep(300);
+      a.client().signals().broadcast(r.slug(), "s1", Map.of());
+      assertThat(sub.next(Duration.ofSeconds(10)).data()).containsEntry("type", "s1");
+      // A healthy stream (pings every 300 ms) outlives the 1 s idle timeout on one connection.
+      sleep(2500);
+      assertThat(proxy.accepted()).isEqualTo(1);
+
+      proxy.cut();
+      a.client().signals().broadcast(r.slug(), "s2", Map.of());
+      a.client().signals().broadcast(r.slug(), "s3", Map.of());
+      assertThat(sub.next(Duration.ofSeconds(10)).data()).containsEntry("type", "s2");
+      assertThat(sub.next(Duration.ofSeconds(10)).data()).containsEntry("type", "s3");
+
+      // Silence (no byte, not even pings): only the idle watchdog can notice and reconnect.
+      proxy.blackhole();
+      a.client().signals().broadcast(r.slug(), "s4", Map.of());
+      sleep(1500);
+      proxy.restore();
+      RoomEvent s4 = sub.next(Duration.ofSeconds(10));
+      assertThat(s4.data()).containsEntry("type", "s4");
+      assertThat(sub.lastEventId()).isEqualTo(String.valueOf(s4.id()));
+      assertThat(sub.next(Duration.ofMillis(500))).isNull();
+    }
+    try (EventSubscription replay =
+        human
+            .events()
+            .subscribe(r.slug(), SubscribeOptions.types("signal.broadcast").lastEventId("0"))) {
+      List<Object> types = new ArrayList<>();
+      for (int i = 0; i < 4; i++) types.add(replay.next(Duration.ofSeconds(10)).data().get("type"));
+      assertThat(types).containsExactly("s1", "s2", "s3", "s4");
+    }
+    try (EventSubscription refused = stranger.events().subscribe(r.slug(), null)) {
+      WaitroomException e = error(() -> refused.next(Duration.ofSeconds(10)));
+      assertThat(e.code()).isEqualTo("NOT_FOUND");
+    }
+  }
+}

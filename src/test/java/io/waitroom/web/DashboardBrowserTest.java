@@ -1,0 +1,88 @@
+package io.waitroom.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import io.waitroom.support.Api.Res;
+import io.waitroom.support.Fixtures;
+import io.waitroom.support.Jwts;
+import io.waitroom.support.NodeScripts;
+import io.waitroom.support.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard in a real browser: Playwright (playwright-core, pinned) drives Debian's Chromium
+ * against a real server, through every page of the contract (see
+ * src/test/node/browser/dashboard.mjs for the checks; it exits non-zero naming the failed one).
+ * Screenshots land in target/screenshots/.
+ */
+class DashboardBrowserTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void aHumanSignsInAndDecidesEverythingFromTheDashboard() throws Exception {
+    Fixtures f = Fixtures.create(server.api);
+    String alice = f.room.getString("created_by");
+    String deployer = f.agentKey("deployer");
+    String designer = f.agentKey("designer");
+    JsonObject expiredClaims = Jwts.claims(f.org, "alice").put("exp", Jwts.now() - 60);
+    String expired = Jwts.hmac("HS256", TestServer.SECRET, expiredClaims);
+    assertThat(server.api.get("/v1/rooms", expired).status()).isEqualTo(401);
+    Path shots = Path.of("target", "screenshots").toAbsolutePath();
+    Files.createDirectories(shots);
+
+    NodeScripts.Result r =
+        NodeScripts.node(
+            NodeScripts.project("src/test/node/browser"),
+            Map.of(
+                "BASE_URL",
+                server.api.base(),
+                "TOKEN",
+                f.human,
+                "ALICE_ID",
+                alice,
+                "EXPIRED_TOKEN",
+                expired,
+                "AGENT_KEY",
+                deployer,
+                "AGENT2_KEY",
+                designer,
+                "ROOM",
+                f.roomSlug,
+                "SCREENSHOTS",
+                shots.toString()),
+            180,
+            "dashboard.mjs");
+    assertThat(r.ok()).as(r.transcript()).isTrue();
+
+    // What the page did is in the org's audit trail as alice's decisions.
+    Res audit = server.api.get("/v1/audit?limit=100", f.human);
+    long byAlice =
+        audit.list().stream()
+            .map(JsonObject.class::cast)
+            .filter(
+                a -> a.getString("event_type").matches("checkin\\.(approved|rejected|modified)"))
+            .filter(a -> alice.equals(a.getString("actor_id")))
+            .count();
+    assertThat(byAlice).as(audit.toString()).isGreaterThanOrEqualTo(8);
+    for (String shot :
+        new String[] {"inbox.png", "detail.png", "inbox-360.png", "detail-360.png"}) {
+      assertThat(shots.resolve(shot)).isNotEmptyFile();
+    }
+  }
+}
