@@ -2,6 +2,7 @@ package io.waitroom;
 
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.waitroom.auth.AgentKeyCache;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
 import io.waitroom.events.EventWaiters;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param rateLimiter per-caller token buckets (in memory, or shared through Redis)
  * @param streams node-wide gauges and counters of the SSE and WebSocket streams
  * @param push the VAPID keys and the Web Push request builder
+ * @param agentKeys the node's cache of claimed agents' keys (invalidated across nodes)
  */
 public record Deps(
     Vertx vertx,
@@ -28,4 +30,5 @@ public record Deps(
     EventWaiters waiters,
     RateLimiter rateLimiter,
     StreamMetrics streams,
-    PushKeys push) {}
+    PushKeys push,
+    AgentKeyCache agentKeys) {}

@@ -114,7 +114,7 @@ public final class HttpVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     onApi(router, JsonBodyHandler.afterBody());
     AgentRoutes.mountPublic(router, deps);
-    AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt());
+    AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt(), deps.agentKeys());
     onApi(router, auth);
     RateLimitHandler limits = new RateLimitHandler(deps.rateLimiter());
     onApi(router, limits);

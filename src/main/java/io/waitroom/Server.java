@@ -14,6 +14,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.waitroom.auth.AgentKeyCache;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.bus.LocalCodec;
 import io.waitroom.config.ServerConfig;
@@ -125,7 +126,8 @@ public final class Server {
                                       new RateLimiter(
                                           vertx, config.rateLimitPerMinute(), config.redisUrl()),
                                       new StreamMetrics(registry),
-                                      boot.pushKeys());
+                                      boot.pushKeys(),
+                                      new AgentKeyCache(vertx));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));

@@ -24,12 +24,14 @@ public final class AuthHandler implements Handler<RoutingContext> {
 
   private final Pool pool;
   private final JwtVerifier jwt;
+  private final AgentKeyCache agentKeys;
   // (org claim, sub) -> ids. Safe to cache: once created, these rows never change identity.
   private final Map<String, String[]> humans = new ConcurrentHashMap<>();
 
-  public AuthHandler(Pool pool, JwtVerifier jwt) {
+  public AuthHandler(Pool pool, JwtVerifier jwt, AgentKeyCache agentKeys) {
     this.pool = pool;
     this.jwt = jwt;
+    this.agentKeys = agentKeys;
   }
 
   @Override
@@ -100,22 +102,35 @@ public final class AuthHandler implements Handler<RoutingContext> {
     if (!AgentKeys.wellFormed(key)) {
       return Future.failedFuture(ApiException.unauthorized("invalid agent key"));
     }
+    String prefix = AgentKeys.lookupPrefix(key);
+    AgentKeyCache.Entry cached = agentKeys.get(prefix);
+    if (cached != null) return Future.succeededFuture(checked(key, cached));
+    long since = agentKeys.generation();
     return pool.preparedQuery(AuthSql.AGENT_BY_PREFIX)
-        .execute(Tuple.of(AgentKeys.lookupPrefix(key)))
-        .compose(
+        .execute(Tuple.of(prefix))
+        .map(
             rows -> {
               Row r = rows.iterator().hasNext() ? rows.iterator().next() : null;
-              if (r == null || !AgentKeys.matches(key, r.getBuffer("key_hash").getBytes())) {
-                return Future.failedFuture(ApiException.unauthorized("invalid agent key"));
-              }
+              if (r == null) throw ApiException.unauthorized("invalid agent key");
               String[] scopes = r.getArrayOfStrings("room_scopes");
-              return Future.succeededFuture(
-                  new Actor.Agent(
+              AgentKeyCache.Entry e =
+                  new AgentKeyCache.Entry(
                       r.getString("id"),
                       r.getString("org_id"),
                       r.getString("name"),
-                      scopes == null ? List.of() : Arrays.asList(scopes)));
+                      scopes == null ? List.of() : Arrays.asList(scopes),
+                      r.getBuffer("key_hash").getBytes(),
+                      System.nanoTime());
+              Actor.Agent agent = checked(key, e);
+              agentKeys.put(prefix, e, since);
+              return agent;
             });
+  }
+
+  /** The agent, if the presented key matches the row's hash; 401 otherwise. */
+  private static Actor.Agent checked(String key, AgentKeyCache.Entry e) {
+    if (!AgentKeys.matches(key, e.hash())) throw ApiException.unauthorized("invalid agent key");
+    return new Actor.Agent(e.id(), e.orgId(), e.name(), e.scopes());
   }
 
   private Future<Actor.Human> human(String token) {

@@ -16,6 +16,12 @@ public final class Addresses {
   /** A policy invalidation that came from another node (not relayed again). */
   public static final String POLICY_INVALIDATE_REMOTE = "waitroom.policy.invalidate.remote";
 
+  /** An agent's key or scopes changed (body: the agent id): drop it from the key cache. */
+  public static final String AGENT_INVALIDATE = "waitroom.agents.invalidate";
+
+  /** The same, from another node through the Redis bridge. */
+  public static final String AGENT_INVALIDATE_REMOTE = "waitroom.agents.invalidate.remote";
+
   /**
    * Events of other nodes may have been missed (the Redis bridge reconnected): every stream feed
    * re-reads the database and every long-poll waiter re-checks. Body: ignored.

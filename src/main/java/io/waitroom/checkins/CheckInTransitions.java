@@ -16,8 +16,10 @@ import java.util.List;
  * The transition step: the one place a check-in's state changes. It runs the change's conditional
  * statement (its row count is the race's verdict; a miss is explained by the change) and then, in
  * the same transaction and always in this order, writes: the statements that go with it, the posted
- * message, the {@code status_change} and {@code decision} thread messages, the trust change, the
- * audit rows and, last (they take the org's event lock), the room events.
+ * message, the {@code status_change} and {@code decision} thread messages, the audit rows, the room
+ * events and, last (its row is the hot lock: one agent's decisions in one room), the trust change.
+ * The statements are pipelined (sent without waiting for each answer), so a change costs about
+ * three round trips whatever it writes.
  */
 public final class CheckInTransitions {
   private CheckInTransitions() {}
@@ -84,28 +86,25 @@ public final class CheckInTransitions {
       return Future.failedFuture(
           new IllegalStateException(t + " left " + ci.id() + " " + ci.status()));
     }
+    // Pipelined: every statement is sent at once, in this order, on the transaction's connection
+    // (which runs them in order); only the posted message's audit row and event wait for its row.
     SqlConnection db = tx.conn();
-    Future<Void> chain = Future.succeededFuture();
-    for (Change.Sql s : change.alongside()) {
-      chain = chain.compose(v -> db.preparedQuery(s.sql()).execute(s.params()).mapEmpty());
+    List<Future<?>> sent = new ArrayList<>();
+    for (Change.Sql s : change.alongside()) sent.add(db.preparedQuery(s.sql()).execute(s.params()));
+    Future<JsonObject> note =
+        change.note() == null ? none() : insertNote(db, by, ci, change.note());
+    sent.add(note);
+    if (t.changesStatus()) {
+      sent.add(ThreadMessages.statusChange(db, ci, from == null ? null : from.wire(), by.id()));
     }
-    return chain
-        .compose(v -> change.note() == null ? none() : insertNote(db, by, ci, change.note()))
-        .compose(
-            note ->
-                (t.changesStatus()
-                        ? ThreadMessages.statusChange(
-                            db, ci, from == null ? null : from.wire(), by.id())
-                        : none())
-                    .compose(
-                        m ->
-                            t.writesDecision()
-                                ? ThreadMessages.decision(db, ci, by.type())
-                                : none())
-                    .compose(m -> trust(db, t, ci))
-                    .compose(v -> audits(tx, t, by, ci, note))
-                    .compose(v -> events(tx, t, by, ci, note))
-                    .map(v -> new Applied(ci, note)));
+    if (t.writesDecision()) sent.add(ThreadMessages.decision(db, ci, by.type()));
+    Future<Void> rest =
+        note.compose(
+            n ->
+                Future.all(audits(tx, t, by, ci, n), events(tx, t, by, ci, n), trust(db, t, ci))
+                    .<Void>mapEmpty());
+    sent.add(rest);
+    return Future.all(sent).compose(v -> note).map(n -> new Applied(ci, n));
   }
 
   private static Future<JsonObject> none() {
@@ -121,23 +120,23 @@ public final class CheckInTransitions {
 
   private static Future<Void> audits(
       Tx tx, Transition t, Change.By by, CheckIn ci, JsonObject note) {
-    Future<Void> chain = note == null ? Future.succeededFuture() : auditNote(tx, by, ci, note);
-    chain = chain.compose(v -> audit(tx, by, ci, t.eventType(ci)));
+    List<Future<Void>> rows = new ArrayList<>(3);
+    if (note != null) rows.add(auditNote(tx, by, ci, note));
+    rows.add(audit(tx, by, ci, t.eventType(ci)));
     if (decidedAtCreation(t, ci)) {
-      chain =
-          chain.compose(v -> audit(tx, Change.By.system(ci.decidedBy()), ci, decisionEvent(ci)));
+      rows.add(audit(tx, Change.By.system(ci.decidedBy()), ci, decisionEvent(ci)));
     }
-    return chain;
+    return Future.all(rows).mapEmpty();
   }
 
+  /** The events are numbered in the order they are appended here (EventLog.append). */
   private static Future<Void> events(
       Tx tx, Transition t, Change.By by, CheckIn ci, JsonObject note) {
-    Future<?> chain = note == null ? Future.succeededFuture() : eventNote(tx, ci, note);
-    chain = chain.compose(v -> event(tx, ci, t.eventType(ci), eventData(t, by, ci, note)));
-    if (decidedAtCreation(t, ci)) {
-      chain = chain.compose(v -> event(tx, ci, decisionEvent(ci), ci.toJson()));
-    }
-    return chain.mapEmpty();
+    List<Future<Void>> rows = new ArrayList<>(3);
+    if (note != null) rows.add(eventNote(tx, ci, note).mapEmpty());
+    rows.add(event(tx, ci, t.eventType(ci), eventData(t, by, ci, note)));
+    if (decidedAtCreation(t, ci)) rows.add(event(tx, ci, decisionEvent(ci), ci.toJson()));
+    return Future.all(rows).mapEmpty();
   }
 
   /** What the room event carries beyond the check-in itself. */

@@ -31,6 +31,7 @@ public final class Tx {
 
   private final SqlConnection conn;
   private final List<Outgoing> outbox = new ArrayList<>();
+  private int events;
 
   private Tx(SqlConnection conn) {
     this.conn = conn;
@@ -48,6 +49,11 @@ public final class Tx {
               return work.apply(tx).onSuccess(v -> committed.addAll(tx.outbox));
             })
         .onSuccess(v -> committed.forEach(o -> vertx.eventBus().publish(o.address(), o.message())));
+  }
+
+  /** The number of this transaction's next room event (0, 1, ...): its order in the transaction. */
+  public int nextEventNumber() {
+    return events++;
   }
 
   /** Publishes {@code message} on {@code address} once this transaction has committed. */

@@ -81,6 +81,8 @@ public final class ClusterBridgeVerticle extends VerticleBase {
         Addresses.ROOM_EVENTS, m -> relay(new JsonObject().put("event", m.body().toJson())));
     bus.<String>consumer(
         Addresses.POLICY_INVALIDATE, m -> relay(new JsonObject().put("policy_room_id", m.body())));
+    bus.<String>consumer(
+        Addresses.AGENT_INVALIDATE, m -> relay(new JsonObject().put("agent_id", m.body())));
     // While the subscription is down, events of other nodes ring no doorbell here. Streams have
     // their own safety re-read; long-poll waiters do not, so ring everyone now and then: they
     // re-read the database (a wake-up is only a hint) instead of sitting out their whole wait.
@@ -234,5 +236,7 @@ public final class ClusterBridgeVerticle extends VerticleBase {
     }
     String policyRoom = m.getString("policy_room_id");
     if (policyRoom != null) bus.publish(Addresses.POLICY_INVALIDATE_REMOTE, policyRoom);
+    String agent = m.getString("agent_id");
+    if (agent != null) bus.publish(Addresses.AGENT_INVALIDATE_REMOTE, agent);
   }
 }

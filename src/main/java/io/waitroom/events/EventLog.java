@@ -13,60 +13,75 @@ import java.util.List;
 
 /**
  * Reads of {@code room_events}, the truth behind every stream: the bus and Redis only say "look
- * again". Writes go through {@link #append}, whose per-org advisory lock makes an org's ids (and so
- * each room's) commit in id order, so "everything after id N" of a room or of an org never skips an
- * event that commits later.
+ * again". Writes go through {@link #append}.
+ *
+ * <p>The commit horizon (V010): an event's id is its transaction's id (xid8) shifted by {@link
+ * #TX_BITS} plus its number in the transaction, so a room's transactions commit in parallel, with
+ * no lock held across COMMIT. Readers deliver only ids below {@code
+ * pg_snapshot_xmin(pg_current_snapshot()) << TX_BITS}: every transaction below that horizon has
+ * ended, and every event still to commit has an id at or above it. So "everything after id N", read
+ * below the horizon, never skips an event that commits later and never repeats one (SPEC 8), on any
+ * node, and the same holds for an org's stream ({@code GET /v1/events}), which reads below the same
+ * horizon. A committed event above the horizon is held back until the older transactions end
+ * ({@link Page#heldBack()}: read again shortly).
  */
 public final class EventLog {
   private EventLog() {}
 
+  /** Low bits of an event id: its number inside its transaction (up to 4096 per transaction). */
+  public static final int TX_BITS = 12;
+
+  private static final int PER_TX = 1 << TX_BITS;
+
+  /** $5 the event's number in its transaction ({@link Tx#nextEventNumber()}). */
   static final String APPEND =
       """
-      INSERT INTO room_events (org_id, room_id, type, data)
-      SELECT $1, $2, $3, $4 FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 7))) l
+      INSERT INTO room_events (id, org_id, room_id, type, data)
+      VALUES ((pg_current_xact_id()::text::bigint << 12) + $5, $1, $2, $3, $4)
       RETURNING id, created_at
       """;
 
+  /** The horizon of this statement's snapshot, in id space. */
+  static final String HORIZON = "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 12)";
+
+  /** Every row after $2, each with the horizon (one snapshot: the same value on every row). */
   static final String AFTER =
-      """
-      SELECT id, org_id, room_id, type, data, created_at FROM room_events
-      WHERE room_id = $1 AND id > $2
-      ORDER BY id
-      LIMIT $3
-      """;
+      "SELECT id, org_id, room_id, type, data, created_at, "
+          + HORIZON
+          + """
+           AS horizon FROM room_events
+          WHERE room_id = $1 AND id > $2
+          ORDER BY id
+          LIMIT $3
+          """;
 
   static final String AFTER_IN_ORG =
-      """
-      SELECT id, org_id, room_id, type, data, created_at FROM room_events
-      WHERE org_id = $1 AND id > $2
-      ORDER BY id
-      LIMIT $3
-      """;
+      "SELECT id, org_id, room_id, type, data, created_at, "
+          + HORIZON
+          + """
+           AS horizon FROM room_events
+          WHERE org_id = $1 AND id > $2
+          ORDER BY id
+          LIMIT $3
+          """;
 
   /** The org's newest event id, and the newest id handed out at all (see POSITIONS). */
   static final String ORG_POSITIONS =
-      """
-      SELECT
-        (SELECT coalesce(max(id), 0) FROM room_events WHERE org_id = $1) AS room_max,
-        greatest(
-          (SELECT coalesce(max(id), 0) FROM room_events),
-          coalesce(pg_sequence_last_value(pg_get_serial_sequence('room_events', 'id')::regclass), 0)
-        ) AS newest
-      """;
+      "SELECT (SELECT coalesce(max(id), 0) FROM room_events WHERE org_id = $1 AND id < "
+          + HORIZON
+          + ") AS room_max, greatest((SELECT coalesce(max(id), 0) FROM room_events),"
+          + " (pg_snapshot_xmax(pg_current_snapshot())::text::bigint << 12) - 1) AS newest";
 
   /**
-   * The newest id of the room, and the newest id handed out at all (the sequence, so a resume id
-   * stays valid after retention has deleted old rows).
+   * The room's newest deliverable id (below the horizon: a live stream starts after it and misses
+   * nothing that commits later), and the newest id handed out at all (below the next transaction
+   * id, so a resume id stays valid after retention has deleted old rows).
    */
   static final String POSITIONS =
-      """
-      SELECT
-        (SELECT coalesce(max(id), 0) FROM room_events WHERE room_id = $1) AS room_max,
-        greatest(
-          (SELECT coalesce(max(id), 0) FROM room_events),
-          coalesce(pg_sequence_last_value(pg_get_serial_sequence('room_events', 'id')::regclass), 0)
-        ) AS newest
-      """;
+      "SELECT (SELECT coalesce(max(id), 0) FROM room_events WHERE room_id = $1 AND id < "
+          + HORIZON
+          + ") AS room_max, greatest((SELECT coalesce(max(id), 0) FROM room_events),"
+          + " (pg_snapshot_xmax(pg_current_snapshot())::text::bigint << 12) - 1) AS newest";
 
   /**
    * One batch of expired rows; {@code SKIP LOCKED} lets several nodes purge side by side. Rows the
@@ -85,26 +100,38 @@ public final class EventLog {
   /** Where a room's stream stands: its newest event id, and the newest id of the deployment. */
   public record Positions(long roomMax, long newest) {}
 
+  /**
+   * Deliverable events after an id, in id order. {@code full}: the read hit its limit (read on at
+   * once); {@code heldBack}: a committed event above the horizon waits for older transactions to
+   * end (read again shortly; no doorbell may ring for a transaction that wrote no event).
+   */
+  public record Page(List<RoomEvent> events, boolean full, boolean heldBack) {}
+
   /** Up to {@code limit} events of the room with an id above {@code afterId}, in id order. */
-  public static Future<List<RoomEvent>> after(
-      SqlClient db, String roomId, long afterId, int limit) {
-    return events(db, AFTER, Tuple.of(roomId, afterId, limit));
+  public static Future<Page> after(SqlClient db, String roomId, long afterId, int limit) {
+    return page(db, AFTER, Tuple.of(roomId, afterId, limit), limit);
   }
 
   /** Up to {@code limit} events of any room of the org with an id above {@code afterId}. */
-  public static Future<List<RoomEvent>> afterInOrg(
-      SqlClient db, String orgId, long afterId, int limit) {
-    return events(db, AFTER_IN_ORG, Tuple.of(orgId, afterId, limit));
+  public static Future<Page> afterInOrg(SqlClient db, String orgId, long afterId, int limit) {
+    return page(db, AFTER_IN_ORG, Tuple.of(orgId, afterId, limit), limit);
   }
 
-  private static Future<List<RoomEvent>> events(SqlClient db, String sql, Tuple params) {
+  private static Future<Page> page(SqlClient db, String sql, Tuple params, int limit) {
     return db.preparedQuery(sql)
         .execute(params)
         .map(
             rows -> {
               List<RoomEvent> out = new ArrayList<>(rows.size());
-              for (Row r : rows) out.add(RoomEvent.fromRow(r));
-              return out;
+              boolean heldBack = false;
+              for (Row r : rows) {
+                if (r.getLong("id") >= r.getLong("horizon")) {
+                  heldBack = true;
+                  break;
+                }
+                out.add(RoomEvent.fromRow(r));
+              }
+              return new Page(out, !heldBack && rows.size() == limit, heldBack);
             });
   }
 
@@ -134,22 +161,19 @@ public final class EventLog {
 
   /**
    * Appends a room event in the transaction and publishes it on {@link Addresses#ROOM_EVENTS} after
-   * the commit. The transaction-scoped advisory lock on the event's org makes event ids of one org
-   * (and so of each of its rooms) commit in id order, so a reader of a room, or of the whole org
-   * ({@code GET /v1/events}), resuming after id N can never later see a smaller id appear (no gap
-   * at the seam). Transactions that write events of several orgs take them in org id order (the
-   * sweeper's batch, the watcher dispatcher), so nodes cannot deadlock. Call it as late as possible
-   * in the transaction.
-   *
-   * <p>The lock serialises an org's event writers. A later performance change may replace it by a
-   * commit-horizon read (readers stop below the oldest id still in flight); {@code
-   * OrgEventsApiTest}'s test that holds a transaction open mid-commit guards whatever replaces it.
+   * the commit. Its id is the transaction's id and the event's number in it (the commit horizon,
+   * above): no lock, so it may come anywhere in the transaction.
    */
   public static Future<RoomEvent> append(
       Tx tx, String orgId, String roomId, String type, JsonObject data) {
+    int n = tx.nextEventNumber();
+    if (n >= PER_TX) {
+      return Future.failedFuture(
+          new IllegalStateException("more than " + PER_TX + " room events in one transaction"));
+    }
     return tx.conn()
         .preparedQuery(APPEND)
-        .execute(Tuple.of(orgId, roomId, type, data))
+        .execute(Tuple.of(orgId, roomId, type, data, n))
         .map(
             rows -> {
               Row r = rows.iterator().next();

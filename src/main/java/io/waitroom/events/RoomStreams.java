@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Each room with at least one subscriber has a {@link Feed}: when rung (a local commit, a message
  * from another node, the periodic safety ring, a Redis reconnect) it reads {@code id > last} from
  * the database, one query at a time (rings during a read are coalesced into one more read), and
- * offers the rows in id order to the room's subscribers. Because {@code Tx.event} commits one
- * room's ids in id order, {@code id > last} never skips an event, on any node.
+ * offers the rows in id order to the room's subscribers. {@link EventLog#after} reads only below
+ * the commit horizon, so {@code id > last} never skips an event, on any node; a read that finds
+ * committed events held back behind the horizon reads again after {@link #HELD_BACK_MS}.
  */
 public final class RoomStreams {
   private static final Logger log = LoggerFactory.getLogger(RoomStreams.class);
@@ -36,6 +37,9 @@ public final class RoomStreams {
 
   /** The safety net: every feed re-reads this often even if no doorbell rang. */
   static final long SAFETY_RING_MS = 3_000;
+
+  /** How soon a read that found events held back behind the commit horizon looks again. */
+  static final long HELD_BACK_MS = 5;
 
   /** How long a replay waits for a full write queue to drain before giving up on the client. */
   static final long REPLAY_DRAIN_TIMEOUT_MS = 30_000;
@@ -127,9 +131,17 @@ public final class RoomStreams {
                 unsubscribe(s);
                 return;
               }
-              List<RoomEvent> page = ar.result();
-              for (RoomEvent e : page) s.deliver(e);
-              if (page.size() < REPLAY_PAGE && s.offeredDuringReplay <= s.lastSeen) {
+              EventLog.Page page = ar.result();
+              for (RoomEvent e : page.events()) s.deliver(e);
+              if (page.heldBack()) {
+                vertx.setTimer(
+                    HELD_BACK_MS,
+                    id -> {
+                      if (!s.closed) replay(s);
+                    });
+                return;
+              }
+              if (!page.full() && s.offeredDuringReplay <= s.lastSeen) {
                 s.live = true;
                 return;
               }
@@ -212,6 +224,7 @@ public final class RoomStreams {
     long lastId;
     boolean reading;
     boolean rungWhileReading;
+    boolean retryScheduled;
 
     Feed(StreamScope scope, long startAfter) {
       this.scope = scope;
@@ -238,7 +251,7 @@ public final class RoomStreams {
                   // The safety ring retries in a few seconds; subscribers lose nothing.
                   log.warn("stream feed read failed {}: {}", scope, ar.cause().getMessage());
                 } else {
-                  for (RoomEvent e : ar.result()) {
+                  for (RoomEvent e : ar.result().events()) {
                     lastId = e.id();
                     metrics.delivered(e);
                     for (Subscriber s : List.copyOf(subscribers)) {
@@ -253,8 +266,18 @@ public final class RoomStreams {
                   if (feeds.get(scope.key()) == this) feeds.remove(scope.key());
                   return;
                 }
-                boolean full = ar.succeeded() && ar.result().size() == FEED_PAGE;
-                if (rungWhileReading || full) read();
+                boolean full = ar.succeeded() && ar.result().full();
+                if (rungWhileReading || full) {
+                  read();
+                } else if (ar.succeeded() && ar.result().heldBack() && !retryScheduled) {
+                  retryScheduled = true;
+                  vertx.setTimer(
+                      HELD_BACK_MS,
+                      id -> {
+                        retryScheduled = false;
+                        if (feeds.get(scope.key()) == this) ring();
+                      });
+                }
               });
     }
   }

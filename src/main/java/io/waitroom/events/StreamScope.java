@@ -2,7 +2,6 @@ package io.waitroom.events;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,7 +37,7 @@ record StreamScope(String key, String roomId, String orgId, Set<String> rooms) {
     return rooms == null || rooms.contains(e.roomId());
   }
 
-  Future<List<RoomEvent>> after(SqlClient db, long afterId, int limit) {
+  Future<EventLog.Page> after(SqlClient db, long afterId, int limit) {
     return orgWide()
         ? EventLog.afterInOrg(db, orgId, afterId, limit)
         : EventLog.after(db, roomId, afterId, limit);

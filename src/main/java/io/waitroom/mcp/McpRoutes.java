@@ -32,7 +32,7 @@ public final class McpRoutes {
 
   private McpRoutes(Deps deps) {
     this.deps = deps;
-    this.auth = new AuthHandler(deps.pool(), deps.jwt());
+    this.auth = new AuthHandler(deps.pool(), deps.jwt(), deps.agentKeys());
     this.limits = new RateLimitHandler(deps.rateLimiter());
   }
 

@@ -162,7 +162,7 @@ final class WatcherDispatcher {
         deliveries.isEmpty()
             ? Future.succeededFuture()
             : tx.conn().preparedQuery(WatcherSql.INSERT_DELIVERY).executeBatch(deliveries);
-    // Org order: the event insert takes a per-org lock; a fixed order rules out deadlocks
+    // Org order: a fixed order for the rows this batch locks rules out deadlocks
     // between nodes dispatching events of the same orgs.
     List<Firing> ordered = new ArrayList<>(firings);
     ordered.sort(
