@@ -2,16 +2,10 @@ package io.waitroom.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.waitroom.events.TwoNodesTestAccess;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.TestDb;
-import io.waitroom.support.TestServer;
-import java.io.IOException;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.waitroom.support.TwoNodes;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 /**
  * The agent key cache on two nodes: a node answers from its cache (no query per request), and a
@@ -19,29 +13,7 @@ import redis.embedded.RedisServer;
  * well inside the cache's TTL. No route changes a claimed agent's key or scopes yet, so the test
  * changes the row in SQL and announces it as such a route would.
  */
-class AgentKeyCacheTest {
-  static RedisServer redis;
-  static TestServer a;
-  static TestServer b;
-
-  @BeforeAll
-  static void start() throws IOException {
-    int port = TestServer.freePort();
-    redis = TwoNodesTestAccess.startRedis(port);
-    a = TestServer.start(Map.of("WAITROOM_REDIS_URL", "redis://127.0.0.1:" + port));
-    b = a.secondNode();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    try {
-      if (b != null) b.close();
-      if (a != null) a.close();
-    } finally {
-      if (redis != null && redis.isActive()) redis.stop();
-    }
-  }
-
+class AgentKeyCacheTest extends TwoNodes {
   @Test
   void aChangedKeyIsRefusedOnTheOtherNodeAtOnceAfterItsAnnouncement() throws Exception {
     Fixtures f = Fixtures.create(a.api);

@@ -9,7 +9,7 @@ import io.waitroom.support.SseClient;
 import io.waitroom.support.SseClient.Frame;
 import io.waitroom.support.TestDb;
 import io.waitroom.support.TestServer;
-import java.io.IOException;
+import io.waitroom.support.TwoNodes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -21,39 +21,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 /**
  * The commit horizon (V010, {@link EventLog}): a room's transactions commit in parallel, so ids
  * commit out of order, yet a reader resuming from any id it was sent sees every event exactly once,
  * in id order, on either node.
  */
-class CommitHorizonTest {
-  static RedisServer redis;
-  static TestServer a;
-  static TestServer b;
-
-  @BeforeAll
-  static void start() throws IOException {
-    int port = TestServer.freePort();
-    redis = TwoNodesTest.startRedis(port);
-    a = TestServer.start(Map.of("WAITROOM_REDIS_URL", "redis://127.0.0.1:" + port));
-    b = a.secondNode();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    try {
-      if (b != null) b.close();
-      if (a != null) a.close();
-    } finally {
-      if (redis != null && redis.isActive()) redis.stop();
-    }
-  }
-
+class CommitHorizonTest extends TwoNodes {
   /** A reader that reconnects after every few events, resuming from the last id it got. */
   static List<Long> resumingReader(TestServer node, Fixtures f, AtomicBoolean writing, long seed) {
     Random random = new Random(seed);

@@ -7,39 +7,13 @@ import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.SseClient;
 import io.waitroom.support.SseClient.Frame;
-import io.waitroom.support.TestServer;
-import java.io.IOException;
+import io.waitroom.support.TwoNodes;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 /** The org stream on one node carries what happens on another, through the Redis doorbell. */
-class OrgEventsTwoNodesTest {
-  static RedisServer redis;
-  static TestServer a;
-  static TestServer b;
-
-  @BeforeAll
-  static void start() throws IOException {
-    int port = TestServer.freePort();
-    redis = TwoNodesTest.startRedis(port);
-    a = TestServer.start(Map.of("WAITROOM_REDIS_URL", "redis://127.0.0.1:" + port));
-    b = a.secondNode();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    try {
-      if (b != null) b.close();
-      if (a != null) a.close();
-    } finally {
-      if (redis != null && redis.isActive()) redis.stop();
-    }
-  }
-
+class OrgEventsTwoNodesTest extends TwoNodes {
   @Test
   void aStreamOnNodeBSeesEveryRoomOfTheOrgChangedOnNodeAOnceAndInOrder() {
     Fixtures f = Fixtures.create(a.api);
