@@ -1,6 +1,7 @@
 // Waitroom service worker: one notification per Web Push message (a check-in waiting for a
 // human); a click focuses an open dashboard tab at the check-in, or opens one.
-// The payload is JSON: {type, check_in_id, room_id, room, action, risk_level, urgency, url}.
+// The payload is JSON: {type, check_in_id, room_id, room, action, risk_level, urgency, url}; an
+// escalation step (type "checkin.escalated") adds escalation_level and notifies again.
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -13,12 +14,18 @@ self.addEventListener("push", (event) => {
     p = { action: event.data ? event.data.text() : "" };
   }
   const risk = p.risk_level ? ` · ${p.risk_level} risk` : "";
-  const title = p.room ? `Waiting in ${p.room}${risk}` : `Check-in waiting${risk}`;
+  const escalated = p.type === "checkin.escalated";
+  const where = p.room ? ` in ${p.room}` : "";
+  const title = escalated
+    ? `Escalated (level ${p.escalation_level})${where}${risk}`
+    : p.room
+      ? `Waiting${where}${risk}`
+      : `Check-in waiting${risk}`;
   // Notification text is plain text: agent-written content is never interpreted as markup.
   const options = {
     body: String(p.action || "A check-in needs your decision"),
     tag: p.check_in_id || undefined,
-    renotify: false,
+    renotify: escalated,
     requireInteraction: p.urgency === "urgent" || p.risk_level === "high",
     data: { url: p.url || "/" },
   };

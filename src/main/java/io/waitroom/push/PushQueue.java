@@ -1,11 +1,14 @@
 package io.waitroom.push;
 
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.NewCheckIn;
 import io.waitroom.checkins.Status;
+import io.waitroom.db.Tx;
 import java.util.List;
 
 /**
@@ -33,6 +36,40 @@ public final class PushQueue {
     }
     Tuple params = Tuple.of(row.creator().orgId(), row.roomId(), row.id(), payload(roomName, row));
     return List.of(new Change.Sql(PushSql.ENQUEUE, params));
+  }
+
+  /**
+   * Queues an escalation step's pushes to the humans it notifies, in the step's transaction: so a
+   * step that fires (once, on whichever node) pushes once, and one that rolls back pushes nothing.
+   */
+  public static Future<Void> escalated(Tx tx, CheckIn ci) {
+    JsonObject step = ci.escalationStep();
+    if (step == null) return Future.succeededFuture();
+    Object notify = step.getValue("notify");
+    String[] humans = null;
+    if (notify instanceof JsonArray named) {
+      if (named.isEmpty()) return Future.succeededFuture();
+      humans = named.stream().map(String::valueOf).toArray(String[]::new);
+    }
+    JsonObject payload =
+        new JsonObject()
+            .put("type", "checkin.escalated")
+            .put("check_in_id", ci.id())
+            .put("room_id", ci.roomId())
+            .put("action", cut(ci.action(), MAX_TEXT))
+            .put("risk_level", ci.riskLevel())
+            .put("urgency", ci.urgency())
+            .put("escalation_level", ci.escalationLevel())
+            .put("agent_id", ci.agentId())
+            .put("url", "/#/check-ins/" + ci.id());
+    return tx.conn()
+        .preparedQuery(PushSql.ENQUEUE_ESCALATION)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  ci.orgId(), ci.roomId(), ci.id(), ci.escalationLevel(), humans, payload
+                }))
+        .mapEmpty();
   }
 
   /** What the service worker shows: enough for the notification, and where a click leads. */

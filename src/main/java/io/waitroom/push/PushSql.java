@@ -41,7 +41,27 @@ final class PushSql {
       SELECT 'pdl_' || md5(s.id || ':' || $3), s.org_id, s.id, $3, $4, 'pending', now()
       FROM push_subscriptions s
       WHERE s.org_id = $1 AND (s.all_rooms OR $2 = ANY (s.room_ids))
-      ON CONFLICT (subscription_id, check_in_id) DO NOTHING
+      ON CONFLICT (subscription_id, check_in_id, escalation_level) DO NOTHING
+      """;
+
+  /**
+   * An escalation step's pushes, in the step's own transaction: $1 org, $2 room, $3 check-in id,
+   * $4 level, $5 the humans it notifies ({@code usr_} ids; null = "all"), $6 payload (the room's
+   * name is added here). Named humans get it on every subscription they have; "all" reaches every
+   * subscription of the org covering the room. One push per subscription and level, however often
+   * the statement runs.
+   */
+  static final String ENQUEUE_ESCALATION =
+      """
+      INSERT INTO push_deliveries (id, org_id, subscription_id, check_in_id, escalation_level,
+        payload, status, next_attempt_at)
+      SELECT 'pdl_' || md5(s.id || ':' || $3 || ':' || $4::int), s.org_id, s.id, $3, $4,
+        $6::jsonb || jsonb_build_object('room', left(r.name, 200)), 'pending', now()
+      FROM push_subscriptions s JOIN rooms r ON r.id = $2 AND r.org_id = $1
+      WHERE s.org_id = $1
+        AND CASE WHEN $5::text[] IS NULL THEN s.all_rooms OR $2 = ANY (s.room_ids)
+                 ELSE s.user_id = ANY ($5::text[]) END
+      ON CONFLICT (subscription_id, check_in_id, escalation_level) DO NOTHING
       """;
 
   /** Claims due pushes with a lease ($2 seconds), as webhook deliveries are claimed. */

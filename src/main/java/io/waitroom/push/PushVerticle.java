@@ -80,14 +80,17 @@ public final class PushVerticle extends VerticleBase {
         Counter.builder("waitroom.push.failed")
             .description("Web Push attempts that failed (retried, given up, or subscription gone)")
             .register(registry);
-    // The check-in's commit publishes its event: a pending one may have queued pushes.
+    // A commit publishes its event: a pending check-in or an escalation may have queued pushes.
     doorbell =
         vertx
             .eventBus()
             .localConsumer(
                 Addresses.ROOM_EVENTS,
                 m -> {
-                  if ("checkin.created".equals(m.body().type())) loop.wake();
+                  String type = m.body().type();
+                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) {
+                    loop.wake();
+                  }
                 });
     timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
     timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));

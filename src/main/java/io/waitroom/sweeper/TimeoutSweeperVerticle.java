@@ -9,6 +9,7 @@ import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.db.Tx;
+import io.waitroom.push.PushQueue;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,7 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
    * One batch of due escalation steps in one transaction (one step per check-in; a check-in two
    * steps behind gets the next on the following sweep, so steps fire in order): each raises the
    * urgency, writes {@code checkin.escalated} with the level and whom it notifies, and posts an
-   * {@code escalation} message in the thread. Push delivery subscribes to that event.
+   * {@code escalation} message in the thread, and queues a Web Push to the humans it notifies.
    */
   Future<Integer> escalateBatch() {
     int unit = deps.config().timeoutUnitSeconds();
@@ -98,7 +99,9 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                       for (CheckIn ci : escalated) {
                         chain =
                             chain.compose(
-                                v -> CheckInTransitions.post(tx, by, ci, note(ci)).mapEmpty());
+                                v ->
+                                    CheckInTransitions.post(tx, by, ci, note(ci))
+                                        .compose(m -> PushQueue.escalated(tx, ci)));
                       }
                       return chain.map(escalated.size());
                     }));
