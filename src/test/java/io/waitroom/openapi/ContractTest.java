@@ -20,6 +20,7 @@ import io.vertx.openapi.contract.OpenAPIVersion;
 import io.waitroom.HttpVerticle;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
+import io.waitroom.support.SseClient;
 import io.waitroom.support.TestServer;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,6 +31,7 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -943,6 +945,200 @@ class ContractTest {
     uncovered.retainAll(documentedRoutes(doc));
     uncovered.removeAll(called);
     assertThat(uncovered).as("served routes without a representative call in this test").isEmpty();
+  }
+
+  /**
+   * Quorum votes, escalation and standing grants, live: every answer (the pending vote, the
+   * deciding one, the 403/409s, a grant's life, an escalated check-in) and every event they write
+   * ({@code checkin.vote}, {@code checkin.escalated}) validates against the document.
+   */
+  @Test
+  void approvalFlowsMatchTheDocument() throws Exception {
+    String org = "org-" + UUID.randomUUID();
+    String alice = TestServer.token(org, "alice");
+    String bob = TestServer.token(org, "bob");
+    String carol = TestServer.token(org, "carol");
+    String slug = "flows-" + UUID.randomUUID().toString().substring(0, 8);
+    String aliceId =
+        call("POST", "/v1/rooms", "/v1/rooms", alice, obj("name", "Payments", "slug", slug), 201)
+            .data()
+            .getString("created_by");
+    String bobId =
+        call("POST", "/v1/rooms", "/v1/rooms", bob, obj("name", "Bob's"), 201)
+            .data()
+            .getString("created_by");
+    String r = "/v1/rooms/" + slug;
+    JsonObject policies =
+        new JsonObject()
+            .put("default_action", "require_approval")
+            .put("timeout_minutes", 60)
+            .put("timeout_action", "cancel")
+            .put(
+                "quorum",
+                obj(
+                    "required",
+                    2,
+                    "approvers",
+                    new JsonArray().add(aliceId).add(bobId),
+                    "reject",
+                    "majority"))
+            .put(
+                "escalation",
+                new JsonArray()
+                    .add(obj("after_minutes", 1, "urgency", "high", "notify", "all"))
+                    .add(
+                        obj(
+                            "after_minutes",
+                            2,
+                            "urgency",
+                            "urgent",
+                            "notify",
+                            new JsonArray().add(aliceId))))
+            .put("rules", new JsonArray());
+    call("PUT", "/v1/rooms/{room}/policies", r + "/policies", alice, policies, 200);
+    JsonObject tooMany = policies.copy();
+    tooMany.getJsonObject("quorum").put("required", 3);
+    call("PUT", "/v1/rooms/{room}/policies", r + "/policies", alice, tooMany, 400);
+    String agent =
+        call(
+                "POST",
+                "/v1/agents/register",
+                "/v1/agents/register",
+                alice,
+                obj("name", "payer"),
+                201)
+            .data()
+            .getString("api_key");
+
+    // Quorum: a vote that does not decide, refused votes, the deciding vote.
+    String checkIn = "/v1/rooms/{room}/check-in";
+    JsonObject created =
+        call("POST", checkIn, r + "/check-in", agent, obj("action", "refund 40 EUR"), 201).data();
+    assertThat(created.getJsonObject("quorum").getInteger("required")).isEqualTo(2);
+    String ci = "/v1/check-ins/" + created.getString("id");
+    JsonObject first =
+        call("POST", "/v1/check-ins/{id}/approve", ci + "/approve", alice, obj("reason", "ok"), 200)
+            .data();
+    assertThat(first.getString("status")).isEqualTo("pending");
+    assertThat(first.getInteger("approvals_needed")).isEqualTo(1);
+    call("POST", "/v1/check-ins/{id}/approve", ci + "/approve", alice, null, 409);
+    call("POST", "/v1/check-ins/{id}/reject", ci + "/reject", carol, obj("reason", "no"), 403);
+    call("GET", "/v1/check-ins/{id}", ci, alice, null, 200);
+    assertThat(
+            call("GET", "/v1/check-ins/{id}/status", ci + "/status", agent, null, 200)
+                .data()
+                .getJsonArray("votes"))
+        .hasSize(1);
+    JsonObject decided =
+        call("POST", "/v1/check-ins/{id}/approve", ci + "/approve", bob, null, 200).data();
+    assertThat(decided.getString("status")).isEqualTo("approved");
+    assertThat(decided.getJsonObject("decision").getString("decided_by")).isEqualTo(bobId);
+    assertThat(decided.getJsonObject("decision").getJsonArray("votes")).hasSize(2);
+    call("POST", "/v1/check-ins/{id}/reject", ci + "/reject", alice, obj("reason", "late"), 409);
+    // A modify vote proposes a version; the next approval decides it.
+    String proposal =
+        "/v1/check-ins/"
+            + call("POST", checkIn, r + "/check-in", agent, obj("action", "refund 90 EUR"), 201)
+                .data()
+                .getString("id");
+    JsonObject proposed =
+        call(
+                "POST",
+                "/v1/check-ins/{id}/modify",
+                proposal + "/modify",
+                bob,
+                obj("reason", "half", "modifications", obj("amount", 45)),
+                200)
+            .data();
+    assertThat(proposed.getString("status")).isEqualTo("pending");
+    JsonObject modified =
+        call("POST", "/v1/check-ins/{id}/approve", proposal + "/approve", alice, null, 200).data();
+    assertThat(modified.getString("status")).isEqualTo("modified");
+
+    // Escalation: a check-in left alone climbs both steps ("minutes" are seconds in tests).
+    String waiting =
+        "/v1/check-ins/"
+            + call("POST", checkIn, r + "/check-in", agent, obj("action", "wire 9k"), 201)
+                .data()
+                .getString("id");
+    long end = System.currentTimeMillis() + 15_000;
+    JsonObject escalated;
+    do {
+      Thread.sleep(100);
+      escalated = call("GET", "/v1/check-ins/{id}", waiting, alice, null, 200).data();
+    } while (escalated.getInteger("escalation_level") < 2 && System.currentTimeMillis() < end);
+    assertThat(escalated.getInteger("escalation_level")).isEqualTo(2);
+    assertThat(escalated.getString("urgency")).isEqualTo("urgent");
+    call("GET", "/v1/check-ins/{id}/status", waiting + "/status", agent, null, 200);
+
+    // Standing grants: created, refused, listed, used, revoked twice.
+    String grants = "/v1/rooms/{room}/grants";
+    String expires = Instant.now().plus(Duration.ofDays(7)).toString();
+    JsonObject grant =
+        call(
+                "POST",
+                grants,
+                r + "/grants",
+                alice,
+                obj(
+                    "conditions",
+                    obj("action_matches", "^read "),
+                    "expires_at",
+                    expires,
+                    "max_uses",
+                    5,
+                    "reason",
+                    "read-only this week"),
+                201)
+            .data();
+    call("POST", grants, r + "/grants", alice, obj("conditions", obj()), 400);
+    call(
+        "POST",
+        grants,
+        r + "/grants",
+        alice,
+        obj("expires_at", Instant.now().plus(Duration.ofDays(40)).toString()),
+        400);
+    call("POST", grants, r + "/grants", agent, obj("expires_at", expires), 403);
+    JsonObject used =
+        call("POST", checkIn, r + "/check-in", agent, obj("action", "read the ledger"), 201)
+            .data();
+    assertThat(used.getJsonObject("decision").getString("decided_by")).isEqualTo("system:grant");
+    assertThat(used.getJsonObject("policy").getString("grant_id")).isEqualTo(grant.getString("id"));
+    call(
+        "POST",
+        "/v1/rooms/{room}/policies/evaluate",
+        r + "/policies/evaluate",
+        alice,
+        obj("action", "read the ledger"),
+        200);
+    JsonArray listed = call("GET", grants, r + "/grants", alice, null, 200).list();
+    assertThat(listed).hasSize(1);
+    assertThat(listed.getJsonObject(0).getInteger("uses")).isEqualTo(1);
+    assertThat(listed.getJsonObject(0).getInteger("remaining_uses")).isEqualTo(4);
+    String one = r + "/grants/" + grant.getString("id");
+    call("DELETE", "/v1/rooms/{room}/grants/{id}", one, alice, null, 200);
+    call("DELETE", "/v1/rooms/{room}/grants/{id}", one, alice, null, 409);
+    call("DELETE", "/v1/rooms/{room}/grants/{id}", r + "/grants/gr_nope", alice, null, 404);
+    String stranger = TestServer.token("org-other", "eve");
+    call("DELETE", "/v1/rooms/{room}/grants/{id}", one, stranger, null, 404);
+
+    // Every event the flows wrote, replayed from the start, against the document's RoomEvent.
+    JsonObject eventSchema =
+        resolved.getJsonObject("components").getJsonObject("schemas").getJsonObject("RoomEvent");
+    Validator events = validator("RoomEvent", eventSchema);
+    Set<String> seen = new TreeSet<>();
+    try (SseClient sse =
+        SseClient.open(api.base() + r + "/events", alice, Map.of("Last-Event-ID", "0"))) {
+      SseClient.Frame f;
+      while ((f = sse.nextEvent(1_500)) != null) {
+        JsonObject e = f.json();
+        OutputUnit result = events.validate(e);
+        assertThat(result.getValid()).as(f.event() + " drifted:\n" + errors(result) + e).isTrue();
+        seen.add(e.getString("event"));
+      }
+    }
+    assertThat(seen).contains("checkin.vote", "checkin.escalated", "checkin.modified");
   }
 
   private boolean serves(String route) {
