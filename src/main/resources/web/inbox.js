@@ -118,15 +118,20 @@ async function approveSelected() {
   const ids = [...selected].filter((id) => items.has(id));
   const results = await Promise.allSettled(ids.map((id) => post(`/v1/check-ins/${enc(id)}/approve`, {})));
   const refused = [];
+  let votes = 0;
   results.forEach((r, i) => {
     const c = items.get(ids[i]);
     if (r.status === "fulfilled") {
       selected.delete(ids[i]);
-      gone(ids[i]);
+      // On a quorum the approval may only be a vote: the check-in stays, still pending.
+      if (r.value.status === "pending") {
+        votes++;
+        items.set(ids[i], r.value);
+      } else gone(ids[i]);
     } else refused.push(`${c ? c.action : ids[i]}: ${message(r.reason)}`);
   });
-  const ok = results.length - refused.length;
-  say(`${ok} approved${refused.length ? `, ${refused.length} refused` : ""}.`);
+  const ok = results.length - refused.length - votes;
+  say(`${ok} approved${votes ? `, ${votes} ${votes === 1 ? "vote" : "votes"} recorded (still pending)` : ""}${refused.length ? `, ${refused.length} refused` : ""}.`);
   if (refused.length) batchError.show(`Refused — ${refused.join("; ")}`);
   render();
 }

@@ -427,6 +427,18 @@ try {
   await dq.getByText(`approved by ${CAROL_ID}`).first().waitFor();
   log("quorum: alice's own vote recorded with the check-in kept open; a second vote shows the 409 and keeps the text; carol's vote decided live");
 
+  step = "quorum: batch approve is a vote";
+  const q4 = await checkIn("Refund 15 EUR to Initech", {}, QROOM);
+  const q4Row = page.locator("ul.items li", { has: page.getByRole("link", { name: q4.action, exact: true }) });
+  await page.getByRole("checkbox", { name: `Select ${q4.action}`, exact: true }).check();
+  await page.getByRole("button", { name: "Approve selected" }).click();
+  await page.getByText("0 approved, 1 vote recorded (still pending).").waitFor();
+  await q4Row.getByText("1 voted · 1 more approval needed").waitFor();
+  check((await state(q4.id)).status === "pending", "a batch vote decided a quorum of 2");
+  check((await api("POST", `/v1/check-ins/${q4.id}/approve`, BOB, {})).status === 200, "bob's approval of the batch-voted check-in");
+  await inboxLink(page, q4.action).waitFor({ state: "detached" });
+  log("quorum: Approve selected on a quorum check-in records a vote and keeps it in the inbox");
+
   step = "quorum: not an approver (403)";
   const q3 = await checkIn("Payout 1200 EUR to a vendor", {}, QROOM);
   await inboxLink(page, q3.action).click();
