@@ -1,5 +1,6 @@
 // Inbox: every pending agent check-in of every room, most urgent then oldest first, live from
-// the org stream; the detail of one beside it; batch approve; keyboard j/k/a/r/m/x/?.
+// the org stream; the detail of one beside it (with a quorum's votes and the escalation level,
+// kept live by checkin.vote / checkin.escalated); batch approve; keyboard j/k/a/r/m/x/?.
 
 import { all, get, post, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, timeLeft, when, message } from "./dom.js";
@@ -8,6 +9,7 @@ import { decisionForm } from "./decide.js";
 import { threadList } from "./thread.js";
 import { onEvent, onResync } from "./stream.js";
 import { say } from "./dom.js";
+import { approvalsPanel, stillNeeded, escalationText } from "./votes.js";
 
 const URGENCY = { urgent: 3, high: 2, normal: 1, low: 0 };
 const items = new Map(); // id -> check-in
@@ -16,7 +18,9 @@ const selected = new Set();
 let roomFilter = "";
 let current = null; // the id the keyboard acts on
 let root = null;
+const notified = new Map(); // id -> whom the last escalation step notified (from checkin.escalated)
 let list, filter, counts, batchError, detail, detailId = null, form = null, thread = null, detailState = null;
+let detailFlow = null; // {urgency, escalation, approvals, note}: the parts a vote or an escalation changes
 
 function order(a, b) {
   return (URGENCY[b.urgency] ?? 1) - (URGENCY[a.urgency] ?? 1) || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1);
@@ -57,11 +61,14 @@ function itemNode(c) {
         h("span", { class: "agent", text: agentName(c.agent_id) }),
         h("span", { class: `badge risk`, text: `${c.risk_level} risk` }),
         h("span", { class: `badge urgency`, text: `${c.urgency} urgency` }),
+        c.escalation_level ? h("span", { class: "badge escalation", text: `escalated: ${escalationText(c)}` }) : null,
+        c.quorum ? h("span", { class: "badge quorum", text: `${(c.votes || []).length} voted · ${stillNeeded(c)}` }) : null,
         h("span", { class: "left", "data-expires": c.expires_at || "", text: timeLeft(c.expires_at) }),
       ),
     ),
   );
   li.box = box;
+  li.ci = c;
   return li;
 }
 
@@ -75,6 +82,14 @@ function render() {
   vis.forEach((c, i) => {
     let node = nodes.get(c.id);
     if (!node) nodes.set(c.id, (node = itemNode(c)));
+    else if (node.ci !== c) {
+      // A vote or an escalation changed it: redraw the entry, keeping the keyboard's place.
+      const fresh = itemNode(c);
+      const focused = node.contains(document.activeElement);
+      node.replaceWith(fresh);
+      nodes.set(c.id, (node = fresh));
+      if (focused) fresh.querySelector(".action").focus();
+    }
     node.classList.toggle("current", c.id === current);
     if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
   });
@@ -103,15 +118,20 @@ async function approveSelected() {
   const ids = [...selected].filter((id) => items.has(id));
   const results = await Promise.allSettled(ids.map((id) => post(`/v1/check-ins/${enc(id)}/approve`, {})));
   const refused = [];
+  let votes = 0;
   results.forEach((r, i) => {
     const c = items.get(ids[i]);
     if (r.status === "fulfilled") {
       selected.delete(ids[i]);
-      gone(ids[i]);
+      // On a quorum the approval may only be a vote: the check-in stays, still pending.
+      if (r.value.status === "pending") {
+        votes++;
+        items.set(ids[i], r.value);
+      } else gone(ids[i]);
     } else refused.push(`${c ? c.action : ids[i]}: ${message(r.reason)}`);
   });
-  const ok = results.length - refused.length;
-  say(`${ok} approved${refused.length ? `, ${refused.length} refused` : ""}.`);
+  const ok = results.length - refused.length - votes;
+  say(`${ok} approved${votes ? `, ${votes} ${votes === 1 ? "vote" : "votes"} recorded (still pending)` : ""}${refused.length ? `, ${refused.length} refused` : ""}.`);
   if (refused.length) batchError.show(`Refused — ${refused.join("; ")}`);
   render();
 }
@@ -150,6 +170,12 @@ async function openDetail(id) {
       .catch((e) => (trust.textContent = `trust unavailable: ${message(e)}`));
   } else trust.textContent = "";
   detailState = h("p", { class: "state" });
+  detailFlow = {
+    urgency: h("dd", { class: "urgency" }),
+    escalation: h("dd", { class: "escalation" }),
+    approvals: approvalsPanel(),
+    note: h("p", { class: "vote-note", role: "status" }),
+  };
   form = decisionForm(id, (kind, after) => decided(id, kind, after));
   thread = threadList(ci.messages || []);
   fill(
@@ -163,7 +189,8 @@ async function openDetail(id) {
       h("dt", { text: "Room" }), h("dd", { text: roomName(ci.room_id) }),
       h("dt", { text: "Agent" }), h("dd", {}, h("span", { text: agentName(ci.agent_id) }), " · ", trust),
       h("dt", { text: "Risk" }), h("dd", { text: ci.risk_level }),
-      h("dt", { text: "Urgency" }), h("dd", { text: ci.urgency }),
+      h("dt", { text: "Urgency" }), detailFlow.urgency,
+      h("dt", { text: "Escalation" }), detailFlow.escalation,
       h("dt", { text: "Policy" }), h("dd", { text: ci.policy ? `${ci.policy.result}${ci.policy.rule_id ? ` (${ci.policy.rule_id})` : ""}: ${ci.policy.reason}` : "—" }),
       h("dt", { text: "Expires" }), h("dd", {}, ci.expires_at ? `${when(ci.expires_at)} · ` : "", h("span", { class: "left", "data-expires": ci.expires_at || "", text: timeLeft(ci.expires_at) }), ` (${ci.timeout_action})`),
       h("dt", { text: "Created" }), h("dd", { text: when(ci.created_at) }),
@@ -172,12 +199,15 @@ async function openDetail(id) {
     h("p", { class: "description", text: ci.description || "—" }),
     h("h4", { text: "Context" }),
     h("pre", { class: "json", text: json(ci.context || {}) }),
+    detailFlow.approvals,
+    detailFlow.note,
     form,
     h("h4", { text: "Thread" }),
     thread,
     h("p", {}, h("a", { href: "#/inbox", text: "Close details" })),
   );
   showState(ci);
+  showFlow(ci);
   // Narrow screens stack the detail under the list: bring it into view.
   if (window.innerWidth < 900) detail.scrollIntoView({ block: "start" });
 }
@@ -185,13 +215,25 @@ async function openDetail(id) {
 function showState(ci) {
   if (!detailState) return;
   const d = ci.decision;
+  const needed = stillNeeded(ci);
   detailState.textContent =
-    ci.status === "pending" ? "Waiting for a decision."
+    ci.status === "pending" ? `Waiting for a decision${needed ? `: ${needed.toLowerCase()}` : ""}.`
       : `${ci.status}${d ? ` by ${d.decided_by}${d.reason ? `: ${d.reason}` : ""}` : ""}${d && d.modifications ? ` · ${JSON.stringify(d.modifications)}` : ""}`;
   detailState.className = `state status-${ci.status}`;
 }
 
+/** The parts of the open detail that votes and escalations change. */
+function showFlow(ci) {
+  if (!detailFlow) return;
+  detailFlow.urgency.textContent = ci.urgency;
+  detailFlow.escalation.textContent = escalationText(ci, notified.get(ci.id));
+  detailFlow.approvals.update(ci);
+}
+
 function decided(id, kind, ci) {
+  // On a quorum, a vote that does not decide answers 200 with the check-in still pending: it
+  // stays open (and in the inbox) with the vote shown.
+  if (ci.status === "pending") return voted(id, kind, ci);
   const c = items.get(id);
   say(`${kind === "approve" ? "Approved" : kind === "reject" ? "Rejected" : "Modified"}: ${c ? c.action : ci.action}`);
   const vis = visible();
@@ -204,8 +246,21 @@ function decided(id, kind, ci) {
   location.hash = next ? `#/check-ins/${enc(next.id)}` : "#/inbox";
 }
 
+function voted(id, kind, ci) {
+  const needed = stillNeeded(ci);
+  say(`Vote recorded (${kind}): ${ci.action}${needed ? ` · ${needed}` : ""}`);
+  if (items.has(id)) items.set(id, ci);
+  if (detailId === id) {
+    showState(ci);
+    showFlow(ci);
+    detailFlow.note.textContent = `Your ${kind} vote is recorded; the check-in stays open${needed ? ` (${needed.toLowerCase()})` : ""}.`;
+  }
+  render();
+}
+
 function closeDetail() {
   detailId = null;
+  detailFlow = null;
   form = null;
   thread = null;
   detailState = null;
@@ -225,8 +280,10 @@ onEvent(async (env) => {
     return;
   }
   if (!c.id) return;
+  if (env.event === "checkin.escalated") notified.set(c.id, c.notify);
   if (c.id === detailId) {
     showState(c);
+    showFlow(c);
     if (c.status !== "pending" && form) form.showError(`This check-in was ${c.status} elsewhere${c.decision ? ` by ${c.decision.decided_by}` : ""}.`);
   }
   if (c.direction !== "agent_to_human") return;

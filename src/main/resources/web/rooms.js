@@ -1,9 +1,11 @@
 // Rooms and policies: create a room; edit its policy document beside the dry-run evaluator
-// (POST /v1/rooms/:room/policies/evaluate); broadcast a signal; watchers and their deliveries.
+// (POST /v1/rooms/:room/policies/evaluate); standing grants (grants.js); broadcast a signal;
+// watchers and their deliveries.
 
 import { all, get, post, put, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, when, message, say } from "./dom.js";
 import { roomList, agents, agentName, load } from "./store.js";
+import { grantsSection } from "./grants.js";
 
 const drafts = new Map(); // room id -> policy text being edited
 
@@ -117,6 +119,7 @@ async function roomPage(main, id) {
         field("Action", action), field("Risk level", risk), field("Urgency", urgency), field("Agent", agent), field("Context", context),
         h("div", { class: "check" }, useDraft, h("label", { for: "use-draft", text: "Evaluate the draft in the editor (not the saved policy)" })),
         evaluate, evalError, result)),
+    grantsSection(room),
     h("section", { "aria-label": "Signal" }, h("h2", { text: "Broadcast a signal" }),
       field("Signal type", sigType), field("Payload", payload), broadcast, sigError),
     h("section", { "aria-label": "Watchers" }, h("h2", { text: "Watchers" }), watchers));

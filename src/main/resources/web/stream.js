@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   "checkin.created", "checkin.approved", "checkin.rejected", "checkin.modified",
   "checkin.expired", "checkin.withdrawn", "checkin.claimed", "checkin.released",
   "checkin.message", "checkin.help_requested", "checkin.submitted", "checkin.helper_joined",
+  "checkin.vote", "checkin.escalated",
   "signal.broadcast", "watcher.triggered",
 ];
 

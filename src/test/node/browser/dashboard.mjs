@@ -1,6 +1,7 @@
 // Drives the Waitroom dashboard in Debian's Chromium (one launch) against a real server.
 // Env: BASE_URL, TOKEN (a human, alice), ALICE_ID (her usr_ id), EXPIRED_TOKEN, AGENT_KEY,
-// AGENT2_KEY, ROOM (slug), SCREENSHOTS (folder), CHROMIUM (default /usr/bin/chromium).
+// AGENT2_KEY, ROOM (slug), BOB_TOKEN and CAROL_TOKEN (two more humans of the org), SCREENSHOTS
+// (folder), CHROMIUM (default /usr/bin/chromium). The server's timeout "minute" is a second.
 // Exits non-zero with the failed check's message.
 
 import { chromium } from "playwright-core";
@@ -18,6 +19,9 @@ const EXPIRED = env("EXPIRED_TOKEN");
 const AGENT = env("AGENT_KEY");
 const AGENT2 = env("AGENT2_KEY");
 const ROOM = env("ROOM");
+const BOB = env("BOB_TOKEN");
+const CAROL = env("CAROL_TOKEN");
+let ROOM_ID = ROOM;
 const SHOTS = env("SCREENSHOTS");
 mkdirSync(SHOTS, { recursive: true });
 
@@ -40,8 +44,8 @@ async function api(method, path, cred, body) {
   const json = await res.json().catch(() => ({}));
   return { status: res.status, data: json.data, error: json.error };
 }
-async function checkIn(action, extra = {}) {
-  const r = await api("POST", `/v1/rooms/${ROOM}/check-in`, AGENT, { action, ...extra });
+async function checkIn(action, extra = {}, room = ROOM) {
+  const r = await api("POST", `/v1/rooms/${room}/check-in`, AGENT, { action, ...extra });
   check(r.status === 201 && r.data.status === "pending", `check-in ${action}: ${r.status} ${JSON.stringify(r.error || r.data)}`);
   return r.data;
 }
@@ -74,6 +78,12 @@ function watch(page, name) {
 }
 async function live(page) {
   await page.waitForFunction(() => document.documentElement.dataset.live === "on", null, { timeout: 10000 });
+}
+/** A datetime-local value (the browser's local time) `days` from now. */
+function localInput(days) {
+  const d = new Date(Date.now() + days * 86400_000);
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 const inboxLink = (page, action) => page.locator("ul.items").getByRole("link", { name: action, exact: true });
 const detail = (page) => page.getByRole("region", { name: /Check-in details/ });
@@ -347,6 +357,202 @@ try {
   await page.getByRole("heading", { name: "Notifications" }).waitFor();
   log("audit filters and the notifications page load");
 
+  // ------------------------------------------------------------ approval flows (issue 16)
+  step = "quorum: two of three";
+  // Rooms made by bob and carol tell their usr_ ids (created_by).
+  const quorum = (required, approvers, reject = "any") => ({ required, approvers, reject });
+  const bobRoom = await api("POST", "/v1/rooms", BOB, { name: "Refunds" });
+  const carolRoom = await api("POST", "/v1/rooms", CAROL, { name: "Backups" });
+  check(bobRoom.status === 201 && carolRoom.status === 201, `rooms of bob and carol: ${bobRoom.status} ${carolRoom.status}`);
+  const BOB_ID = bobRoom.data.created_by;
+  const CAROL_ID = carolRoom.data.created_by;
+  const qp = await api("PUT", `/v1/rooms/${bobRoom.data.id}/policies`, BOB, {
+    default_action: "require_approval", timeout_minutes: 3600, timeout_action: "cancel",
+    quorum: quorum(2, [ALICE, BOB_ID, CAROL_ID]),
+    rules: [{ id: "payouts", effect: "require_approval", conditions: { action_contains: "payout" }, quorum: quorum(1, [BOB_ID]) }],
+  });
+  check(qp.status === 200, `quorum policy ${qp.status} ${JSON.stringify(qp.error)}`);
+  const QROOM = bobRoom.data.slug;
+  await page.goto(`${BASE}/#/inbox`);
+  await live(page);
+  const q1 = await checkIn("Refund 500 EUR to ACME", {}, QROOM);
+  check(q1.approvals_needed === 2, `approvals_needed ${q1.approvals_needed}`);
+  await inboxLink(page, q1.action).click();
+  const dq = detail(page);
+  const approvals = dq.getByRole("region", { name: "Approvals" });
+  await approvals.getByText("Needs 2 approvals of 3 approvers; one reject rejects.").waitFor();
+  await approvals.getByText("2 more approvals needed").waitFor();
+  await approvals.getByText(`Not yet voted: human ${ALICE}, human ${BOB_ID}, human ${CAROL_ID}`).waitFor();
+  await approvals.getByText("No votes yet.").waitFor();
+  const q1Row = page.locator("ul.items li", { has: page.getByRole("link", { name: q1.action, exact: true }) });
+  await q1Row.getByText("0 voted · 2 more approvals needed").waitFor();
+  await dq.getByLabel("Reason").fill("typed while bob votes");
+  const bobVote = await api("POST", `/v1/check-ins/${q1.id}/approve`, BOB, { reason: "Fine by me <b>bob</b>" });
+  check(bobVote.status === 200 && bobVote.data.status === "pending", `bob's vote ${bobVote.status} ${JSON.stringify(bobVote.error || bobVote.data.status)}`);
+  const voteMs = await eventually("bob's vote shown live", () => approvals.getByText("1 more approval needed").isVisible());
+  await approvals.getByText(`Not yet voted: human ${ALICE}, human ${CAROL_ID}`).waitFor();
+  const voteText = await approvals.getByRole("list", { name: "Votes" }).textContent();
+  check(voteText.includes(`human ${BOB_ID}`) && voteText.includes("approved") && voteText.includes("Fine by me <b>bob</b>"), `bob's vote: ${voteText}`);
+  await q1Row.getByText("1 voted · 1 more approval needed").waitFor();
+  check((await dq.getByLabel("Reason").inputValue()) === "typed while bob votes", "typed reason lost on a live vote");
+  await dq.getByRole("button", { name: "Approve", exact: true }).click();
+  await eventually("approved by the second vote", async () => (await state(q1.id)).status === "approved");
+  const sq1 = await state(q1.id);
+  check(sq1.decision.decided_by === ALICE && sq1.votes.length === 2, `quorum decision ${JSON.stringify(sq1.decision)}`);
+  await inboxLink(page, q1.action).waitFor({ state: "detached" });
+  log(`quorum: votes and "still needed" shown; bob's API vote shown live after ${voteMs} ms; alice's vote decided`);
+
+  step = "quorum: a vote that does not decide, then 409";
+  const q2 = await checkIn("Refund 90 EUR to Globex", {}, QROOM);
+  await inboxLink(page, q2.action).click();
+  await dq.getByRole("heading", { name: q2.action }).waitFor();
+  await dq.getByLabel("Reason").fill("Looks right");
+  await dq.getByRole("button", { name: "Approve", exact: true }).click();
+  await dq.getByText("Your approve vote is recorded; the check-in stays open (1 more approval needed).").waitFor();
+  await approvals.getByText("Looks right").waitFor();
+  await approvals.getByText("1 more approval needed").waitFor();
+  await dq.getByText("Waiting for a decision: 1 more approval needed.").waitFor();
+  const sq2 = await state(q2.id);
+  check(sq2.status === "pending" && sq2.votes.length === 1 && sq2.votes[0].voter === ALICE, `after alice's vote ${JSON.stringify(sq2.votes)}`);
+  check(await inboxLink(page, q2.action).isVisible(), "a pending quorum check-in left the inbox after a vote");
+  await dq.getByLabel("Reason").fill("Changed my mind");
+  await dq.getByLabel("Modifications").fill('{"amount": 80}');
+  await dq.getByRole("button", { name: "Modify", exact: true }).click();
+  await dq.getByText("you have already voted on this check-in (409)").waitFor();
+  check((await dq.getByLabel("Reason").inputValue()) === "Changed my mind", "reason lost after a 409");
+  check((await dq.getByLabel("Modifications").inputValue()) === '{"amount": 80}', "modifications lost after a 409");
+  const carolVote = await api("POST", `/v1/check-ins/${q2.id}/approve`, CAROL, {});
+  check(carolVote.status === 200 && carolVote.data.status === "approved", `carol's deciding vote ${carolVote.status}`);
+  await inboxLink(page, q2.action).waitFor({ state: "detached" });
+  await dq.getByText(`approved by ${CAROL_ID}`).first().waitFor();
+  log("quorum: alice's own vote recorded with the check-in kept open; a second vote shows the 409 and keeps the text; carol's vote decided live");
+
+  step = "quorum: batch approve is a vote";
+  const q4 = await checkIn("Refund 15 EUR to Initech", {}, QROOM);
+  const q4Row = page.locator("ul.items li", { has: page.getByRole("link", { name: q4.action, exact: true }) });
+  await page.getByRole("checkbox", { name: `Select ${q4.action}`, exact: true }).check();
+  await page.getByRole("button", { name: "Approve selected" }).click();
+  await page.getByText("0 approved, 1 vote recorded (still pending).").waitFor();
+  await q4Row.getByText("1 voted · 1 more approval needed").waitFor();
+  check((await state(q4.id)).status === "pending", "a batch vote decided a quorum of 2");
+  check((await api("POST", `/v1/check-ins/${q4.id}/approve`, BOB, {})).status === 200, "bob's approval of the batch-voted check-in");
+  await inboxLink(page, q4.action).waitFor({ state: "detached" });
+  log("quorum: Approve selected on a quorum check-in records a vote and keeps it in the inbox");
+
+  step = "quorum: not an approver (403)";
+  const q3 = await checkIn("Payout 1200 EUR to a vendor", {}, QROOM);
+  await inboxLink(page, q3.action).click();
+  await dq.getByRole("heading", { name: q3.action }).waitFor();
+  await approvals.getByText(`Not yet voted: human ${BOB_ID}`).waitFor();
+  await dq.getByLabel("Reason").fill("I can sign this off");
+  await dq.getByRole("button", { name: "Reject", exact: true }).click();
+  await dq.getByText("you are not among this check-in's approvers (403)").waitFor();
+  check((await dq.getByLabel("Reason").inputValue()) === "I can sign this off", "reason lost after a 403");
+  check((await state(q3.id)).votes.length === 0, "a refused vote was counted");
+  check((await api("POST", `/v1/check-ins/${q3.id}/approve`, BOB, {})).status === 200, "bob's approval of the payout");
+  await inboxLink(page, q3.action).waitFor({ state: "detached" });
+  log("quorum: a human outside the approvers sees the API's 403 and keeps the text");
+
+  step = "escalation shows live";
+  const ep = await api("PUT", `/v1/rooms/${carolRoom.data.id}/policies`, CAROL, {
+    default_action: "require_approval", timeout_minutes: 120, timeout_action: "cancel", rules: [],
+    escalation: [{ after_minutes: 3, urgency: "high", notify: "all" }, { after_minutes: 6, urgency: "urgent", notify: [CAROL_ID] }],
+  });
+  check(ep.status === 200, `escalation policy ${ep.status} ${JSON.stringify(ep.error)}`);
+  const esc = await checkIn("Restore last night's backup", { urgency: "normal" }, carolRoom.data.slug);
+  const escAt = Date.now();
+  await inboxLink(page, esc.action).click();
+  await dq.getByRole("heading", { name: esc.action }).waitFor();
+  const escalation = dq.locator("dd.escalation");
+  const urgencyDd = dq.locator("dd.urgency");
+  // The detail was loaded at level 0 unless this machine was too slow to open it within 3 s.
+  const firstLevel = await escalation.textContent();
+  check(firstLevel === "not escalated" || Date.now() - escAt > 2500, `level before the first step: ${firstLevel}`);
+  await eventually("level 1 shown", async () => (await escalation.textContent()) === "level 1 · notified everyone", 8000);
+  check((await urgencyDd.textContent()) === "high", `urgency after step 1: ${await urgencyDd.textContent()}`);
+  await eventually("level 2 shown", async () => (await escalation.textContent()) === `level 2 · notified human ${CAROL_ID}`, 8000);
+  check((await urgencyDd.textContent()) === "urgent", `urgency after step 2: ${await urgencyDd.textContent()}`);
+  const escRow = page.locator("ul.items li", { has: page.getByRole("link", { name: esc.action, exact: true }) });
+  await escRow.getByText("escalated: level 2").waitFor();
+  await escRow.getByText("urgent urgency").waitFor();
+  const se = await state(esc.id);
+  check(se.escalation_level === 2 && se.urgency === "urgent" && se.status === "pending", `escalated check-in ${se.escalation_level} ${se.urgency}`);
+  log(`escalation: level ${firstLevel === "not escalated" ? "0, " : ""}1 and 2 shown live with urgency raised to urgent`);
+  await page.screenshot({ path: `${SHOTS}/escalated.png`, fullPage: true });
+  check((await api("POST", `/v1/check-ins/${esc.id}/approve`, CAROL, {})).status === 200, "carol's approval of the escalated check-in");
+
+  step = "grants: create from the form";
+  const roomRes = await api("GET", `/v1/rooms/${ROOM}`, TOKEN);
+  ROOM_ID = roomRes.data.id;
+  const deployerId = (await api("GET", "/v1/agents/me", AGENT)).data.id;
+  await page.goto(`${BASE}/#/rooms/${ROOM_ID}`);
+  const grantForm = page.getByRole("form", { name: "Create a grant" });
+  const grantList = page.getByRole("list", { name: "Grants" });
+  await grantList.getByText("No standing grants.").waitFor();
+  const risk = (v) => grantForm.getByRole("group", { name: "Risk levels" }).getByLabel(v, { exact: true });
+  const urg = (v) => grantForm.getByRole("group", { name: "Urgency" }).getByLabel(v, { exact: true });
+  await grantForm.getByLabel("Agent").selectOption({ label: "deployer" });
+  await grantForm.getByLabel("Action pattern").fill("^Restart ");
+  await risk("low").check();
+  await risk("medium").check();
+  const weekAhead = localInput(7);
+  await grantForm.getByLabel("Expires at").fill(weekAhead);
+  await grantForm.getByLabel("Max uses").fill("3");
+  await grantForm.getByLabel("Reason").fill("On-call week <b>ops</b>");
+  await grantForm.getByRole("button", { name: "Create grant" }).click();
+  const g1Item = grantList.locator("li.grant").filter({ hasText: "agent deployer · action matches /^Restart / · risk low or medium" });
+  await g1Item.waitFor();
+  const g1Text = await g1Item.textContent();
+  for (const want of ["live", "0 uses of 3, 3 left", "On-call week <b>ops</b>", "expires "]) check(g1Text.includes(want), `grant item lacks "${want}": ${g1Text}`);
+  const grants1 = await api("GET", `/v1/rooms/${ROOM_ID}/grants`, TOKEN);
+  check(grants1.data.length === 1, `grants after create: ${JSON.stringify(grants1.data)}`);
+  const g1 = grants1.data[0];
+  check(g1.conditions.agent_id === deployerId && g1.conditions.action_matches === "^Restart " && JSON.stringify(g1.conditions.risk_level) === '["low","medium"]' && g1.conditions.urgency === undefined,
+    `grant conditions ${JSON.stringify(g1.conditions)}`);
+  check(g1.max_uses === 3 && g1.reason === "On-call week <b>ops</b>" && Math.abs(Date.parse(g1.expires_at) - Date.parse(weekAhead)) < 1000, `grant ${JSON.stringify(g1)}`);
+  check((await grantForm.getByLabel("Action pattern").inputValue()) === "", "the form was not cleared after a created grant");
+  const used = await api("POST", `/v1/rooms/${ROOM}/check-in`, AGENT, { action: "Restart worker D", risk_level: "low" });
+  check(used.status === 201 && used.data.status === "approved" && used.data.policy.grant_id === g1.id, `grant not used: ${JSON.stringify(used.data && used.data.policy)}`);
+  log("grants: created from the form (agent, pattern, risk levels, expiry, max uses, reason) and listed; it approves a matching check-in");
+
+  step = "grants: a refused grant keeps the form";
+  const tooLate = localInput(40);
+  await grantForm.getByLabel("Agent").selectOption({ label: "designer" });
+  await grantForm.getByLabel("Action pattern").fill("^Drop ");
+  await risk("critical").check();
+  await urg("urgent").check();
+  await grantForm.getByLabel("Expires at").fill(tooLate);
+  await grantForm.getByLabel("Max uses").fill("5");
+  await grantForm.getByLabel("Reason").fill("Too long a grant");
+  await grantForm.getByRole("button", { name: "Create grant" }).click();
+  await grantForm.getByRole("alert").getByText("expires_at: must be at most 30 days ahead (400)").waitFor();
+  check((await grantForm.getByLabel("Agent").locator("option:checked").textContent()) === "designer", "agent lost after a 400");
+  check((await grantForm.getByLabel("Action pattern").inputValue()) === "^Drop ", "pattern lost after a 400");
+  check((await risk("critical").isChecked()) && (await urg("urgent").isChecked()) && !(await risk("low").isChecked()), "risk levels or urgency lost after a 400");
+  check((await grantForm.getByLabel("Expires at").inputValue()) === tooLate, "expiry lost after a 400");
+  check((await grantForm.getByLabel("Max uses").inputValue()) === "5", "max uses lost after a 400");
+  check((await grantForm.getByLabel("Reason").inputValue()) === "Too long a grant", "reason lost after a 400");
+  check((await api("GET", `/v1/rooms/${ROOM_ID}/grants`, TOKEN)).data.length === 1, "a refused grant was stored");
+  log("grants: expires_at beyond 30 days shows the API's 400 message and keeps every value");
+
+  step = "grants: revoke, and a second revoke's 409";
+  await page.getByRole("button", { name: `Revoke grant ${g1.id}` }).click();
+  await g1Item.locator(".badge.state", { hasText: /^revoked / }).waitFor();
+  check((await page.getByRole("button", { name: `Revoke grant ${g1.id}` }).count()) === 0, "a revoked grant still offers Revoke");
+  check((await api("GET", `/v1/rooms/${ROOM_ID}/grants`, TOKEN)).data[0].revoked_at, "revoke not stored");
+  await grantForm.getByLabel("Expires at").fill(localInput(10));
+  await grantForm.getByRole("button", { name: "Create grant" }).click();
+  const g2Item = grantList.locator("li.grant").filter({ hasText: "agent designer · action matches /^Drop / · risk critical · urgency urgent" });
+  await g2Item.getByText("0 uses of 5, 5 left").waitFor();
+  const g2 = (await api("GET", `/v1/rooms/${ROOM_ID}/grants`, TOKEN)).data.find((g) => g.id !== g1.id);
+  // Another human revokes it while this page still shows it live.
+  check((await api("DELETE", `/v1/rooms/${ROOM_ID}/grants/${g2.id}`, BOB)).status === 200, "bob's revoke");
+  await page.getByRole("button", { name: `Revoke grant ${g2.id}` }).click();
+  await page.getByRole("alert").getByText("the grant is already revoked (409)").waitFor();
+  await g2Item.locator(".badge.state", { hasText: /^revoked / }).waitFor();
+  await page.screenshot({ path: `${SHOTS}/grants.png`, fullPage: true });
+  log("grants: revoked from the page; a revoke of an already revoked grant shows the API's 409");
+
   // ------------------------------------------------------------ 360 px
   step = "360 px";
   const narrow = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 });
@@ -360,7 +566,7 @@ try {
   await detail(small).getByRole("button", { name: "Modify", exact: true }).waitFor();
   await noHorizontalScroll(small, "detail");
   await small.screenshot({ path: `${SHOTS}/detail-360.png`, fullPage: true });
-  for (const hash of ["#/tasks", "#/rooms", "#/agents", "#/audit"]) {
+  for (const hash of ["#/tasks", "#/rooms", `#/rooms/${ROOM_ID}`, "#/agents", "#/audit"]) {
     await small.goto(`${BASE}/${hash}`);
     await small.waitForTimeout(300);
     await noHorizontalScroll(small, hash);
@@ -370,6 +576,11 @@ try {
   check(problems.length === 0, `browser errors:\n${problems.join("\n")}`);
 } catch (e) {
   failed = e;
+  // What the page said when it failed (an error line usually explains the miss).
+  for (const ctx of browser.contexts()) for (const p of ctx.pages()) {
+    const text = await p.evaluate(() => document.getElementById("main")?.innerText).catch(() => null);
+    if (text) console.error(`--- page ${p.url()}\n${text.slice(0, 4000)}`);
+  }
 } finally {
   await browser.close();
 }

@@ -56,7 +56,17 @@ class DashboardAssetsTest {
     assertThat(again.status()).isEqualTo(304);
     assertThat(api.get("/style.css", null).header("Content-Type")).startsWith("text/css");
     // No asset may render agent text as markup.
-    for (String file : new String[] {"app.js", "inbox.js", "tasks.js", "rooms.js", "agents.js"}) {
+    for (String file :
+        new String[] {
+          "app.js",
+          "inbox.js",
+          "tasks.js",
+          "rooms.js",
+          "agents.js",
+          "votes.js",
+          "grants.js",
+          "decide.js"
+        }) {
       assertThat(api.get("/" + file, null).raw())
           .doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(");
     }

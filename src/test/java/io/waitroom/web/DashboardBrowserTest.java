@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard in a real browser: Playwright (playwright-core, pinned) drives Debian's Chromium
- * against a real server, through every page of the contract (see
- * src/test/node/browser/dashboard.mjs for the checks; it exits non-zero naming the failed one).
- * Screenshots land in target/screenshots/.
+ * against a real server, through every page of the contract, the approval flows (quorum votes,
+ * escalation, standing grants) included (see src/test/node/browser/dashboard.mjs for the checks; it
+ * exits non-zero naming the failed one). Screenshots land in target/screenshots/.
  */
 class DashboardBrowserTest {
   static TestServer server;
@@ -49,24 +49,18 @@ class DashboardBrowserTest {
     NodeScripts.Result r =
         NodeScripts.node(
             NodeScripts.project("src/test/node/browser"),
-            Map.of(
-                "BASE_URL",
-                server.api.base(),
-                "TOKEN",
-                f.human,
-                "ALICE_ID",
-                alice,
-                "EXPIRED_TOKEN",
-                expired,
-                "AGENT_KEY",
-                deployer,
-                "AGENT2_KEY",
-                designer,
-                "ROOM",
-                f.roomSlug,
-                "SCREENSHOTS",
-                shots.toString()),
-            180,
+            Map.ofEntries(
+                Map.entry("BASE_URL", server.api.base()),
+                Map.entry("TOKEN", f.human),
+                Map.entry("ALICE_ID", alice),
+                Map.entry("BOB_TOKEN", f.human("bob")),
+                Map.entry("CAROL_TOKEN", f.human("carol")),
+                Map.entry("EXPIRED_TOKEN", expired),
+                Map.entry("AGENT_KEY", deployer),
+                Map.entry("AGENT2_KEY", designer),
+                Map.entry("ROOM", f.roomSlug),
+                Map.entry("SCREENSHOTS", shots.toString())),
+            240,
             "dashboard.mjs");
     assertThat(r.ok()).as(r.transcript()).isTrue();
 
@@ -81,7 +75,14 @@ class DashboardBrowserTest {
             .count();
     assertThat(byAlice).as(audit.toString()).isGreaterThanOrEqualTo(8);
     for (String shot :
-        new String[] {"inbox.png", "detail.png", "inbox-360.png", "detail-360.png"}) {
+        new String[] {
+          "inbox.png",
+          "detail.png",
+          "inbox-360.png",
+          "detail-360.png",
+          "escalated.png",
+          "grants.png"
+        }) {
       assertThat(shots.resolve(shot)).isNotEmptyFile();
     }
   }
