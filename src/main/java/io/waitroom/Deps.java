@@ -7,6 +7,7 @@ import io.waitroom.auth.JwtVerifier;
 import io.waitroom.config.ServerConfig;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.StreamMetrics;
+import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
 import io.waitroom.ratelimit.RateLimiter;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,4 +32,5 @@ public record Deps(
     RateLimiter rateLimiter,
     StreamMetrics streams,
     PushKeys push,
-    AgentKeyCache agentKeys) {}
+    AgentKeyCache agentKeys,
+    RoomPolicies policies) {}

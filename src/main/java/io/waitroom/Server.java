@@ -24,7 +24,7 @@ import io.waitroom.events.EventRetentionVerticle;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.events.StreamMetrics;
-import io.waitroom.policy.PolicyVerticle;
+import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
 import io.waitroom.push.PushVerticle;
 import io.waitroom.ratelimit.RateLimiter;
@@ -80,7 +80,6 @@ public final class Server {
             .withMetrics(new MicrometerMetricsFactory())
             .build();
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new LocalCodec<>(RoomEvent.class));
-    PolicyVerticle.registerCodecs(vertx);
 
     AtomicReference<Database> opened = new AtomicReference<>();
     Future<Server> started =
@@ -127,7 +126,8 @@ public final class Server {
                                           vertx, config.rateLimitPerMinute(), config.redisUrl()),
                                       new StreamMetrics(registry),
                                       boot.pushKeys(),
-                                      new AgentKeyCache(vertx));
+                                      new AgentKeyCache(vertx),
+                                      new RoomPolicies(config.timeoutUnitSeconds()));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));
@@ -163,15 +163,14 @@ public final class Server {
   private record Boot(Database database, String secret, String publicKeyPem, PushKeys pushKeys) {}
 
   /**
-   * Deploys every verticle. Later concerns (policy engine, sweeper, watcher dispatch, cluster
-   * bridge) are added here, each as its own verticle.
+   * Deploys every verticle. Later concerns (sweeper, watcher dispatch, cluster bridge) are added
+   * here, each as its own verticle.
    */
   private Future<Void> deploy() {
     ServerConfig config = deps.config();
-    return vertx
-        .deployVerticle(new PolicyVerticle(deps))
-        .onSuccess(deployments::add)
-        .compose(id -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
+    return deps.policies()
+        .listen(vertx)
+        .compose(v -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new EventRetentionVerticle(deps)))
         .onSuccess(deployments::add)

@@ -27,7 +27,4 @@ public final class Addresses {
    * re-reads the database and every long-poll waiter re-checks. Body: ignored.
    */
   public static final String ROOM_STREAMS_RESYNC = "waitroom.room-streams.resync";
-
-  /** Ask the policy engine for a decision (request/reply). */
-  public static final String POLICY_EVALUATE = "waitroom.policy.evaluate";
 }

@@ -18,8 +18,6 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
-import io.waitroom.policy.PolicyQuestion;
-import io.waitroom.policy.PolicyVerticle;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
@@ -67,21 +65,18 @@ public final class CheckInRoutes {
     Idempotent.key(ctx);
     CheckInFacts facts =
         new CheckInFacts(agent.id(), in.action(), in.riskLevel(), in.urgency(), in.context());
-    return RoomRepository.visible(deps.pool(), agent, ctx.pathParam("room"))
-        .compose(
-            room ->
-                PolicyVerticle.ask(
-                        deps.vertx(),
-                        new PolicyQuestion(
-                            room.id(), facts, in.timeoutMinutes(), in.timeoutAction(), null))
-                    .compose(
-                        verdict ->
-                            Idempotent.run(
-                                ctx,
-                                deps.vertx(),
-                                deps.pool(),
-                                agent,
-                                tx -> insert(tx, agent, room, in, verdict))));
+    String ref = ctx.pathParam("room");
+    // The room, the policies (when this node's copy is stale), trust and grants: the first
+    // statement of the check-in's own transaction, so the whole create is one connection.
+    return Idempotent.run(
+        ctx,
+        deps.vertx(),
+        deps.pool(),
+        agent,
+        tx ->
+            deps.policies()
+                .forCheckIn(tx.conn(), agent, ref, facts, in.timeoutMinutes(), in.timeoutAction())
+                .compose(d -> insert(tx, agent, d.room(), in, d.verdict())));
   }
 
   private static Future<Reply> insert(

@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.util.Ids;
 import java.util.ArrayList;
@@ -41,12 +43,39 @@ public final class Tx {
     return conn;
   }
 
+  /**
+   * Runs {@code work} in one transaction on one pooled connection and commits it; any failure rolls
+   * it back. As {@code Pool.withTransaction}, with one round trip less: BEGIN is not waited for but
+   * pipelined ahead of the work's first statement (the connection runs them in order, and a
+   * statement that fails marks the transaction failed, so COMMIT then rolls back and fails).
+   */
   public static <T> Future<T> run(Vertx vertx, Pool pool, Function<Tx, Future<T>> work) {
     List<Outgoing> committed = new ArrayList<>();
-    return pool.withTransaction(
+    return pool.withConnection(
             conn -> {
+              Future<Transaction> begun = conn.begin();
               Tx tx = new Tx(conn);
-              return work.apply(tx).onSuccess(v -> committed.addAll(tx.outbox));
+              Future<T> done;
+              try {
+                done = work.apply(tx);
+              } catch (RuntimeException e) {
+                done = Future.failedFuture(e);
+              }
+              Future<T> result = done;
+              return begun.compose(
+                  t ->
+                      result.compose(
+                          value ->
+                              t.commit()
+                                  .map(
+                                      v -> {
+                                        committed.addAll(tx.outbox);
+                                        return value;
+                                      }),
+                          error ->
+                              error instanceof TransactionRollbackException
+                                  ? Future.failedFuture(error)
+                                  : t.rollback().transform(v -> Future.failedFuture(error))));
             })
         .onSuccess(v -> committed.forEach(o -> vertx.eventBus().publish(o.address(), o.message())));
   }

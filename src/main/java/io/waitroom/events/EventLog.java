@@ -91,7 +91,8 @@ public final class EventLog {
       """
       DELETE FROM room_events WHERE id IN (
         SELECT id FROM room_events
-        WHERE created_at < now() - make_interval(days => $1) AND dispatched
+        WHERE created_at < now() - make_interval(days => $1)
+          AND id <= (SELECT last_event_id FROM watcher_dispatch)
         ORDER BY id
         LIMIT $2
         FOR UPDATE SKIP LOCKED)

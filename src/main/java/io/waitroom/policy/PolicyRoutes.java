@@ -54,10 +54,14 @@ public final class PolicyRoutes {
                                               "agent_id", "no agent " + agentId + " in this org")));
               return agentOk.compose(
                   v ->
-                      PolicyVerticle.ask(
-                          deps.vertx(),
-                          new PolicyQuestion(
-                              room.id(), facts, in.timeoutMinutes(), in.timeoutAction(), draft)));
+                      deps.policies()
+                          .dryRun(
+                              deps.pool(),
+                              room,
+                              facts,
+                              in.timeoutMinutes(),
+                              in.timeoutAction(),
+                              draft));
             })
         .map(
             verdict -> {

@@ -45,9 +45,9 @@ final class PushSql {
       """;
 
   /**
-   * An escalation step's pushes, in the step's own transaction: $1 org, $2 room, $3 check-in id,
-   * $4 level, $5 the humans it notifies ({@code usr_} ids; null = "all"), $6 payload (the room's
-   * name is added here). Named humans get it on every subscription they have; "all" reaches every
+   * An escalation step's pushes, in the step's own transaction: $1 org, $2 room, $3 check-in id, $4
+   * level, $5 the humans it notifies ({@code usr_} ids; null = "all"), $6 payload (the room's name
+   * is added here). Named humans get it on every subscription they have; "all" reaches every
    * subscription of the org covering the room. One push per subscription and level, however often
    * the statement runs.
    */

@@ -43,6 +43,9 @@ public final class PushVerticle extends VerticleBase {
   /** How long a push service keeps an undelivered message (a pending check-in rarely outlives). */
   static final int TTL_SECONDS = 24 * 3600;
 
+  /** How long a doorbell waits for the rings after it before claiming. */
+  static final long DOORBELL_MS = 20;
+
   private final Deps deps;
   private final List<Long> timers = new ArrayList<>();
   private WebhookSender sender;
@@ -51,6 +54,7 @@ public final class PushVerticle extends VerticleBase {
   private Counter sent;
   private Counter failed;
   private Promise<Void> drained;
+  private long doorbellTimer = -1;
 
   public PushVerticle(Deps deps) {
     this.deps = deps;
@@ -88,13 +92,26 @@ public final class PushVerticle extends VerticleBase {
                 Addresses.ROOM_EVENTS,
                 m -> {
                   String type = m.body().type();
-                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) {
-                    loop.wake();
-                  }
+                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) ring();
                 });
     timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
     timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
     return doorbell.completion().onSuccess(v -> loop.wake());
+  }
+
+  /**
+   * Commits ring in bursts (every check-in created rings, most queue nothing): one claim serves all
+   * the rings of {@link #DOORBELL_MS}, not one claim query per check-in.
+   */
+  private void ring() {
+    if (doorbellTimer >= 0) return;
+    doorbellTimer =
+        vertx.setTimer(
+            DOORBELL_MS,
+            id -> {
+              doorbellTimer = -1;
+              loop.wake();
+            });
   }
 
   @Override
@@ -104,6 +121,7 @@ public final class PushVerticle extends VerticleBase {
           if (drained != null) drained.tryComplete();
         });
     timers.forEach(vertx::cancelTimer);
+    if (doorbellTimer >= 0) vertx.cancelTimer(doorbellTimer);
     Future<Void> unregistered = doorbell.unregister();
     if (loop.idle()) return unregistered;
     drained = Promise.promise();

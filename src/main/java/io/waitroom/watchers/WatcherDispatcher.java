@@ -23,18 +23,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watcher dispatch: takes undispatched room events in id order with {@code FOR UPDATE SKIP LOCKED},
- * matches them against the room's active watchers ({@link WatcherMatcher}), and in the same
- * transaction writes one delivery row per (watcher with a webhook, event), emits a {@code
- * watcher.triggered} event per firing (carrying the trigger chain that bounds cascades) and marks
- * the events dispatched. Runs one batch at a time; a wake-up during a batch runs another after it.
+ * Watcher dispatch: holds the one dispatch cursor ({@code watcher_dispatch}, {@code SKIP LOCKED}:
+ * another node holding it is dispatching), takes the events after it and below the commit horizon
+ * in id order, matches them against the room's active watchers ({@link WatcherMatcher}), and in the
+ * same transaction writes one delivery row per (watcher with a webhook, event), emits a {@code
+ * watcher.triggered} event per firing (carrying the trigger chain that bounds cascades) and
+ * advances the cursor. Runs one batch at a time; a wake-up during a batch runs another after it.
  */
 final class WatcherDispatcher {
   private static final Logger log = LoggerFactory.getLogger(WatcherDispatcher.class);
 
   static final int EVENT_BATCH = 100;
 
-  record Dispatched(int events, int deliveries) {}
+  /**
+   * @param busy another node held the cursor: nothing was taken, try again shortly
+   */
+  record Dispatched(int events, int deliveries, boolean busy) {}
+
+  /** How soon to try again when another node holds the cursor. */
+  static final long BUSY_RETRY_MS = 20;
 
   private record Firing(RoomEvent event, Watcher watcher, List<String> chain) {}
 
@@ -83,7 +90,12 @@ final class WatcherDispatcher {
                 if (ar.result().events() == EVENT_BATCH) again = true;
               }
               whenIdle.run();
-              if (again && !stopped) vertx.runOnContext(v -> wake(whenIdle));
+              if (stopped) return;
+              if (again) {
+                vertx.runOnContext(v -> wake(whenIdle));
+              } else if (ar.succeeded() && ar.result().busy()) {
+                vertx.setTimer(BUSY_RETRY_MS, id -> wake(whenIdle));
+              }
             });
   }
 
@@ -94,37 +106,53 @@ final class WatcherDispatcher {
         pool,
         tx ->
             tx.conn()
-                .preparedQuery(WatcherSql.TAKE_EVENTS)
-                .execute(Tuple.of(EVENT_BATCH))
+                .preparedQuery(WatcherSql.TAKE_CURSOR)
+                .execute()
                 .compose(
-                    rows -> {
-                      List<RoomEvent> events = new ArrayList<>();
-                      Map<Long, OffsetDateTime> at = new HashMap<>();
-                      Set<String> rooms = new LinkedHashSet<>();
-                      for (Row r : rows) {
-                        RoomEvent e = RoomEvent.fromRow(r);
-                        events.add(e);
-                        at.put(e.id(), r.getOffsetDateTime("created_at"));
-                        rooms.add(e.roomId());
+                    cursor -> {
+                      if (cursor.size() == 0) {
+                        return Future.succeededFuture(new Dispatched(0, 0, true));
                       }
-                      if (events.isEmpty()) return Future.succeededFuture(new Dispatched(0, 0));
-                      return tx.conn()
-                          .preparedQuery(WatcherSql.ACTIVE_IN_ROOMS)
-                          .execute(Tuple.of((Object) rooms.toArray(String[]::new)))
-                          .compose(
-                              watcherRows -> {
-                                Map<String, List<Watcher>> byRoom = new HashMap<>();
-                                for (Row r : watcherRows) {
-                                  Watcher w = Watcher.fromRow(r);
-                                  byRoom.computeIfAbsent(w.roomId(), k -> new ArrayList<>()).add(w);
-                                }
-                                List<Firing> firings = new ArrayList<>();
-                                for (RoomEvent e : events) {
-                                  firings.addAll(match(e, at.get(e.id()), byRoom));
-                                }
-                                return record(tx, events, firings);
-                              });
+                      long after = cursor.iterator().next().getLong("last_event_id");
+                      return take(tx, after);
                     }));
+  }
+
+  private static Future<Dispatched> take(Tx tx, long after) {
+    return tx.conn()
+        .preparedQuery(WatcherSql.TAKE_EVENTS)
+        .execute(Tuple.of(after, EVENT_BATCH))
+        .compose(
+            rows -> {
+              List<RoomEvent> events = new ArrayList<>();
+              Map<Long, OffsetDateTime> at = new HashMap<>();
+              Set<String> rooms = new LinkedHashSet<>();
+              for (Row r : rows) {
+                RoomEvent e = RoomEvent.fromRow(r);
+                events.add(e);
+                at.put(e.id(), r.getOffsetDateTime("created_at"));
+                rooms.add(e.roomId());
+              }
+              if (events.isEmpty()) {
+                return Future.succeededFuture(new Dispatched(0, 0, false));
+              }
+              return tx.conn()
+                  .preparedQuery(WatcherSql.ACTIVE_IN_ROOMS)
+                  .execute(Tuple.of((Object) rooms.toArray(String[]::new)))
+                  .compose(
+                      watcherRows -> {
+                        Map<String, List<Watcher>> byRoom = new HashMap<>();
+                        for (Row r : watcherRows) {
+                          Watcher w = Watcher.fromRow(r);
+                          byRoom.computeIfAbsent(w.roomId(), k -> new ArrayList<>()).add(w);
+                        }
+                        List<Firing> firings = new ArrayList<>();
+                        for (RoomEvent e : events) {
+                          firings.addAll(match(e, at.get(e.id()), byRoom));
+                        }
+                        return record(tx, events, firings);
+                      });
+            });
   }
 
   private static List<Firing> match(
@@ -182,12 +210,10 @@ final class WatcherDispatcher {
                       WatcherMatcher.TRIGGERED,
                       triggered(f)));
     }
-    Long[] ids = events.stream().map(RoomEvent::id).toArray(Long[]::new);
+    long last = events.get(events.size() - 1).id();
     return chain
-        .compose(
-            v ->
-                tx.conn().preparedQuery(WatcherSql.MARK_DISPATCHED).execute(Tuple.of((Object) ids)))
-        .map(v -> new Dispatched(events.size(), deliveries.size()));
+        .compose(v -> tx.conn().preparedQuery(WatcherSql.ADVANCE_CURSOR).execute(Tuple.of(last)))
+        .map(v -> new Dispatched(events.size(), deliveries.size(), false));
   }
 
   /** {@code watcher.triggered} data: who fired, on what, and the chain that led here. */

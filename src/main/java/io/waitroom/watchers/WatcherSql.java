@@ -50,10 +50,24 @@ final class WatcherSql {
   // ---- dispatch ----
 
   /** Committed events no dispatcher has processed yet; other nodes skip the locked ones. */
+  /**
+   * The dispatch cursor, held for the transaction; no row when another node holds it (it is
+   * dispatching the same events: this node retries shortly).
+   */
+  static final String TAKE_CURSOR =
+      "SELECT last_event_id FROM watcher_dispatch WHERE id = 1 FOR UPDATE SKIP LOCKED";
+
+  /**
+   * Up to $2 events after the cursor $1 and below the commit horizon (every transaction below it
+   * has ended), in id order; events dispatched before the cursor existed are passed over.
+   */
   static final String TAKE_EVENTS =
       """
       SELECT id, org_id, room_id, type, data, created_at FROM room_events
-      WHERE NOT dispatched ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+      WHERE id > $1
+        AND id < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 12)
+        AND NOT dispatched
+      ORDER BY id LIMIT $2
       """;
 
   static final String ACTIVE_IN_ROOMS =
@@ -67,8 +81,8 @@ final class WatcherSql {
       ON CONFLICT (watcher_id, event_id) DO NOTHING
       """;
 
-  static final String MARK_DISPATCHED =
-      "UPDATE room_events SET dispatched = true WHERE id = ANY($1)";
+  static final String ADVANCE_CURSOR =
+      "UPDATE watcher_dispatch SET last_event_id = $1 WHERE id = 1";
 
   // ---- delivery ----
 

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class WatcherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WatcherVerticle.class);
 
+  /** How long a doorbell waits for the rings after it before dispatching. */
+  static final long DOORBELL_MS = 20;
+
   private final Deps deps;
   private final List<Long> timers = new ArrayList<>();
   private MessageConsumer<RoomEvent> doorbell;
@@ -31,6 +34,7 @@ public final class WatcherVerticle extends VerticleBase {
   private DeliveryLoop delivery;
   private WebhookMetrics metrics;
   private Promise<Void> drained;
+  private long doorbellTimer = -1;
 
   public WatcherVerticle(Deps deps) {
     this.deps = deps;
@@ -50,7 +54,7 @@ public final class WatcherVerticle extends VerticleBase {
                 deps.config().watcherPollMs())
             .loop();
     dispatcher = new WatcherDispatcher(vertx, deps.pool(), delivery::wake);
-    doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> dispatch());
+    doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> ring());
     timers.add(
         vertx.setPeriodic(
             deps.config().watcherPollMs(),
@@ -71,6 +75,21 @@ public final class WatcherVerticle extends VerticleBase {
             });
   }
 
+  /**
+   * Every committed event rings; one dispatch batch serves all the rings of {@link #DOORBELL_MS}
+   * instead of one transaction per event under load.
+   */
+  private void ring() {
+    if (doorbellTimer >= 0) return;
+    doorbellTimer =
+        vertx.setTimer(
+            DOORBELL_MS,
+            id -> {
+              doorbellTimer = -1;
+              dispatch();
+            });
+  }
+
   private void dispatch() {
     dispatcher.wake(this::checkDrained);
   }
@@ -78,6 +97,7 @@ public final class WatcherVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     timers.forEach(vertx::cancelTimer);
+    if (doorbellTimer >= 0) vertx.cancelTimer(doorbellTimer);
     dispatcher.stop();
     delivery.stop(this::checkDrained);
     Future<Void> unregistered = doorbell.unregister();

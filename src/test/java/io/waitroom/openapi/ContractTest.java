@@ -1000,13 +1000,7 @@ class ContractTest {
     tooMany.getJsonObject("quorum").put("required", 3);
     call("PUT", "/v1/rooms/{room}/policies", r + "/policies", alice, tooMany, 400);
     String agent =
-        call(
-                "POST",
-                "/v1/agents/register",
-                "/v1/agents/register",
-                alice,
-                obj("name", "payer"),
-                201)
+        call("POST", "/v1/agents/register", "/v1/agents/register", alice, obj("name", "payer"), 201)
             .data()
             .getString("api_key");
 
@@ -1101,8 +1095,7 @@ class ContractTest {
         400);
     call("POST", grants, r + "/grants", agent, obj("expires_at", expires), 403);
     JsonObject used =
-        call("POST", checkIn, r + "/check-in", agent, obj("action", "read the ledger"), 201)
-            .data();
+        call("POST", checkIn, r + "/check-in", agent, obj("action", "read the ledger"), 201).data();
     assertThat(used.getJsonObject("decision").getString("decided_by")).isEqualTo("system:grant");
     assertThat(used.getJsonObject("policy").getString("grant_id")).isEqualTo(grant.getString("id"));
     call(

@@ -131,7 +131,8 @@ class EscalationPushTest {
     assertThat(push.hitsOn(pathOf(leadPhone)).get(0).headers().get("Urgency")).isEqualTo("high");
 
     List<JsonObject> toAlice = payloads(alice);
-    assertThat(toAlice).extracting(p -> p.getString("type"))
+    assertThat(toAlice)
+        .extracting(p -> p.getString("type"))
         .containsExactly("checkin.pending", "checkin.escalated");
     assertThat(toAlice.get(1).getInteger("escalation_level")).isEqualTo(2);
     assertThat(toAlice.get(1).getString("urgency")).isEqualTo("urgent");
@@ -163,7 +164,8 @@ class EscalationPushTest {
     assertThat(api.post("/v1/check-ins/" + id + "/approve", f.human, null).status()).isEqualTo(200);
     Thread.sleep(3_000);
     // Only the "waiting for you" push: the first step names nobody, the second never fires.
-    assertThat(payloads(alice)).extracting(p -> p.getString("type"))
+    assertThat(payloads(alice))
+        .extracting(p -> p.getString("type"))
         .containsExactly("checkin.pending");
   }
 }
