@@ -1,7 +1,7 @@
 import { CheckIns, Tasks } from './checkins.js';
 import { Events } from './events.js';
 import { type ClientOptions, Transport } from './http.js';
-import { Agents, Audit, Policies, Rooms, Signals, Watchers } from './resources.js';
+import { Agents, Audit, Grants, Policies, Rooms, Signals, Watchers } from './resources.js';
 
 /** The Waitroom API: one typed accessor per resource. */
 export class WaitroomClient {
@@ -9,6 +9,7 @@ export class WaitroomClient {
   readonly tasks: Tasks;
   readonly rooms: Rooms;
   readonly policies: Policies;
+  readonly grants: Grants;
   readonly signals: Signals;
   readonly watchers: Watchers;
   readonly agents: Agents;
@@ -21,6 +22,7 @@ export class WaitroomClient {
     this.tasks = new Tasks(http);
     this.rooms = new Rooms(http);
     this.policies = new Policies(http);
+    this.grants = new Grants(http);
     this.signals = new Signals(http);
     this.watchers = new Watchers(http);
     this.agents = new Agents(http);

@@ -3,7 +3,7 @@ export { WaitroomError, WaitroomTimeoutError, WebhookVerificationError } from '.
 export type { ErrorCode, WaitroomErrorInit } from './errors.js';
 export type { ClientOptions, RequestOptions } from './http.js';
 export type { CheckIns, Tasks, DecidedCheckIn, WaitOptions, StatusOptions, DecisionInput, ModifyInput } from './checkins.js';
-export type { Rooms, Policies, Signals, Watchers, Agents, Audit } from './resources.js';
+export type { Rooms, Policies, Grants, Signals, Watchers, Agents, Audit } from './resources.js';
 export type { Events, EventSubscription, SubscribeOptions } from './events.js';
 export { PagePromise } from './pagination.js';
 export { verifyWebhook } from './webhooks.js';

@@ -9,6 +9,8 @@ import type {
   Delivery,
   DeliveryListParams,
   EvaluateInput,
+  Grant,
+  GrantInput,
   ListParams,
   Page,
   PolicyDocument,
@@ -81,6 +83,23 @@ export class Policies extends Resource {
   /** Dry run: what the engine would decide for this check-in (nothing is stored). */
   evaluate(room: string, input: EvaluateInput, options?: RequestOptions): Promise<PolicyEvaluation> {
     return this.one('POST', `/v1/rooms/${seg(room)}/policies/evaluate`, input, options);
+  }
+}
+
+export class Grants extends Resource {
+  /** Creates a standing grant in a room (Human): matching check-ins are approved by `system:grant`. */
+  create(room: string, input: GrantInput, options?: RequestOptions): Promise<Grant> {
+    return this.one('POST', `/v1/rooms/${seg(room)}/grants`, input, options);
+  }
+
+  /** A room's grants, revoked ones too, with `uses` and `remaining_uses` (Human). */
+  list(room: string, params?: ListParams, options?: RequestOptions): PagePromise<Grant> {
+    return this.paged(`/v1/rooms/${seg(room)}/grants`, params, options);
+  }
+
+  /** Revokes a grant (Human); a grant already revoked fails with `CONFLICT` (409). */
+  revoke(room: string, id: string, options?: RequestOptions): Promise<Grant> {
+    return this.one('DELETE', `/v1/rooms/${seg(room)}/grants/${seg(id)}`, undefined, options);
   }
 }
 

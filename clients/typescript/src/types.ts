@@ -33,6 +33,8 @@ export type EventType =
   | 'checkin.message'
   | 'checkin.help_requested'
   | 'checkin.helper_joined'
+  | 'checkin.vote'
+  | 'checkin.escalated'
   | 'signal.broadcast'
   | 'watcher.triggered';
 
@@ -51,18 +53,56 @@ export interface ListParams {
   cursor?: string;
 }
 
+/** How a quorum check-in's rejects count: one is enough, or once approval is out of reach. */
+export type QuorumReject = 'any' | 'majority';
+
+/** "Any N of these humans" must approve; `approvers` null or absent means every human of the org. */
+export interface Quorum {
+  required: number;
+  approvers?: string[] | null;
+  reject?: QuorumReject;
+}
+
+/** The quorum a check-in was created with, as the server fixed it. */
+export interface CheckInQuorum {
+  required: number;
+  approvers: string[] | null;
+  reject: QuorumReject;
+}
+
+/** One human's decision on a quorum check-in. */
+export interface Vote {
+  voter: string;
+  verdict: 'approved' | 'rejected' | 'modified';
+  reason: string | null;
+  modifications: JsonObject | null;
+  at: string;
+}
+
+/** One escalation step: after `after_minutes` without an answer, raise urgency and notify. */
+export interface EscalationStep {
+  after_minutes: number;
+  urgency?: Urgency | null;
+  notify?: 'all' | string[];
+}
+
 export interface Decision {
   type: 'approved' | 'rejected' | 'modified' | 'expired';
   reason: string | null;
   modifications: JsonObject | null;
+  /** A user (on a quorum check-in the deciding voter), or `system:policy|trust|grant|timeout`. */
   decided_by: string;
   decided_at: string;
+  /** A quorum check-in's votes, oldest first; null without a quorum. */
+  votes?: Vote[] | null;
 }
 
 export interface PolicyOutcome {
   result: PolicyEffect;
   rule_id: string | null;
   reason: string;
+  /** The standing grant that approved (only then; `decided_by` is `system:grant`). */
+  grant_id?: string;
 }
 
 export interface CheckIn {
@@ -86,6 +126,14 @@ export interface CheckIn {
   policy: PolicyOutcome | null;
   created_at: string;
   updated_at: string;
+  /** The quorum fixed at creation; null when one human decides. */
+  quorum: CheckInQuorum | null;
+  /** Each human decision on a quorum check-in, oldest first (empty otherwise). */
+  votes: Vote[];
+  /** Approvals still missing; 0 once decided; null without a quorum. */
+  approvals_needed: number | null;
+  /** Escalation steps fired so far (0 before the first). */
+  escalation_level: number;
 }
 
 /** `GET /v1/check-ins/:id/status`: the check-in plus flat decision fields. */
@@ -175,6 +223,9 @@ export interface Rule {
   id: string;
   effect: PolicyEffect;
   conditions: Conditions;
+  /** Only with `require_approval`; wins over the document's. */
+  quorum?: Quorum;
+  escalation?: EscalationStep[];
 }
 
 export interface TrustThresholds {
@@ -188,6 +239,8 @@ export interface PolicyDocument {
   timeout_action: TimeoutAction;
   trust_thresholds: TrustThresholds;
   rules: Rule[];
+  quorum?: Quorum;
+  escalation?: EscalationStep[];
 }
 
 export interface PolicyDocumentInput {
@@ -196,6 +249,8 @@ export interface PolicyDocumentInput {
   timeout_action: TimeoutAction;
   trust_thresholds?: Partial<TrustThresholds>;
   rules: Array<Omit<Rule, 'id'> & { id?: string }>;
+  quorum?: Quorum;
+  escalation?: EscalationStep[];
 }
 
 export interface Room {
@@ -231,6 +286,35 @@ export interface PolicyEvaluation {
   timeout_minutes: number;
   timeout_action: TimeoutAction;
   dry_run: true;
+  /** The standing grant that would approve (only then). */
+  grant_id?: string;
+}
+
+/** `POST /v1/rooms/:room/grants`: approve matching check-ins without asking, for a while. */
+export interface GrantInput {
+  conditions: Conditions;
+  /** ISO-8601 with an offset, in the future and at most 30 days ahead. */
+  expires_at: string;
+  /** 1..100000; absent: no limit until expiry. */
+  max_uses?: number;
+  reason?: string;
+}
+
+/** A standing grant with its use count. */
+export interface Grant {
+  id: string;
+  room_id: string;
+  conditions: Conditions;
+  reason: string | null;
+  max_uses: number | null;
+  uses: number;
+  /** Null without `max_uses`. */
+  remaining_uses: number | null;
+  expires_at: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
 }
 
 export interface SignalInput {

@@ -1,6 +1,6 @@
 // The SDK against a real server (started by TypeScriptSdkTest with an embedded database):
-// WAITROOM_BASE_URL, WAITROOM_HUMAN_TOKEN (a human of one org), WAITROOM_OTHER_TOKEN (a human of
-// another org). The server runs with WAITROOM_RATE_LIMIT_PER_MINUTE=300 and a 300 ms stream ping.
+// WAITROOM_BASE_URL, WAITROOM_HUMAN_TOKEN (a human of one org), WAITROOM_SECOND_TOKEN (another
+// human of that org), WAITROOM_OTHER_TOKEN (a human of another org). The server runs with WAITROOM_RATE_LIMIT_PER_MINUTE=300 and a 300 ms stream ping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -11,6 +11,8 @@ import { WaitroomClient, WaitroomError, WaitroomTimeoutError, WebhookVerificatio
 const baseUrl = required('WAITROOM_BASE_URL');
 const human = new WaitroomClient({ apiKey: required('WAITROOM_HUMAN_TOKEN'), baseUrl });
 const stranger = new WaitroomClient({ apiKey: required('WAITROOM_OTHER_TOKEN'), baseUrl });
+// A second human of the same org as `human`, for quorums.
+const colleague = new WaitroomClient({ apiKey: required('WAITROOM_SECOND_TOKEN'), baseUrl });
 const target = new URL(baseUrl);
 
 function required(name) {
@@ -632,5 +634,157 @@ test('events.subscribe gives up a silent connection by itself (idle watchdog) an
   } finally {
     sub.close();
     p.close();
+  }
+});
+
+const inDays = (d) => new Date(Date.now() + d * 86_400_000).toISOString();
+
+test('grants: create, list with uses, approve a matching check-in as system:grant, revoke once', async () => {
+  const r = await room();
+  const a = await agent();
+  const g = await human.grants.create(r.slug, {
+    conditions: { action_contains: 'migration' },
+    expires_at: inDays(7),
+    max_uses: 3,
+    reason: 'read-only migrations this week',
+  });
+  assert.match(g.id, /^gr_/);
+  assert.equal(g.room_id, r.id);
+  assert.equal(g.uses, 0);
+  assert.equal(g.remaining_uses, 3);
+  assert.equal(g.revoked_at, null);
+
+  const ev = await human.policies.evaluate(r.slug, { action: 'run migration 7' });
+  assert.equal(ev.grant_id, g.id);
+  const ci = await a.client.checkIns.create(r.slug, { action: 'run migration 42' });
+  assert.equal(ci.status, 'approved');
+  assert.equal(ci.policy.result, 'auto_approve');
+  assert.equal(ci.policy.grant_id, g.id);
+  assert.equal(ci.decision.decided_by, 'system:grant');
+  const other = await a.client.checkIns.create(r.slug, { action: 'drop the cache' });
+  assert.equal(other.status, 'pending');
+  assert.equal(other.policy.grant_id, undefined);
+
+  const unlimited = await human.grants.create(r.slug, { conditions: { risk_level: 'low' }, expires_at: inDays(1) });
+  assert.equal(unlimited.max_uses, null);
+  assert.equal(unlimited.remaining_uses, null);
+  const page = await human.grants.list(r.slug, { limit: 1 });
+  assert.equal(page.data.length, 1);
+  assert.equal(page.has_more, true);
+  const all = await human.grants.list(r.slug).all();
+  assert.deepEqual(all.map((x) => x.id).sort(), [g.id, unlimited.id].sort());
+  const listed = all.find((x) => x.id === g.id);
+  assert.equal(listed.uses, 1);
+  assert.equal(listed.remaining_uses, 2);
+
+  const revoked = await human.grants.revoke(r.slug, g.id);
+  assert.equal(revoked.id, g.id);
+  assert.ok(revoked.revoked_at);
+  await rejects(human.grants.revoke(r.slug, g.id), (e) => {
+    assert.ok(e instanceof WaitroomError);
+    assert.equal(e.code, 'CONFLICT');
+    assert.equal(e.statusCode, 409);
+    assert.match(e.message, /already revoked/);
+  });
+  assert.equal((await a.client.checkIns.create(r.slug, { action: 'run migration 43' })).status, 'pending');
+});
+
+test('grants: the API refuses what it must, as WaitroomError with its message and status', async () => {
+  const r = await room();
+  const a = await agent();
+  await rejects(human.grants.create(r.slug, { conditions: {}, expires_at: inDays(31) }), (e) => {
+    assert.ok(e instanceof WaitroomError);
+    assert.equal(e.code, 'VALIDATION_ERROR');
+    assert.equal(e.statusCode, 400);
+    assert.match(e.message, /expires_at/);
+    assert.equal(e.details.field, 'expires_at');
+  });
+  await rejects(human.grants.create(r.slug, { conditions: {}, expires_at: inDays(1), max_uses: 0 }), (e) => {
+    assert.equal(e.statusCode, 400);
+    assert.equal(e.details.field, 'max_uses');
+  });
+  await rejects(human.grants.revoke(r.slug, 'gr_' + '0'.repeat(26)), (e) => {
+    assert.equal(e.code, 'NOT_FOUND');
+    assert.equal(e.statusCode, 404);
+  });
+  await rejects(a.client.grants.list(r.slug), (e) => assert.equal(e.statusCode, 403));
+  await rejects(stranger.grants.list(r.slug), (e) => assert.equal(e.code, 'NOT_FOUND'));
+});
+
+test('quorum: votes, approvals_needed and checkin.vote events until the second approval decides', async () => {
+  const r = await room({
+    default_action: 'require_approval',
+    timeout_minutes: 60,
+    timeout_action: 'cancel',
+    rules: [],
+    quorum: { required: 2, reject: 'any' },
+  });
+  assert.equal(r.policies.quorum.required, 2);
+  const a = await agent();
+  const sub = human.events.subscribe(r.slug, { types: ['checkin.vote'], lastEventId: 0 });
+  const votes = collect(sub);
+  try {
+    const ci = await a.client.checkIns.create(r.slug, { action: 'refund 500 EUR' });
+    assert.equal(ci.status, 'pending');
+    assert.deepEqual(ci.quorum, { required: 2, approvers: null, reject: 'any' });
+    assert.deepEqual(ci.votes, []);
+    assert.equal(ci.approvals_needed, 2);
+    assert.equal(ci.escalation_level, 0);
+
+    const first = await human.checkIns.approve(ci.id, { reason: 'ok' });
+    assert.equal(first.status, 'pending');
+    assert.equal(first.approvals_needed, 1);
+    const status = await a.client.checkIns.status(ci.id);
+    assert.equal(status.approvals_needed, 1);
+    assert.equal(status.votes.length, 1);
+    assert.equal(status.votes[0].verdict, 'approved');
+    assert.equal(status.votes[0].reason, 'ok');
+    assert.match(status.votes[0].voter, /^usr_/);
+    await rejects(human.checkIns.approve(ci.id), (e) => {
+      assert.equal(e.code, 'CONFLICT');
+      assert.equal(e.statusCode, 409);
+      assert.match(e.message, /already voted/);
+    });
+
+    const second = await colleague.checkIns.approve(ci.id);
+    assert.equal(second.status, 'approved');
+    assert.equal(second.approvals_needed, 0);
+    assert.equal(second.decision.votes.length, 2);
+    assert.equal(second.decision.decided_by, second.votes[1].voter);
+    assert.notEqual(second.votes[0].voter, second.votes[1].voter);
+    await votes.until((ev) => ev.length >= 1, 'a checkin.vote event');
+    assert.ok(votes.events.every((e) => e.event === 'checkin.vote'));
+  } finally {
+    sub.close();
+    await votes.done;
+  }
+});
+
+test('escalation: escalation_level and urgency rise, with checkin.escalated events', async () => {
+  // One policy minute lasts a second on the test server.
+  const r = await room({
+    default_action: 'require_approval',
+    timeout_minutes: 30,
+    timeout_action: 'cancel',
+    rules: [],
+    escalation: [{ after_minutes: 1, urgency: 'urgent', notify: 'all' }],
+  });
+  const a = await agent();
+  const sub = human.events.subscribe(r.slug, { types: ['checkin.escalated'], lastEventId: 0 });
+  const got = collect(sub);
+  try {
+    const ci = await a.client.checkIns.create(r.slug, { action: 'deploy to prod' });
+    assert.equal(ci.escalation_level, 0);
+    assert.equal(ci.quorum, null);
+    assert.equal(ci.approvals_needed, null);
+    await got.until((ev) => ev.length === 1, 'the checkin.escalated event');
+    assert.equal(got.events[0].event, 'checkin.escalated');
+    const after = await a.client.checkIns.get(ci.id);
+    assert.equal(after.escalation_level, 1);
+    assert.equal(after.urgency, 'urgent');
+    assert.equal(after.status, 'pending');
+  } finally {
+    sub.close();
+    await got.done;
   }
 });

@@ -93,7 +93,10 @@ final class McpTools {
                     + " (up to "
                     + MAX_WAIT_SECONDS
                     + " s) until a human decides, so call it again with wait_seconds when a"
-                    + " check-in is still pending instead of polling quickly.",
+                    + " check-in is still pending instead of polling quickly. The result also"
+                    + " shows its urgency and escalation_level (steps fired while nobody"
+                    + " answered), and, when several humans must approve, the quorum, the votes"
+                    + " so far and approvals_needed.",
                 object(
                     List.of("check_in_id"),
                     prop("check_in_id", idSchema("The check-in id (ci_...).")),
@@ -251,7 +254,15 @@ final class McpTools {
     JsonArray nullableString = new JsonArray().add("string").add("null");
     return new JsonObject()
         .put("type", "object")
-        .put("required", new JsonArray().add("id").add("room_id").add("status").add("action"))
+        .put(
+            "required",
+            new JsonArray()
+                .add("id")
+                .add("room_id")
+                .add("status")
+                .add("action")
+                .add("urgency")
+                .add("escalation_level"))
         .put(
             "properties",
             new JsonObject()
@@ -275,7 +286,67 @@ final class McpTools {
                 .put(
                     "modifications",
                     new JsonObject().put("type", new JsonArray().add("object").add("null")))
-                .put("expires_at", new JsonObject().put("type", nullableString)));
+                .put("expires_at", new JsonObject().put("type", nullableString))
+                .put("urgency", enumOf(CheckIn.URGENCIES, "Raised by escalation steps."))
+                .put(
+                    "escalation_level",
+                    new JsonObject()
+                        .put("type", "integer")
+                        .put("minimum", 0)
+                        .put("description", "Escalation steps fired so far (0 before the first)."))
+                .put(
+                    "quorum",
+                    new JsonObject()
+                        .put("type", new JsonArray().add("object").add("null"))
+                        .put(
+                            "description",
+                            "N-of-M approval: required, approvers (null: any human), reject"
+                                + " (any | majority); null when one human decides.")
+                        .put(
+                            "properties",
+                            new JsonObject()
+                                .put("required", new JsonObject().put("type", "integer"))
+                                .put(
+                                    "approvers",
+                                    new JsonObject()
+                                        .put("type", new JsonArray().add("array").add("null")))
+                                .put("reject", enumOf(Set.of("any", "majority"), null))))
+                .put(
+                    "votes",
+                    new JsonObject()
+                        .put("type", new JsonArray().add("array").add("null"))
+                        .put("description", "A quorum check-in's votes, oldest first.")
+                        .put(
+                            "items",
+                            new JsonObject()
+                                .put("type", "object")
+                                .put(
+                                    "required",
+                                    new JsonArray().add("voter").add("verdict").add("at"))
+                                .put(
+                                    "properties",
+                                    new JsonObject()
+                                        .put("voter", new JsonObject().put("type", "string"))
+                                        .put(
+                                            "verdict",
+                                            enumOf(
+                                                Set.of("approved", "rejected", "modified"), null))
+                                        .put("reason", new JsonObject().put("type", nullableString))
+                                        .put(
+                                            "modifications",
+                                            new JsonObject()
+                                                .put(
+                                                    "type",
+                                                    new JsonArray().add("object").add("null")))
+                                        .put("at", new JsonObject().put("type", "string")))))
+                .put(
+                    "approvals_needed",
+                    new JsonObject()
+                        .put("type", new JsonArray().add("integer").add("null"))
+                        .put("minimum", 0)
+                        .put(
+                            "description",
+                            "Approvals still missing; 0 once decided; null without a quorum.")));
   }
 
   private static JsonObject roomSchema() {

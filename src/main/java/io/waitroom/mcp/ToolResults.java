@@ -84,7 +84,47 @@ final class ToolResults {
                   + McpTools.MAX_WAIT_SECONDS
                   + " (repeat while it stays pending).";
         };
-    return ok("Check-in " + id + ": " + text, ci);
+    return ok("Check-in " + id + ": " + text + "\n" + flow(ci), ci);
+  }
+
+  /**
+   * Approval-flow state in words: a quorum's progress (approvals still needed, each vote so far),
+   * then the urgency and escalation level, which every check-in has.
+   */
+  static String flow(JsonObject ci) {
+    StringBuilder s = new StringBuilder();
+    JsonObject quorum = ci.getJsonObject("quorum");
+    if (quorum != null) {
+      JsonArray votes = ci.getJsonArray("votes", new JsonArray());
+      s.append("Quorum: ")
+          .append(quorum.getInteger("required"))
+          .append(" approval(s) required")
+          .append(
+              quorum.getJsonArray("approvers") == null
+                  ? " from any human"
+                  : " from named approvers")
+          .append(" (reject: ")
+          .append(quorum.getString("reject", "any"))
+          .append("); approvals still needed: ")
+          .append(ci.getInteger("approvals_needed"))
+          .append("; votes so far: ")
+          .append(votes.size());
+      for (int i = 0; i < votes.size(); i++) {
+        JsonObject v = votes.getJsonObject(i);
+        s.append(i == 0 ? " (" : ", ").append(v.getString("voter")).append(' ');
+        s.append(v.getString("verdict"));
+        String reason = v.getString("reason");
+        if (reason != null && !reason.isEmpty()) s.append(": \"").append(reason).append('"');
+        if (i == votes.size() - 1) s.append(')');
+      }
+      s.append(".\n");
+    }
+    return s.append("Urgency: ")
+        .append(ci.getString("urgency"))
+        .append("; escalation level: ")
+        .append(ci.getInteger("escalation_level", 0))
+        .append('.')
+        .toString();
   }
 
   /** The shape of {@code GET /v1/check-ins/:id/status}: flat reason and modifications too. */

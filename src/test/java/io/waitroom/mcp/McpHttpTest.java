@@ -2,6 +2,7 @@ package io.waitroom.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.cli.WaitroomCommand;
 import io.waitroom.support.Api.Res;
@@ -307,6 +308,101 @@ class McpHttpTest extends ServerTest {
     assertThat(metrics)
         .contains("waitroom_mcp_tool_calls_total{outcome=\"ok\",tool=\"waitroom_check_in\"}")
         .contains("waitroom_mcp_sessions_open{transport=\"streamable_http\"}");
+  }
+
+  @Test
+  void checkStatusShowsAQuorumsVotesAndApprovalsNeeded() {
+    Fixtures team = Fixtures.create(api);
+    JsonObject quorum = new JsonObject().put("required", 2).put("reject", "any");
+    Res p =
+        team.putPolicies(
+            Fixtures.policy("require_approval", new JsonArray()).put("quorum", quorum));
+    assertThat(p.status()).as(p.toString()).isEqualTo(200);
+    String agent = team.agentKey("payer");
+    String id = team.pendingCheckIn(agent, "refund 500 EUR").getString("id");
+    Res vote =
+        api.post(
+            "/v1/check-ins/" + id + "/approve",
+            team.human,
+            new JsonObject().put("reason", "looks right"));
+    assertThat(vote.status()).as(vote.toString()).isEqualTo(200);
+    String voter = vote.data().getJsonArray("votes").getJsonObject(0).getString("voter");
+
+    Res r =
+        post(
+            agent,
+            session(agent, "2025-11-25"),
+            toolCall(1, McpTools.CHECK_STATUS, new JsonObject().put("check_in_id", id)));
+    JsonObject result = r.json().getJsonObject("result");
+    assertThat(result.getBoolean("isError")).as(r.toString()).isFalse();
+    JsonObject data = result.getJsonObject("structuredContent");
+    assertThat(data.getString("status")).isEqualTo("pending");
+    assertThat(data.getInteger("approvals_needed")).isEqualTo(1);
+    assertThat(data.getJsonObject("quorum").getInteger("required")).isEqualTo(2);
+    assertThat(data.getJsonObject("quorum").getString("reject")).isEqualTo("any");
+    JsonArray votes = data.getJsonArray("votes");
+    assertThat(votes).hasSize(1);
+    assertThat(votes.getJsonObject(0).getString("voter")).isEqualTo(voter);
+    assertThat(votes.getJsonObject(0).getString("verdict")).isEqualTo("approved");
+    assertThat(votes.getJsonObject(0).getString("reason")).isEqualTo("looks right");
+    assertThat(data.getInteger("escalation_level")).isZero();
+    assertThat(data.getString("urgency")).isEqualTo("normal");
+    assertThat(text(result, 0))
+        .contains("approvals still needed: 1")
+        .contains(voter + " approved: \"looks right\"")
+        .contains("Urgency: normal; escalation level: 0.")
+        .contains("Do not proceed yet");
+  }
+
+  @Test
+  void checkStatusShowsTheEscalationLevelAndRaisedUrgency() throws Exception {
+    Fixtures team = Fixtures.create(api);
+    JsonObject policy =
+        Fixtures.policy("require_approval", new JsonArray())
+            .put("timeout_minutes", 30)
+            .put(
+                "escalation",
+                new JsonArray()
+                    .add(new JsonObject().put("after_minutes", 1).put("urgency", "urgent")));
+    Res p = team.putPolicies(policy);
+    assertThat(p.status()).as(p.toString()).isEqualTo(200);
+    String agent = team.agentKey("deployer");
+    String id = team.pendingCheckIn(agent, "deploy to prod").getString("id");
+    // One policy "minute" is a second in tests; the sweeper runs every 200 ms.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (api.get("/v1/check-ins/" + id, agent).data().getInteger("escalation_level") == 0
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    Res r =
+        post(
+            agent,
+            session(agent, "2025-11-25"),
+            toolCall(1, McpTools.CHECK_STATUS, new JsonObject().put("check_in_id", id)));
+    JsonObject result = r.json().getJsonObject("result");
+    JsonObject data = result.getJsonObject("structuredContent");
+    assertThat(data.getInteger("escalation_level")).isEqualTo(1);
+    assertThat(data.getString("urgency")).isEqualTo("urgent");
+    assertThat(data.getValue("quorum")).isNull();
+    assertThat(text(result, 0))
+        .contains("Urgency: urgent; escalation level: 1.")
+        .doesNotContain("Quorum:");
+  }
+
+  @Test
+  void checkStatusDeclaresTheApprovalFlowFieldsInItsOutputSchema() {
+    Res r = post(key, session(key, "2025-11-25"), request(1, "tools/list", new JsonObject()));
+    JsonObject tool =
+        r.json().getJsonObject("result").getJsonArray("tools").stream()
+            .map(o -> (JsonObject) o)
+            .filter(t -> t.getString("name").equals(McpTools.CHECK_STATUS))
+            .findFirst()
+            .orElseThrow();
+    JsonObject schema = tool.getJsonObject("outputSchema");
+    assertThat(schema.getJsonObject("properties").fieldNames())
+        .contains("quorum", "votes", "approvals_needed", "escalation_level", "urgency");
+    assertThat(schema.getJsonArray("required").getList()).contains("escalation_level", "urgency");
+    assertThat(tool.getString("description")).contains("approvals_needed", "escalation_level");
   }
 
   @Test

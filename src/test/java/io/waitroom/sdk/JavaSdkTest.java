@@ -6,15 +6,19 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
 import io.waitroom.client.EventSubscription;
+import io.waitroom.client.EventTypes;
 import io.waitroom.client.Events.SubscribeOptions;
 import io.waitroom.client.Inputs.AgentInput;
 import io.waitroom.client.Inputs.CheckInInput;
+import io.waitroom.client.Inputs.GrantInput;
 import io.waitroom.client.Inputs.MessageInput;
 import io.waitroom.client.Inputs.RoomInput;
 import io.waitroom.client.Inputs.WatcherInput;
 import io.waitroom.client.Model.Agent;
 import io.waitroom.client.Model.CheckIn;
+import io.waitroom.client.Model.Grant;
 import io.waitroom.client.Model.Page;
+import io.waitroom.client.Model.Quorum;
 import io.waitroom.client.Model.Room;
 import io.waitroom.client.Model.RoomEvent;
 import io.waitroom.client.Model.Watcher;
@@ -57,6 +61,8 @@ class JavaSdkTest {
   private static String humanToken;
   private static WaitroomClient human;
   private static WaitroomClient stranger;
+  // A second human of the same org as `human`, for quorums.
+  private static WaitroomClient colleague;
 
   @BeforeAll
   static void start() {
@@ -68,6 +74,7 @@ class JavaSdkTest {
     humanToken = TestServer.token(org, "alice");
     human = client(humanToken, server.api.base());
     stranger = client(TestServer.token("other-" + org, "mallory"), server.api.base());
+    colleague = client(TestServer.token(org, "bob"), server.api.base());
   }
 
   @AfterAll
@@ -661,6 +668,195 @@ class JavaSdkTest {
     try (EventSubscription refused = stranger.events().subscribe(r.slug(), null)) {
       WaitroomException e = error(() -> refused.next(Duration.ofSeconds(10)));
       assertThat(e.code()).isEqualTo("NOT_FOUND");
+    }
+  }
+
+  private static Room roomWith(Map<String, Object> extraPolicy) {
+    Map<String, Object> policies =
+        new HashMap<>(
+            Map.of(
+                "default_action",
+                "require_approval",
+                "timeout_minutes",
+                30,
+                "timeout_action",
+                "cancel",
+                "rules",
+                List.of()));
+    policies.putAll(extraPolicy);
+    return human.rooms().create(RoomInput.of("Flows " + UUID.randomUUID()).policies(policies));
+  }
+
+  @Test
+  void grantsApproveMatchingCheckInsAsSystemGrantCountUsesAndRevokeOnce() {
+    Room r = room();
+    TestAgent a = agent();
+    Grant g =
+        human
+            .grants()
+            .create(
+                r.slug(),
+                GrantInput.of(
+                        Map.of("action_contains", "migration"),
+                        Instant.now().plus(Duration.ofDays(7)))
+                    .maxUses(3)
+                    .reason("read-only migrations this week"));
+    assertThat(g.id()).startsWith("gr_");
+    assertThat(g.roomId()).isEqualTo(r.id());
+    assertThat(g.uses()).isZero();
+    assertThat(g.remainingUses()).isEqualTo(3);
+    assertThat(g.maxUses()).isEqualTo(3);
+    assertThat(g.reason()).isEqualTo("read-only migrations this week");
+    assertThat(g.revokedAt()).isNull();
+    assertThat(human.rooms().evaluate(r.slug(), Map.of("action", "run migration 7")).grantId())
+        .isEqualTo(g.id());
+
+    CheckIn ci = a.client().checkIns().create(r.slug(), CheckInInput.of("run migration 42"));
+    assertThat(ci.status()).isEqualTo("approved");
+    assertThat(ci.policy().result()).isEqualTo("auto_approve");
+    assertThat(ci.policy().grantId()).isEqualTo(g.id());
+    assertThat(ci.decision().decidedBy()).isEqualTo("system:grant");
+    CheckIn other = a.client().checkIns().create(r.slug(), CheckInInput.of("drop the cache"));
+    assertThat(other.status()).isEqualTo("pending");
+    assertThat(other.policy().grantId()).isNull();
+
+    Grant unlimited =
+        human
+            .grants()
+            .create(
+                r.slug(),
+                GrantInput.of(
+                    Map.of("risk_level", "low"),
+                    Instant.now().plus(Duration.ofDays(1)).toString()));
+    assertThat(unlimited.maxUses()).isNull();
+    assertThat(unlimited.remainingUses()).isNull();
+    Page<Grant> first = human.grants().list(r.slug(), Map.of("limit", 1));
+    assertThat(first.data()).hasSize(1);
+    assertThat(first.hasMore()).isTrue();
+    List<Grant> all = human.grants().list(r.slug()).data();
+    assertThat(all).extracting(Grant::id).containsExactlyInAnyOrder(g.id(), unlimited.id());
+    Grant listed = all.stream().filter(x -> x.id().equals(g.id())).findFirst().orElseThrow();
+    assertThat(listed.uses()).isEqualTo(1);
+    assertThat(listed.remainingUses()).isEqualTo(2);
+
+    Grant revoked = human.grants().revoke(r.slug(), g.id());
+    assertThat(revoked.revokedAt()).isNotNull();
+    assertThat(revoked.revokedBy()).isNotBlank();
+    WaitroomException twice = error(() -> human.grants().revoke(r.slug(), g.id()));
+    assertThat(twice.code()).isEqualTo("CONFLICT");
+    assertThat(twice.statusCode()).isEqualTo(409);
+    assertThat(twice.getMessage()).contains("already revoked");
+    assertThat(a.client().checkIns().create(r.slug(), CheckInInput.of("run migration 43")).status())
+        .isEqualTo("pending");
+  }
+
+  @Test
+  void grantErrorsAreWaitroomExceptionsWithTheApisMessageAndStatus() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    WaitroomException tooLong =
+        error(
+            () ->
+                human
+                    .grants()
+                    .create(
+                        r.slug(),
+                        GrantInput.of(Map.of(), Instant.now().plus(Duration.ofDays(31)))));
+    assertThat(tooLong.code()).isEqualTo("VALIDATION_ERROR");
+    assertThat(tooLong.statusCode()).isEqualTo(400);
+    assertThat(tooLong.getMessage()).contains("expires_at");
+    assertThat(tooLong.details()).containsEntry("field", "expires_at");
+    WaitroomException noUses =
+        error(
+            () ->
+                human
+                    .grants()
+                    .create(
+                        r.slug(),
+                        GrantInput.of(Map.of(), Instant.now().plus(Duration.ofDays(1)))
+                            .maxUses(0)));
+    assertThat(noUses.details()).containsEntry("field", "max_uses");
+    WaitroomException missing =
+        error(() -> human.grants().revoke(r.slug(), "gr_" + "0".repeat(26)));
+    assertThat(missing.code()).isEqualTo("NOT_FOUND");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(error(() -> a.client().grants().list(r.slug())).statusCode()).isEqualTo(403);
+    assertThat(error(() -> stranger.grants().list(r.slug())).code()).isEqualTo("NOT_FOUND");
+    // The async form, on an empty room.
+    assertThat(human.grants().listAsync(r.slug(), Map.of()).get(10, TimeUnit.SECONDS).data())
+        .isEmpty();
+  }
+
+  @Test
+  void aQuorumCheckInShowsItsVotesAndApprovalsNeededUntilTheSecondApprovalDecides() {
+    Room r = roomWith(Map.of("quorum", Map.of("required", 2, "reject", "any")));
+    assertThat(r.policies().quorum().required()).isEqualTo(2);
+    TestAgent a = agent();
+    try (EventSubscription votes =
+        human
+            .events()
+            .subscribe(
+                r.slug(), SubscribeOptions.types(EventTypes.CHECKIN_VOTE).lastEventId("0"))) {
+      CheckIn ci = a.client().checkIns().create(r.slug(), CheckInInput.of("refund 500 EUR"));
+      assertThat(ci.status()).isEqualTo("pending");
+      assertThat(ci.quorum()).isEqualTo(new Quorum(2, null, "any"));
+      assertThat(ci.votes()).isEmpty();
+      assertThat(ci.approvalsNeeded()).isEqualTo(2);
+      assertThat(ci.escalationLevel()).isZero();
+
+      CheckIn first = human.checkIns().approve(ci.id(), "ok");
+      assertThat(first.status()).isEqualTo("pending");
+      assertThat(first.approvalsNeeded()).isEqualTo(1);
+      CheckIn status = a.client().checkIns().status(ci.id());
+      assertThat(status.approvalsNeeded()).isEqualTo(1);
+      assertThat(status.votes()).hasSize(1);
+      assertThat(status.votes().get(0).verdict()).isEqualTo("approved");
+      assertThat(status.votes().get(0).reason()).isEqualTo("ok");
+      assertThat(status.votes().get(0).voter()).startsWith("usr_");
+      assertThat(status.votes().get(0).at()).isNotBlank();
+      WaitroomException again = error(() -> human.checkIns().approve(ci.id(), null));
+      assertThat(again.code()).isEqualTo("CONFLICT");
+      assertThat(again.getMessage()).contains("already voted");
+
+      CheckIn second = colleague.checkIns().approve(ci.id(), null);
+      assertThat(second.status()).isEqualTo("approved");
+      assertThat(second.approvalsNeeded()).isZero();
+      assertThat(second.decision().votes()).hasSize(2);
+      assertThat(second.decision().decidedBy()).isEqualTo(second.votes().get(1).voter());
+      assertThat(second.votes().get(0).voter()).isNotEqualTo(second.votes().get(1).voter());
+      RoomEvent vote = votes.next(Duration.ofSeconds(10));
+      assertThat(vote).isNotNull();
+      assertThat(vote.event()).isEqualTo(EventTypes.CHECKIN_VOTE);
+    }
+  }
+
+  @Test
+  void anEscalatedCheckInShowsItsLevelAndRaisedUrgencyWithAnEscalatedEvent() {
+    // One policy minute lasts a second on the test server.
+    Room r =
+        roomWith(
+            Map.of(
+                "escalation",
+                List.of(Map.of("after_minutes", 1, "urgency", "urgent", "notify", "all"))));
+    assertThat(r.policies().escalation()).hasSize(1);
+    assertThat(r.policies().escalation().get(0).notifies()).isEqualTo("all");
+    TestAgent a = agent();
+    try (EventSubscription escalated =
+        human
+            .events()
+            .subscribe(
+                r.slug(), SubscribeOptions.types(EventTypes.CHECKIN_ESCALATED).lastEventId("0"))) {
+      CheckIn ci = a.client().checkIns().create(r.slug(), CheckInInput.of("deploy to prod"));
+      assertThat(ci.escalationLevel()).isZero();
+      assertThat(ci.quorum()).isNull();
+      assertThat(ci.approvalsNeeded()).isNull();
+      RoomEvent e = escalated.next(Duration.ofSeconds(15));
+      assertThat(e).isNotNull();
+      assertThat(e.event()).isEqualTo(EventTypes.CHECKIN_ESCALATED);
+      CheckIn after = a.client().checkIns().get(ci.id());
+      assertThat(after.escalationLevel()).isEqualTo(1);
+      assertThat(after.urgency()).isEqualTo("urgent");
+      assertThat(after.status()).isEqualTo("pending");
     }
   }
 }

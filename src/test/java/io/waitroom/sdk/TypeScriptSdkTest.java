@@ -94,6 +94,7 @@ class TypeScriptSdkTest {
         Map.of(
             "WAITROOM_BASE_URL", server.api.base(),
             "WAITROOM_HUMAN_TOKEN", TestServer.token(org, "alice"),
+            "WAITROOM_SECOND_TOKEN", TestServer.token(org, "bob"),
             "WAITROOM_OTHER_TOKEN", TestServer.token("other-" + org, "mallory"));
     Result run =
         NodeScripts.node(

@@ -1,6 +1,7 @@
 package io.waitroom.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -80,6 +81,30 @@ public final class Inputs {
 
     public WatcherInput webhookUrl(String v) {
       return new WatcherInput(eventTypes, filter, v);
+    }
+  }
+
+  /**
+   * A standing grant: the {@code conditions} of a policy rule, an {@code expiresAt} (ISO-8601 with
+   * an offset, at most 30 days ahead), optionally {@code maxUses} (1..100000) and a {@code reason}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record GrantInput(
+      Map<String, Object> conditions, String expiresAt, Integer maxUses, String reason) {
+    public static GrantInput of(Map<String, Object> conditions, String expiresAt) {
+      return new GrantInput(conditions, expiresAt, null, null);
+    }
+
+    public static GrantInput of(Map<String, Object> conditions, Instant expiresAt) {
+      return of(conditions, expiresAt.toString());
+    }
+
+    public GrantInput maxUses(int v) {
+      return new GrantInput(conditions, expiresAt, v, reason);
+    }
+
+    public GrantInput reason(String v) {
+      return new GrantInput(conditions, expiresAt, maxUses, v);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.waitroom.client;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
@@ -28,16 +29,46 @@ public final class Model {
       String createdAt,
       String updatedAt) {}
 
+  /** {@code quorum} and {@code escalation} are null when the document has none. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PolicyDocument(
       String defaultAction,
       Integer timeoutMinutes,
       String timeoutAction,
       Map<String, Double> trustThresholds,
-      List<Rule> rules) {}
+      List<Rule> rules,
+      Quorum quorum,
+      List<EscalationStep> escalation) {}
 
+  /** A rule; {@code quorum} and {@code escalation} only on {@code require_approval} rules. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Rule(String id, String effect, Map<String, Object> conditions) {}
+  public record Rule(
+      String id,
+      String effect,
+      Map<String, Object> conditions,
+      Quorum quorum,
+      List<EscalationStep> escalation) {}
+
+  /**
+   * "Any {@code required} of these humans" must approve: {@code approvers} null means any human of
+   * the org; {@code reject} is {@code any} (one reject rejects) or {@code majority} (rejects once
+   * approval is out of reach).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Quorum(int required, List<String> approvers, String reject) {}
+
+  /** One human's decision on a quorum check-in: {@code verdict} approved, rejected or modified. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Vote(
+      String voter, String verdict, String reason, Map<String, Object> modifications, String at) {}
+
+  /**
+   * After {@code afterMinutes} without an answer: raise the urgency and notify {@code "all"} or a
+   * list of user ids ({@code notify} on the wire; {@code notify()} is taken by {@link Object}).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record EscalationStep(
+      int afterMinutes, String urgency, @JsonProperty("notify") Object notifies) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record PolicyEvaluation(
@@ -48,23 +79,35 @@ public final class Model {
       double trustScore,
       int timeoutMinutes,
       String timeoutAction,
-      boolean dryRun) {}
+      boolean dryRun,
+      String grantId) {}
 
+  /**
+   * {@code decidedBy}: a user (on a quorum check-in the deciding voter) or {@code system:policy},
+   * {@code system:trust}, {@code system:grant}, {@code system:timeout}; {@code votes}: a quorum
+   * check-in's votes, null without a quorum.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Decision(
       String type,
       String reason,
       Map<String, Object> modifications,
       String decidedBy,
-      String decidedAt) {}
+      String decidedAt,
+      List<Vote> votes) {}
 
+  /** What the policy decided at creation; {@code grantId} only when a standing grant approved. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record PolicyOutcome(String result, String ruleId, String reason) {}
+  public record PolicyOutcome(String result, String ruleId, String reason, String grantId) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Participant(String agentId, String role, String joinedAt) {}
 
-  /** A check-in or a task. */
+  /**
+   * A check-in or a task. {@code quorum} is null when one human decides; {@code votes} (oldest
+   * first) are empty then; {@code approvalsNeeded} is the approvals still missing (0 once decided,
+   * null without a quorum); {@code escalationLevel} counts the escalation steps fired so far.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record CheckIn(
       String id,
@@ -87,6 +130,10 @@ public final class Model {
       PolicyOutcome policy,
       String createdAt,
       String updatedAt,
+      Quorum quorum,
+      List<Vote> votes,
+      Integer approvalsNeeded,
+      int escalationLevel,
       List<Participant> participants,
       List<Message> messages,
       String decisionReason,
@@ -165,6 +212,25 @@ public final class Model {
       String apiKey,
       String claimToken,
       String claimExpiresAt) {}
+
+  /**
+   * A standing grant: approves matching check-ins until {@code expiresAt} or until its uses run out
+   * ({@code maxUses} and {@code remainingUses} are null without a limit).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Grant(
+      String id,
+      String roomId,
+      Map<String, Object> conditions,
+      String reason,
+      Integer maxUses,
+      int uses,
+      Integer remainingUses,
+      String expiresAt,
+      String createdBy,
+      String createdAt,
+      String revokedAt,
+      String revokedBy) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record TrustReport(String agentId, double initialScore, List<RoomTrust> rooms) {}

@@ -13,6 +13,7 @@ public final class WaitroomClient {
   private final Rooms rooms;
   private final CheckIns checkIns;
   private final Tasks tasks;
+  private final Grants grants;
   private final Signals signals;
   private final Watchers watchers;
   private final Agents agents;
@@ -23,6 +24,7 @@ public final class WaitroomClient {
     rooms = new Rooms(t);
     checkIns = new CheckIns(t);
     tasks = new Tasks(t);
+    grants = new Grants(t);
     signals = new Signals(t);
     watchers = new Watchers(t);
     agents = new Agents(t);
@@ -45,6 +47,11 @@ public final class WaitroomClient {
 
   public Tasks tasks() {
     return tasks;
+  }
+
+  /** Standing grants of a room ({@code create}, {@code list}, {@code revoke}; Human). */
+  public Grants grants() {
+    return grants;
   }
 
   public Signals signals() {
