@@ -22,13 +22,15 @@ const SIZES = {
 };
 
 const USAGE = `usage: bench/run [--ci | --full] [--memory] [--embedded] [--target HOST] [--pg-host HOST]
-         [--pg-port PORT] [--duration SECONDS] [--only LIST] [--out FILE]
+         [--pg-port PORT] [--duration SECONDS] [--warmup SECONDS] [--only LIST] [--out FILE]
   (default)     medium size: 10 s per figure, 1,000 SSE streams, 1,000 long-poll waiters
   --ci          small size, a few seconds per figure (CI: fails only on broken machinery)
   --full        full size: 15 s per figure, 1,000/5,000/10,000 SSE streams, 10,000 waiters
   --memory      only the memory run (issue 11): -Xmx512m, 1,000 never-reading streams, 20 MB
   --embedded    the server's embedded PostgreSQL instead of the machine's (127.0.0.1:5432)
   --target      the server's address: 127.0.0.1 (default), localhost or ::1; nothing else
+  --warmup      seconds of unreported load on every server route before its figures, so the
+                JIT has compiled the write path (default 30; --ci 0, --full 60)
   --only        comma list of: ceilings,server,sse,longpoll,webhooks,memory
   --out         JSON results (default target/bench/results.json)`;
 
@@ -52,6 +54,7 @@ function parseArgs(argv) {
       case '--pg-host': o.pgHost = requireLoopback(flag, next()); break;
       case '--pg-port': o.pgPort = Number(next()); break;
       case '--duration': o.duration = Number(next()); break;
+      case '--warmup': o.warmup = Number(next()); break;
       case '--only': o.only = next().split(','); break;
       case '--out': o.out = path.resolve(next()); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
@@ -105,6 +108,7 @@ async function throughput(ctx, size, wanted) {
     out.ceilings.read_sql = t.pgbench('read.sql', 'read.sql', { org: ids.org, p: 'ci_pgbp', count: size.pending });
   }
   if (!wanted('server')) return out;
+  if (ctx.warmup > 0) await warmUp(t, ctx.warmup, fixture);
   const body = { action: 'Deploy v2.3.1 to production', description: 'bench', risk_level: 'high', context: { env: 'prod' } };
   const createLines = {
     one_room_one_agent: [[`/v1/rooms/${rooms.one}/check-in`, agents[0].key]],
@@ -147,6 +151,23 @@ async function throughput(ctx, size, wanted) {
   return out;
 }
 
+/**
+ * Unreported load on every route the figures measure (create, approve, status, task create,
+ * claim), split over {@code seconds}: a server straight from its start runs the write path in the
+ * interpreter, and its first figures would measure the JIT instead of the server.
+ */
+async function warmUp(t, seconds, { agents, rooms, human }) {
+  const slice = Math.max(1, Math.round(seconds / 5));
+  log(`warm-up: ${5 * slice} s over every server route (unreported)`);
+  const body = { action: 'warm-up', risk_level: 'high' };
+  const lines = agents.map((a, i) => [`/v1/rooms/${rooms.many[i % rooms.many.length]}/check-in`, a.key]);
+  const made = t.create('warm-up create', lines, body, slice).ids;
+  t.wrk('warm-up approve', t.feed('warm-up approve', made.map((id) => [`/v1/check-ins/${id}/approve`, human])), { method: 'POST', body: {}, duration: slice });
+  t.wrk('warm-up status', t.feed('warm-up status', made.map((id) => [`/v1/check-ins/${id}/status`, agents[0].key])), { cycle: true, duration: slice });
+  const tasks = t.create('warm-up task create', rooms.many.map((r) => [`/v1/rooms/${r}/tasks`, human]), body, slice).ids;
+  t.wrk('warm-up claim', t.feed('warm-up claim', tasks.map((id, i) => [`/v1/check-ins/${id}/claim`, agents[i % agents.length].key])), { method: 'POST', body: {}, duration: slice });
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const size = SIZES[opts.size];
@@ -186,7 +207,9 @@ async function main() {
       server = new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile });
       await server.start(); // assigned first, so that an interrupt during the start stops it too
       const fixture = await setupFixture(server, 32, 32);
-      const ctx = { server, db, fixture, fail, workDir, duration, host: opts.target };
+      const warmup = opts.warmup ?? { ci: 0, default: 30, full: 60 }[opts.size];
+      results.warmup_seconds = warmup;
+      const ctx = { server, db, fixture, fail, workDir, duration, warmup, host: opts.target };
       Object.assign(results, await throughput(ctx, size, wanted));
       if (wanted('sse')) {
         results.sse = [];
