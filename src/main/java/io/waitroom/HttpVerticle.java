@@ -127,13 +127,14 @@ public final class HttpVerticle extends VerticleBase {
     // The API document (/openapi.json, /openapi.yaml) and the interactive docs (/docs).
     OpenApiRoutes.mount(router, deps);
 
-    // The API, feature by feature.
+    // The API, feature by feature; the hottest first (agents' check-ins, status polls, decisions):
+    // the router tries routes in order, a regular expression each for those with a parameter.
+    CheckInRoutes.mount(router, deps);
     RoomRoutes.mount(router, deps);
     PolicyRoutes.mount(router, deps);
     GrantRoutes.mount(router, deps);
     AgentRoutes.mount(router, deps);
     TrustRoutes.mount(router, deps);
-    CheckInRoutes.mount(router, deps);
     TaskRoutes.mount(router, deps);
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);

@@ -86,6 +86,13 @@ public record Change(
     return of(Transition.DECIDE, By.of(human), CheckInSql.DECIDE, p);
   }
 
+  /** The decision a quorum's deciding vote writes (by that voter). */
+  public static Change decideByVotes(
+      Tx.Author voter, String id, Status outcome, String reason, JsonObject modifications) {
+    Tuple p = Tuple.of(id, voter.orgId(), outcome.wire(), reason, modifications, voter.id());
+    return of(Transition.DECIDE, By.of(voter), CheckInSql.DECIDE_BY_VOTES, p);
+  }
+
   public static Change withdraw(Tx.Author agent, String id) {
     Tuple p = Tuple.of(id, agent.orgId(), agent.id());
     return of(Transition.WITHDRAW, By.of(agent), CheckInSql.WITHDRAW, p);

@@ -205,20 +205,24 @@ public final class CheckInRoutes {
     JsonObject modifications =
         outcome == Status.MODIFIED ? Fields.requiredObject(body, "modifications") : null;
     String id = ctx.pathParam("id");
+    // Decided alone unless the check-in has a quorum (the statement's WHERE says which): the
+    // common case is one statement, a quorum's vote is found out by the miss.
     return Tx.run(
             deps.vertx(),
             deps.pool(),
             tx ->
-                tx.conn()
-                    .preparedQuery(CheckInSql.HAS_QUORUM)
-                    .execute(Tuple.of(id, human.orgId()))
-                    .compose(
-                        rows ->
-                            rows.size() == 1 && rows.iterator().next().getBoolean("quorum")
+                decideAlone(tx, human, id, outcome, reason, modifications)
+                    .recover(
+                        e ->
+                            e == NEEDS_A_VOTE
                                 ? Votes.cast(tx, human, id, outcome, reason, modifications)
-                                : decideAlone(tx, human, id, outcome, reason, modifications)))
+                                : Future.failedFuture(e)))
         .map(ci -> Reply.ok(ci.toJson()));
   }
+
+  /** The decision missed because the check-in has a quorum: the human's answer is a vote. */
+  private static final RuntimeException NEEDS_A_VOTE =
+      new RuntimeException("a vote", null, false, false) {};
 
   /** One human decides a check-in without a quorum, or a submitted task. */
   private static Future<CheckIn> decideAlone(
@@ -232,11 +236,17 @@ public final class CheckInRoutes {
         Change.decide(human, id, outcome, reason, modifications)
             .orElse(
                 db ->
-                    CheckInRepository.explainMiss(
-                        db,
-                        human.orgId(),
-                        id,
-                        "only a pending check-in or a submitted task can be decided"));
+                    db.preparedQuery(CheckInSql.HAS_QUORUM)
+                        .execute(Tuple.of(id, human.orgId()))
+                        .compose(
+                            rows ->
+                                rows.size() == 1 && rows.iterator().next().getBoolean("quorum")
+                                    ? Future.failedFuture(NEEDS_A_VOTE)
+                                    : CheckInRepository.explainMiss(
+                                        db,
+                                        human.orgId(),
+                                        id,
+                                        "only a pending check-in or a submitted task can be decided")));
     return CheckInTransitions.apply(tx, change).map(CheckInTransitions.Applied::checkIn);
   }
 

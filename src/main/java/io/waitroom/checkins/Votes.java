@@ -40,7 +40,7 @@ final class Votes {
               Quorum.Tally tally = ci.quorumRule().tally(ci.votes());
               if (tally.outcome() == null) return Future.succeededFuture(ci);
               Change decision =
-                  Change.decide(
+                  Change.decideByVotes(
                       human, id, Status.of(tally.outcome()), reason, tally.modifications());
               return CheckInTransitions.apply(tx, decision)
                   .map(CheckInTransitions.Applied::checkIn);

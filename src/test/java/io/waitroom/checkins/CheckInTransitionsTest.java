@@ -329,7 +329,8 @@ class CheckInTransitionsTest extends ServerTest {
               quorum, escalation, next_escalation_at)
             VALUES ($1, $2, $3, $4, $5, $6, 'deploy', 'medium', 'normal', $7, 1, $8,
               now() - interval '1 minute', $9,
-              '{"required": 2, "approvers": null, "reject": "any"}',
+              CASE WHEN $10 THEN NULL
+                   ELSE '{"required": 2, "approvers": null, "reject": "any"}'::jsonb END,
               '[{"after_minutes": 1, "urgency": "high", "notify": "all"}]',
               now() - interval '1 minute')
             """)
@@ -345,7 +346,9 @@ class CheckInTransitionsTest extends ServerTest {
                 c.variant() != null && c.transition() == Transition.TIME_OUT
                     ? c.variant()
                     : "cancel",
-                claimed ? agentId : null))
+                claimed ? agentId : null,
+                // One human decides a check-in without a quorum; with one, votes do (VOTE).
+                c.transition() == Transition.DECIDE))
         .mapEmpty();
   }
 
