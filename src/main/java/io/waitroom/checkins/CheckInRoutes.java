@@ -18,6 +18,7 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
+import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
@@ -76,21 +77,23 @@ public final class CheckInRoutes {
         tx ->
             deps.policies()
                 .forCheckIn(tx.conn(), agent, ref, facts, in.timeoutMinutes(), in.timeoutAction())
-                .compose(d -> insert(tx, agent, d.room(), in, d.verdict())));
+                .compose(d -> insert(tx, agent, d, in)));
   }
 
   private static Future<Reply> insert(
-      Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict asked) {
-    return Grants.spend(tx, asked).compose(verdict -> insertAs(tx, agent, room, in, verdict));
+      Tx tx, Actor.Agent agent, RoomPolicies.Decided decided, CheckInInput in) {
+    return Grants.spend(tx, decided.verdict())
+        .compose(verdict -> insertAs(tx, agent, decided.room(), in, verdict, decided.pushes()));
   }
 
   private static Future<Reply> insertAs(
-      Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict) {
+      Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict, boolean pushes) {
     PolicyDecision d = verdict.decision();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // A pending one also queues its Web Push messages, in the same transaction.
-    return CheckInTransitions.apply(
-            tx, Change.create(agent, row).with(PushQueue.enqueue(room.name(), row)))
+    Change create = Change.create(agent, row);
+    if (pushes) create = create.with(PushQueue.enqueue(room.name(), row));
+    return CheckInTransitions.apply(tx, create)
         .compose(
             applied ->
                 Grants.audited(tx, verdict, agent.orgId(), room.id(), applied.checkIn().id())

@@ -46,7 +46,8 @@ public final class RoomPolicies {
         (SELECT t.score FROM trust_scores t WHERE t.agent_id = $5 AND t.room_id = r.id) AS score,
         (SELECT json_agg(json_build_object('id', g.id, 'conditions', g.conditions) ORDER BY g.id)
           FROM grants g WHERE g.room_id = r.id AND g.revoked_at IS NULL AND g.expires_at > now()
-            AND (g.max_uses IS NULL OR g.uses < g.max_uses)) AS grants
+            AND (g.max_uses IS NULL OR g.uses < g.max_uses)) AS grants,
+        EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.org_id = r.org_id) AS pushes
       FROM rooms r WHERE r.org_id = $1 AND (r.slug = $2 OR r.id = $2)
       ORDER BY (r.slug = $2) DESC LIMIT 1
       """;
@@ -60,8 +61,12 @@ public final class RoomPolicies {
         AND (g.max_uses IS NULL OR g.uses < g.max_uses)
       """;
 
-  /** What a check-in is decided against: the room, and the engine's whole answer. */
-  public record Decided(Room room, Verdict verdict) {}
+  /**
+   * What a check-in is decided against: the room, the engine's whole answer, and whether the org
+   * has any Web Push subscription (read in the same snapshot the push queue's insert would use: so
+   * without one, that statement is not sent at all).
+   */
+  public record Decided(Room room, Verdict verdict, boolean pushes) {}
 
   private record Cached(String roomId, OffsetDateTime version, PolicyDocument document) {}
 
@@ -143,7 +148,7 @@ public final class RoomPolicies {
                   new PolicyQuestion(roomId, facts, timeoutMinutes, timeoutAction, null);
               Verdict v =
                   Verdict.of(doc, q, score == null ? Trust.INITIAL : score, unitSeconds, grants(r));
-              return new Decided(room, v);
+              return new Decided(room, v, r.getBoolean("pushes"));
             });
   }
 

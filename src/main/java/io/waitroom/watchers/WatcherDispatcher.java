@@ -190,26 +190,20 @@ final class WatcherDispatcher {
         deliveries.isEmpty()
             ? Future.succeededFuture()
             : tx.conn().preparedQuery(WatcherSql.INSERT_DELIVERY).executeBatch(deliveries);
-    // Org order: a fixed order for the rows this batch locks rules out deadlocks
-    // between nodes dispatching events of the same orgs.
+    // Every watcher.triggered event is sent at once, pipelined on the transaction's connection
+    // (they do not depend on each other), in event order: ids follow the order of sending.
     List<Firing> ordered = new ArrayList<>(firings);
     ordered.sort(
-        Comparator.comparing((Firing f) -> f.event().orgId())
-            .thenComparing(f -> f.event().roomId())
-            .thenComparingLong(f -> f.event().id())
+        Comparator.comparingLong((Firing f) -> f.event().id())
             .thenComparing(f -> f.watcher().id()));
-    Future<?> chain = inserted;
+    List<Future<?>> sent = new ArrayList<>(ordered.size() + 1);
+    sent.add(inserted);
     for (Firing f : ordered) {
-      chain =
-          chain.compose(
-              v ->
-                  EventLog.append(
-                      tx,
-                      f.event().orgId(),
-                      f.event().roomId(),
-                      WatcherMatcher.TRIGGERED,
-                      triggered(f)));
+      sent.add(
+          EventLog.append(
+              tx, f.event().orgId(), f.event().roomId(), WatcherMatcher.TRIGGERED, triggered(f)));
     }
+    Future<?> chain = Future.all(sent);
     long last = events.get(events.size() - 1).id();
     return chain
         .compose(v -> tx.conn().preparedQuery(WatcherSql.ADVANCE_CURSOR).execute(Tuple.of(last)))

@@ -73,7 +73,7 @@ public final class WebhookSender {
                 .setVerifyHost(true)
                 .setDecompressionSupported(false)
                 .setMaxRedirects(0),
-            new PoolOptions().setHttp1MaxSize(8));
+            new PoolOptions().setHttp1MaxSize(WebhookDelivery.MAX_IN_FLIGHT));
     return new WebhookSender(vertx, client, dnsPool(vertx), allowPrivate);
   }
 

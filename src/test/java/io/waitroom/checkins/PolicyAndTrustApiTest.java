@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.ServerTest;
+import io.waitroom.support.TestServer;
 import org.junit.jupiter.api.Test;
 
 class PolicyAndTrustApiTest extends ServerTest {
@@ -240,6 +241,37 @@ class PolicyAndTrustApiTest extends ServerTest {
     assertThat(f.checkIn(key, low("x")).data().getString("status")).isEqualTo("approved");
     f.putPolicies(policy("require_approval", new JsonArray()));
     assertThat(f.checkIn(key, low("x")).data().getString("status")).isEqualTo("pending");
+  }
+
+  /**
+   * Each node keeps its own parsed copy of a room's policies; a change made through another node
+   * holds on the very next check-in, with no invalidation message at all (no Redis between these
+   * two nodes): the copy is checked against the room's version in the check-in's own read.
+   */
+  @Test
+  void aPolicyChangedOnAnotherNodeHoldsAtOnceWithoutAnyInvalidation() {
+    try (TestServer other = server.secondNode()) {
+      Fixtures f = Fixtures.create(api);
+      String key = f.agentKey("a");
+      String onOther = "/v1/rooms/" + f.roomSlug + "/check-in";
+      // The other node parses and keeps the room's policies.
+      assertThat(other.api.post(onOther, key, low("x")).data().getString("status"))
+          .isEqualTo("pending");
+      assertThat(f.putPolicies(policy("auto_approve", new JsonArray())).status()).isEqualTo(200);
+      assertThat(other.api.post(onOther, key, low("x")).data().getString("status"))
+          .isEqualTo("approved");
+      JsonArray forbid =
+          new JsonArray()
+              .add(
+                  rule(
+                      "no-x",
+                      "forbid",
+                      new JsonObject().put("action_contains", new JsonArray().add("x"))));
+      assertThat(f.putPolicies(policy("auto_approve", forbid)).status()).isEqualTo(200);
+      Res refused = other.api.post(onOther, key, low("x"));
+      assertThat(refused.status()).isEqualTo(403);
+      assertThat(refused.error().getJsonObject("details").getString("rule_id")).isEqualTo("no-x");
+    }
   }
 
   @Test
