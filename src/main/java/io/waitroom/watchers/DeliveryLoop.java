@@ -110,7 +110,9 @@ public final class DeliveryLoop {
                           }
                           inFlight--;
                           settled();
-                          if (again) wake();
+                          // Refill in batches, once half the slots are free: one claim
+                          // statement per few sends, not one per finished send.
+                          if (again && inFlight <= maxInFlight / 2) wake();
                         });
               }
               if (n == capacity) again = true;
