@@ -46,9 +46,7 @@ final class SseSubscriber extends Subscriber {
 
   @Override
   void write(RoomEvent e) {
-    String frame =
-        "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + e.envelope().encode() + "\n\n";
-    response.write(frame);
+    response.write(Frames.sse(e));
   }
 
   @Override

@@ -48,7 +48,7 @@ final class WsSubscriber extends Subscriber {
 
   @Override
   void write(RoomEvent e) {
-    ws.writeTextMessage(e.envelope().encode());
+    ws.writeTextMessage(Frames.json(e));
   }
 
   @Override
