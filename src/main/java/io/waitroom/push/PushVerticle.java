@@ -19,6 +19,7 @@ import io.waitroom.bus.Addresses;
 import io.waitroom.db.Tx;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
+import io.waitroom.watchers.Doorbell;
 import io.waitroom.watchers.WebhookSender;
 import io.waitroom.watchers.WebhookTargets;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class PushVerticle extends VerticleBase {
   private Counter sent;
   private Counter failed;
   private Promise<Void> drained;
-  private long doorbellTimer = -1;
+  private Doorbell rings;
 
   public PushVerticle(Deps deps) {
     this.deps = deps;
@@ -84,6 +85,8 @@ public final class PushVerticle extends VerticleBase {
         Counter.builder("waitroom.push.failed")
             .description("Web Push attempts that failed (retried, given up, or subscription gone)")
             .register(registry);
+    // Every check-in created rings (most queue nothing): one claim serves a burst of rings.
+    rings = new Doorbell(vertx, DOORBELL_MS, loop::wake);
     // A commit publishes its event: a pending check-in or an escalation may have queued pushes.
     doorbell =
         vertx
@@ -92,26 +95,13 @@ public final class PushVerticle extends VerticleBase {
                 Addresses.ROOM_EVENTS,
                 m -> {
                   String type = m.body().type();
-                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) ring();
+                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) {
+                    rings.ring();
+                  }
                 });
     timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
     timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
     return doorbell.completion().onSuccess(v -> loop.wake());
-  }
-
-  /**
-   * Commits ring in bursts (every check-in created rings, most queue nothing): one claim serves all
-   * the rings of {@link #DOORBELL_MS}, not one claim query per check-in.
-   */
-  private void ring() {
-    if (doorbellTimer >= 0) return;
-    doorbellTimer =
-        vertx.setTimer(
-            DOORBELL_MS,
-            id -> {
-              doorbellTimer = -1;
-              loop.wake();
-            });
   }
 
   @Override
@@ -121,7 +111,7 @@ public final class PushVerticle extends VerticleBase {
           if (drained != null) drained.tryComplete();
         });
     timers.forEach(vertx::cancelTimer);
-    if (doorbellTimer >= 0) vertx.cancelTimer(doorbellTimer);
+    rings.cancel();
     Future<Void> unregistered = doorbell.unregister();
     if (loop.idle()) return unregistered;
     drained = Promise.promise();

@@ -34,7 +34,7 @@ public final class WatcherVerticle extends VerticleBase {
   private DeliveryLoop delivery;
   private WebhookMetrics metrics;
   private Promise<Void> drained;
-  private long doorbellTimer = -1;
+  private Doorbell rings;
 
   public WatcherVerticle(Deps deps) {
     this.deps = deps;
@@ -54,7 +54,9 @@ public final class WatcherVerticle extends VerticleBase {
                 deps.config().watcherPollMs())
             .loop();
     dispatcher = new WatcherDispatcher(vertx, deps.pool(), delivery::wake);
-    doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> ring());
+    // Every committed event rings; one dispatch batch serves a burst of rings.
+    rings = new Doorbell(vertx, DOORBELL_MS, this::dispatch);
+    doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> rings.ring());
     timers.add(
         vertx.setPeriodic(
             deps.config().watcherPollMs(),
@@ -75,21 +77,6 @@ public final class WatcherVerticle extends VerticleBase {
             });
   }
 
-  /**
-   * Every committed event rings; one dispatch batch serves all the rings of {@link #DOORBELL_MS}
-   * instead of one transaction per event under load.
-   */
-  private void ring() {
-    if (doorbellTimer >= 0) return;
-    doorbellTimer =
-        vertx.setTimer(
-            DOORBELL_MS,
-            id -> {
-              doorbellTimer = -1;
-              dispatch();
-            });
-  }
-
   private void dispatch() {
     dispatcher.wake(this::checkDrained);
   }
@@ -97,7 +84,7 @@ public final class WatcherVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     timers.forEach(vertx::cancelTimer);
-    if (doorbellTimer >= 0) vertx.cancelTimer(doorbellTimer);
+    rings.cancel();
     dispatcher.stop();
     delivery.stop(this::checkDrained);
     Future<Void> unregistered = doorbell.unregister();

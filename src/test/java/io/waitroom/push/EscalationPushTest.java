@@ -69,6 +69,16 @@ class EscalationPushTest {
         .put("notify", notify);
   }
 
+  /** Two escalation steps; nothing else decides (a human is needed, 30 "minutes" to answer). */
+  static JsonObject policy(JsonObject first, JsonObject second) {
+    return new JsonObject()
+        .put("default_action", "require_approval")
+        .put("timeout_minutes", 30)
+        .put("timeout_action", "cancel")
+        .put("rules", new JsonArray())
+        .put("escalation", new JsonArray().add(first).add(second));
+  }
+
   /** The decrypted payloads that reached {@code b}, in arrival order. */
   static List<JsonObject> payloads(Browser b) {
     return push.hitsOn(pathOf(b)).stream()
@@ -100,16 +110,7 @@ class EscalationPushTest {
     Browser bob = browser();
     subscribe(bobToken, bob, new JsonArray().add(quiet.getString("id")));
     JsonObject policy =
-        new JsonObject()
-            .put("default_action", "require_approval")
-            .put("timeout_minutes", 30)
-            .put("timeout_action", "cancel")
-            .put("rules", new JsonArray())
-            .put(
-                "escalation",
-                new JsonArray()
-                    .add(step(1, "high", new JsonArray().add(lead)))
-                    .add(step(2, "urgent", "all")));
+        policy(step(1, "high", new JsonArray().add(lead)), step(2, "urgent", "all"));
     assertThat(f.putPolicies(policy).status()).isEqualTo(200);
     String key = f.agentKey("payments");
     String id = f.pendingCheckIn(key, "Refund order #1234 <b>now</b>").getString("id");
@@ -144,17 +145,7 @@ class EscalationPushTest {
     Fixtures f = Fixtures.create(api);
     Browser alice = browser();
     subscribe(f.human, alice, "all");
-    JsonObject policy =
-        new JsonObject()
-            .put("default_action", "require_approval")
-            .put("timeout_minutes", 30)
-            .put("timeout_action", "cancel")
-            .put("rules", new JsonArray())
-            .put(
-                "escalation",
-                new JsonArray()
-                    .add(step(1, "high", new JsonArray()))
-                    .add(step(3, "urgent", "all")));
+    JsonObject policy = policy(step(1, "high", new JsonArray()), step(3, "urgent", "all"));
     assertThat(f.putPolicies(policy).status()).isEqualTo(200);
     String key = f.agentKey("payments");
     String id = f.pendingCheckIn(key, "refund").getString("id");
