@@ -31,7 +31,8 @@ public final class EventLog {
   /** Low bits of an event id: its number inside its transaction (up to 4096 per transaction). */
   public static final int TX_BITS = 12;
 
-  private static final int PER_TX = 1 << TX_BITS;
+  /** Room events one transaction can write (their numbers fill {@link #TX_BITS}). */
+  public static final int PER_TX = 1 << TX_BITS;
 
   /** $5 the event's number in its transaction ({@link Tx#nextEventNumber()}). */
   static final String APPEND =

@@ -36,6 +36,14 @@ final class WatcherDispatcher {
   static final int EVENT_BATCH = 100;
 
   /**
+   * The {@code watcher.triggered} events one batch may write: one transaction holds {@link
+   * EventLog#PER_TX} room events, and an event with more matching watchers than this fires the
+   * first ones only (logged).
+   */
+  static final int MAX_FIRINGS = EventLog.PER_TX - 96;
+
+  /**
+   * @param events the events taken ({@link #EVENT_BATCH} when more are waiting right now)
    * @param busy another node held the cursor: nothing was taken, try again shortly
    */
   record Dispatched(int events, int deliveries, boolean busy) {}
@@ -146,11 +154,27 @@ final class WatcherDispatcher {
                           Watcher w = Watcher.fromRow(r);
                           byRoom.computeIfAbsent(w.roomId(), k -> new ArrayList<>()).add(w);
                         }
+                        // A batch stops before its firings outgrow one transaction's room events
+                        // (many watchers in one room): the rest is the next batch's.
                         List<Firing> firings = new ArrayList<>();
+                        List<RoomEvent> taken = new ArrayList<>();
                         for (RoomEvent e : events) {
-                          firings.addAll(match(e, at.get(e.id()), byRoom));
+                          List<Firing> more = match(e, at.get(e.id()), byRoom);
+                          if (!taken.isEmpty() && firings.size() + more.size() > MAX_FIRINGS) break;
+                          if (more.size() > MAX_FIRINGS) {
+                            log.warn(
+                                "event {} matches {} watchers; the first {} fire",
+                                e.id(),
+                                more.size(),
+                                MAX_FIRINGS);
+                            more = more.subList(0, MAX_FIRINGS);
+                          }
+                          firings.addAll(more);
+                          taken.add(e);
                         }
-                        return record(tx, events, firings);
+                        boolean cut = taken.size() < events.size();
+                        return record(tx, taken, firings)
+                            .map(d -> cut ? new Dispatched(EVENT_BATCH, d.deliveries(), false) : d);
                       });
             });
   }

@@ -88,6 +88,44 @@ class WatchersApiTest {
     return all.isEmpty() ? null : all.get(0).getString("status");
   }
 
+  /**
+   * 80 watchers in one room and 60 events waiting at once (the cursor held meanwhile, as a busy
+   * node would): 4,800 firings are more room events than one transaction holds, so the batch is cut
+   * in two and every one fires, instead of the batch failing for ever and stopping dispatch.
+   */
+  @Test
+  void aBatchWhoseFiringsOutgrowOneTransactionIsSplit() throws Exception {
+    Fixtures f = Fixtures.create(api);
+    String key = f.agentKey("crowd");
+    for (int i = 0; i < 80; i++) {
+      Res w = watch(f, key, new JsonObject());
+      assertThat(w.status()).as(w.toString()).isEqualTo(201);
+    }
+    String db = server.databaseUrl.substring(server.databaseUrl.lastIndexOf('/') + 1);
+    try (java.sql.Connection hold = TestDb.instance().getDatabase("postgres", db).getConnection()) {
+      hold.setAutoCommit(false);
+      try (var s = hold.createStatement()) {
+        s.executeQuery("SELECT last_event_id FROM watcher_dispatch WHERE id = 1 FOR UPDATE");
+      }
+      for (int i = 0; i < 60; i++) {
+        Res sig =
+            api.post(
+                "/v1/rooms/" + f.roomSlug + "/signal",
+                f.human,
+                new JsonObject().put("type", "crowd." + i));
+        assertThat(sig.status()).as(sig.toString()).isEqualTo(201);
+      }
+      hold.commit();
+    }
+    String count =
+        "SELECT count(*) FROM room_events WHERE type = 'watcher.triggered' AND room_id = '"
+            + f.room.getString("id")
+            + "'";
+    await("4,800 firings", Duration.ofSeconds(30), () -> sql(count) >= 4_800);
+    quiet(Duration.ofMillis(300));
+    assertThat(sql(count)).isEqualTo(4_800);
+  }
+
   /** The newest delivery's attempts (none before there is a delivery). */
   static JsonArray attempts(String watcherId, String credential) {
     List<JsonObject> all = deliveries(watcherId, credential);
