@@ -34,6 +34,15 @@ const USAGE = `usage: bench/run [--ci | --full] [--memory] [--embedded] [--targe
   --only        comma list of: ceilings,server,sse,longpoll,webhooks,memory
   --out         JSON results (default target/bench/results.json)`;
 
+/** A whole number in [min, max], or a refusal naming the option (exit code 2). */
+function whole(flag, text, min, max) {
+  const n = Number(text);
+  if (!/^\d+$/.test(String(text)) || n < min || n > max) {
+    throw Object.assign(new Error(`${flag} takes a whole number from ${min} to ${max}, not '${text}'\n${USAGE}`), { exitCode: 2 });
+  }
+  return n;
+}
+
 function parseArgs(argv) {
   const o = { size: 'default', embedded: false, target: '127.0.0.1', pgHost: '127.0.0.1', pgPort: 5432,
     only: null, memoryOnly: false, out: path.join(ROOT, 'target', 'bench', 'results.json') };
@@ -52,9 +61,9 @@ function parseArgs(argv) {
       case '--embedded': o.embedded = true; break;
       case '--target': case '--host': o.target = requireLoopback(flag, next()); break;
       case '--pg-host': o.pgHost = requireLoopback(flag, next()); break;
-      case '--pg-port': o.pgPort = Number(next()); break;
-      case '--duration': o.duration = Number(next()); break;
-      case '--warmup': o.warmup = Number(next()); break;
+      case '--pg-port': o.pgPort = whole(flag, next(), 1, 65535); break;
+      case '--duration': o.duration = whole(flag, next(), 1, 3600); break;
+      case '--warmup': o.warmup = whole(flag, next(), 0, 3600); break;
       case '--only': o.only = next().split(','); break;
       case '--out': o.out = path.resolve(next()); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;

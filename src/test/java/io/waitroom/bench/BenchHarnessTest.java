@@ -71,6 +71,23 @@ final class BenchHarnessTest {
   }
 
   @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "--warmup=-1",
+        "--warmup=soon",
+        "--duration=0",
+        "--duration=2.5",
+        "--pg-port=70000"
+      })
+  void refusesANumericOptionOutsideItsRange(String option) throws Exception {
+    Outcome o = run(option);
+    assertEquals(2, o.code(), o.stderr());
+    String name = option.substring(0, option.indexOf('='));
+    assertTrue(o.stderr().contains(name + " takes a whole number from"), o.stderr());
+    assertFalse(o.stderr().contains("starting the server"), o.stderr());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"--bogus", "--target"})
   void refusesUnknownOrIncompleteOptionsWithTheUsage(String arg) throws Exception {
     Outcome o = run(arg);
