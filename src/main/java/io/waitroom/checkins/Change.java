@@ -82,15 +82,24 @@ public record Change(
   /** A human decides a pending check-in or a submitted task. */
   public static Change decide(
       Tx.Author human, String id, Status outcome, String reason, JsonObject modifications) {
-    Tuple p = Tuple.of(id, human.orgId(), outcome.wire(), reason, modifications, human.id());
-    return of(Transition.DECIDE, By.of(human), CheckInSql.DECIDE, p);
+    return decide(CheckInSql.DECIDE, human, id, outcome, reason, modifications);
   }
 
   /** The decision a quorum's deciding vote writes (by that voter). */
   public static Change decideByVotes(
       Tx.Author voter, String id, Status outcome, String reason, JsonObject modifications) {
-    Tuple p = Tuple.of(id, voter.orgId(), outcome.wire(), reason, modifications, voter.id());
-    return of(Transition.DECIDE, By.of(voter), CheckInSql.DECIDE_BY_VOTES, p);
+    return decide(CheckInSql.DECIDE_BY_VOTES, voter, id, outcome, reason, modifications);
+  }
+
+  private static Change decide(
+      String sql,
+      Tx.Author by,
+      String id,
+      Status outcome,
+      String reason,
+      JsonObject modifications) {
+    Tuple p = Tuple.of(id, by.orgId(), outcome.wire(), reason, modifications, by.id());
+    return of(Transition.DECIDE, By.of(by), sql, p);
   }
 
   public static Change withdraw(Tx.Author agent, String id) {

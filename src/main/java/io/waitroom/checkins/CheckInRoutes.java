@@ -18,7 +18,6 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
-import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
@@ -77,22 +76,19 @@ public final class CheckInRoutes {
         tx ->
             deps.policies()
                 .forCheckIn(tx.conn(), agent, ref, facts, in.timeoutMinutes(), in.timeoutAction())
-                .compose(d -> insert(tx, agent, d, in)));
+                .compose(
+                    d ->
+                        Grants.spend(tx, d.verdict())
+                            .compose(v -> insert(tx, agent, d.room(), in, v, d.pushes()))));
   }
 
   private static Future<Reply> insert(
-      Tx tx, Actor.Agent agent, RoomPolicies.Decided decided, CheckInInput in) {
-    return Grants.spend(tx, decided.verdict())
-        .compose(verdict -> insertAs(tx, agent, decided.room(), in, verdict, decided.pushes()));
-  }
-
-  private static Future<Reply> insertAs(
       Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict, boolean pushes) {
     PolicyDecision d = verdict.decision();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // A pending one also queues its Web Push messages, in the same transaction.
     Change create = Change.create(agent, row);
-    if (pushes) create = create.with(PushQueue.enqueue(room.name(), row));
+    if (pushes) create = create.with(PushQueue.enqueue(row));
     return CheckInTransitions.apply(tx, create)
         .compose(
             applied ->

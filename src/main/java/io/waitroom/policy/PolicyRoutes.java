@@ -13,7 +13,6 @@ import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
-import io.waitroom.rooms.RoomRepository;
 import io.waitroom.validation.Fields;
 
 /**
@@ -38,9 +37,11 @@ public final class PolicyRoutes {
     PolicyDocument draft = draftJson == null ? null : PolicyDocument.parse(draftJson, "policies.");
     CheckInFacts facts =
         new CheckInFacts(agentId, in.action(), in.riskLevel(), in.urgency(), in.context());
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
+    // The same single read a check-in makes: room, stored policies, trust, live grants.
+    return deps.policies()
+        .read(deps.pool(), human.orgId(), ctx.pathParam("room"), agentId)
         .compose(
-            room -> {
+            read -> {
               Future<Void> agentOk =
                   agentId == null
                       ? Future.succeededFuture()
@@ -52,16 +53,10 @@ public final class PolicyRoutes {
                                       : Future.failedFuture(
                                           ApiException.validation(
                                               "agent_id", "no agent " + agentId + " in this org")));
-              return agentOk.compose(
+              return agentOk.map(
                   v ->
                       deps.policies()
-                          .dryRun(
-                              deps.pool(),
-                              room,
-                              facts,
-                              in.timeoutMinutes(),
-                              in.timeoutAction(),
-                              draft));
+                          .verdict(read, facts, in.timeoutMinutes(), in.timeoutAction(), draft));
             })
         .map(
             verdict -> {

@@ -12,7 +12,6 @@ import io.waitroom.bus.Addresses;
 import io.waitroom.errors.ApiException;
 import io.waitroom.rooms.Room;
 import io.waitroom.trust.Trust;
-import io.waitroom.util.Time;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +34,10 @@ public final class RoomPolicies {
 
   /**
    * The room $2 (slug or id) of org $1, with its policies only when it is not room $3 at version
-   * $4; the trust score of agent $5 there; its live grants.
+   * $4; the trust score of agent $5 there (null for none); its live grants; whether the org has a
+   * push subscription.
    */
-  static final String FOR_CHECK_IN =
+  static final String READ =
       """
       SELECT r.id, r.org_id, r.slug, r.name, r.description, r.created_by, r.created_at,
         r.updated_at,
@@ -52,14 +52,17 @@ public final class RoomPolicies {
       ORDER BY (r.slug = $2) DESC LIMIT 1
       """;
 
-  /** A room's live standing grants (dry runs of a draft). */
-  static final String LIVE_GRANTS =
-      """
-      SELECT json_agg(json_build_object('id', g.id, 'conditions', g.conditions) ORDER BY g.id)
-        AS grants
-      FROM grants g WHERE g.room_id = $1 AND g.revoked_at IS NULL AND g.expires_at > now()
-        AND (g.max_uses IS NULL OR g.uses < g.max_uses)
-      """;
+  /**
+   * One read of a room for the engine: the room (its {@code policies} field is left out), its
+   * parsed stored policies, the agent's trust there, the live grants, and whether the org has any
+   * Web Push subscription.
+   */
+  public record Read(
+      Room room,
+      PolicyDocument stored,
+      double trustScore,
+      List<StandingGrant> grants,
+      boolean pushes) {}
 
   /**
    * What a check-in is decided against: the room, the engine's whole answer, and whether the org
@@ -68,7 +71,7 @@ public final class RoomPolicies {
    */
   public record Decided(Room room, Verdict verdict, boolean pushes) {}
 
-  private record Cached(String roomId, OffsetDateTime version, PolicyDocument document) {}
+  private record Cached(OffsetDateTime version, PolicyDocument document) {}
 
   private static final int MAX_ENTRIES = 10_000;
 
@@ -105,75 +108,63 @@ public final class RoomPolicies {
       CheckInFacts facts,
       Integer timeoutMinutes,
       String timeoutAction) {
+    return read(db, agent.orgId(), ref, agent.id())
+        .map(
+            read -> {
+              if (!agent.mayUseRoom(read.room().id())) {
+                throw ApiException.forbidden(
+                    "this agent key is not scoped to room " + read.room().slug());
+              }
+              Verdict v = verdict(read, facts, timeoutMinutes, timeoutAction, null);
+              return new Decided(read.room(), v, read.pushes());
+            });
+  }
+
+  /** Room {@code ref} of {@code orgId} in one statement (404 when there is none). */
+  public Future<Read> read(SqlClient db, String orgId, String ref, String agentId) {
     if (ref == null || ref.isEmpty() || ref.length() > 200) {
       return Future.failedFuture(ApiException.notFound("room"));
     }
-    String refKey = agent.orgId() + '\0' + ref;
+    String refKey = orgId + '\0' + ref;
     String guess = roomOfRef.get(refKey);
     Cached cached = guess == null ? null : byRoom.get(guess);
     Tuple params =
         Tuple.of(
-            agent.orgId(),
+            orgId,
             ref,
-            cached == null ? null : cached.roomId(),
+            cached == null ? null : guess,
             cached == null ? null : cached.version(),
-            agent.id());
-    return db.preparedQuery(FOR_CHECK_IN)
+            agentId);
+    return db.preparedQuery(READ)
         .execute(params)
         .map(
             rows -> {
               if (rows.size() == 0) throw ApiException.notFound("room");
               Row r = rows.iterator().next();
-              String roomId = r.getString("id");
-              if (!agent.mayUseRoom(roomId)) {
-                throw ApiException.forbidden(
-                    "this agent key is not scoped to room " + r.getString("slug"));
-              }
+              Room room = Room.fromRow(r);
               if (roomOfRef.size() > MAX_ENTRIES) roomOfRef.clear();
-              roomOfRef.put(refKey, roomId);
-              PolicyDocument doc = document(r, cached);
-              Room room =
-                  new Room(
-                      roomId,
-                      r.getString("org_id"),
-                      r.getString("slug"),
-                      r.getString("name"),
-                      r.getString("description"),
-                      null,
-                      r.getString("created_by"),
-                      Time.iso(r.getOffsetDateTime("created_at")),
-                      Time.iso(r.getOffsetDateTime("updated_at")));
+              roomOfRef.put(refKey, room.id());
               Double score = r.getDouble("score");
-              PolicyQuestion q =
-                  new PolicyQuestion(roomId, facts, timeoutMinutes, timeoutAction, null);
-              Verdict v =
-                  Verdict.of(doc, q, score == null ? Trust.INITIAL : score, unitSeconds, grants(r));
-              return new Decided(room, v, r.getBoolean("pushes"));
+              return new Read(
+                  room,
+                  document(r, cached),
+                  score == null ? Trust.INITIAL : score,
+                  grants(r),
+                  r.getBoolean("pushes"));
             });
   }
 
-  /**
-   * A dry run: the verdict on {@code facts} in {@code room} under {@code draft} (or the room's own
-   * policies when null), with the agent's trust and the room's live grants.
-   */
-  public Future<Verdict> dryRun(
-      SqlClient db,
-      Room room,
+  /** The engine's answer on {@code facts} in the room read, under {@code draft} if given. */
+  public Verdict verdict(
+      Read read,
       CheckInFacts facts,
       Integer timeoutMinutes,
       String timeoutAction,
       PolicyDocument draft) {
-    PolicyQuestion q = new PolicyQuestion(room.id(), facts, timeoutMinutes, timeoutAction, draft);
-    PolicyDocument doc = draft != null ? draft : parse(room.id(), room.policies());
-    return Trust.score(db, facts.agentId(), room.id())
-        .compose(
-            score ->
-                db.preparedQuery(LIVE_GRANTS)
-                    .execute(Tuple.of(room.id()))
-                    .map(
-                        rows ->
-                            Verdict.of(
-                                doc, q, score, unitSeconds, grants(rows.iterator().next()))));
+    PolicyQuestion q =
+        new PolicyQuestion(read.room().id(), facts, timeoutMinutes, timeoutAction, draft);
+    PolicyDocument doc = draft != null ? draft : read.stored();
+    return Verdict.of(doc, q, read.trustScore(), unitSeconds, read.grants());
   }
 
   private List<StandingGrant> grants(Row r) {
@@ -200,7 +191,7 @@ public final class RoomPolicies {
     String roomId = r.getString("id");
     PolicyDocument doc = parse(roomId, policies);
     if (byRoom.size() > MAX_ENTRIES) byRoom.clear();
-    byRoom.put(roomId, new Cached(roomId, r.getOffsetDateTime("updated_at"), doc));
+    byRoom.put(roomId, new Cached(r.getOffsetDateTime("updated_at"), doc));
     return doc;
   }
 

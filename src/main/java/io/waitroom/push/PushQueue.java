@@ -29,13 +29,22 @@ public final class PushQueue {
    * The statement that enqueues a new check-in's pushes, to run alongside its insert ({@link
    * Change#with}); none unless it is an agent check-in left pending.
    */
-  public static List<Change.Sql> enqueue(String roomName, NewCheckIn row) {
+  public static List<Change.Sql> enqueue(NewCheckIn row) {
     if (!Status.PENDING.wire().equals(row.status())
         || !CheckIn.AGENT_TO_HUMAN.equals(row.direction())) {
       return List.of();
     }
-    Tuple params = Tuple.of(row.creator().orgId(), row.roomId(), row.id(), payload(roomName, row));
-    return List.of(new Change.Sql(PushSql.ENQUEUE, params));
+    JsonObject payload =
+        payload(
+            "checkin.pending",
+            row.id(),
+            row.roomId(),
+            row.what().action(),
+            row.what().riskLevel(),
+            row.what().urgency(),
+            row.creator().id());
+    Object[] params = {row.creator().orgId(), row.roomId(), row.id(), 0, null, payload};
+    return List.of(new Change.Sql(PushSql.ENQUEUE, Tuple.from(params)));
   }
 
   /**
@@ -52,38 +61,40 @@ public final class PushQueue {
       humans = named.stream().map(String::valueOf).toArray(String[]::new);
     }
     JsonObject payload =
-        new JsonObject()
-            .put("type", "checkin.escalated")
-            .put("check_in_id", ci.id())
-            .put("room_id", ci.roomId())
-            .put("action", cut(ci.action(), MAX_TEXT))
-            .put("risk_level", ci.riskLevel())
-            .put("urgency", ci.urgency())
-            .put("escalation_level", ci.escalationLevel())
-            .put("agent_id", ci.agentId())
-            .put("url", "/#/check-ins/" + ci.id());
-    return tx.conn()
-        .preparedQuery(PushSql.ENQUEUE_ESCALATION)
-        .execute(
-            Tuple.from(
-                new Object[] {
-                  ci.orgId(), ci.roomId(), ci.id(), ci.escalationLevel(), humans, payload
-                }))
-        .mapEmpty();
+        payload(
+                "checkin.escalated",
+                ci.id(),
+                ci.roomId(),
+                ci.action(),
+                ci.riskLevel(),
+                ci.urgency(),
+                ci.agentId())
+            .put("escalation_level", ci.escalationLevel());
+    Object[] params = {ci.orgId(), ci.roomId(), ci.id(), ci.escalationLevel(), humans, payload};
+    return tx.conn().preparedQuery(PushSql.ENQUEUE).execute(Tuple.from(params)).mapEmpty();
   }
 
-  /** What the service worker shows: enough for the notification, and where a click leads. */
-  static JsonObject payload(String roomName, NewCheckIn row) {
+  /**
+   * What the service worker shows: enough for the notification, and where a click leads (the room's
+   * name is added by {@link PushSql#ENQUEUE}).
+   */
+  static JsonObject payload(
+      String type,
+      String checkInId,
+      String roomId,
+      String action,
+      String riskLevel,
+      String urgency,
+      String agentId) {
     return new JsonObject()
-        .put("type", "checkin.pending")
-        .put("check_in_id", row.id())
-        .put("room_id", row.roomId())
-        .put("room", cut(roomName, 200))
-        .put("action", cut(row.what().action(), MAX_TEXT))
-        .put("risk_level", row.what().riskLevel())
-        .put("urgency", row.what().urgency())
-        .put("agent_id", row.creator().id())
-        .put("url", "/#/check-ins/" + row.id());
+        .put("type", type)
+        .put("check_in_id", checkInId)
+        .put("room_id", roomId)
+        .put("action", cut(action, MAX_TEXT))
+        .put("risk_level", riskLevel)
+        .put("urgency", urgency)
+        .put("agent_id", agentId)
+        .put("url", "/#/check-ins/" + checkInId);
   }
 
   private static String cut(String s, int max) {

@@ -29,34 +29,19 @@ final class PushSql {
           + " FROM push_subscriptions WHERE org_id = $1 AND user_id = $2 ORDER BY id LIMIT 101";
 
   /**
-   * Fans a new pending check-in out to every subscription of its org that covers its room, in the
-   * check-in's own transaction: the queue row commits with the check-in or not at all. $1 org, $2
-   * room, $3 check-in id, $4 payload; ids are the subscription's id with a check-in suffix made
-   * unique by the (subscription, check-in) key.
+   * Fans a push out to subscriptions of the org, in the transaction of what caused it (a new
+   * pending check-in: level 0; an escalation step: its level), so the queue row commits with it or
+   * not at all. $1 org, $2 room, $3 check-in id, $4 level, $5 the humans named ({@code usr_} ids;
+   * null = every subscription covering the room), $6 payload (the room's name is added here). Named
+   * humans get it on every subscription they have. One push per subscription, check-in and level,
+   * however often the statement runs.
    */
   static final String ENQUEUE =
-      """
-      INSERT INTO push_deliveries (id, org_id, subscription_id, check_in_id, payload, status,
-        next_attempt_at)
-      SELECT 'pdl_' || md5(s.id || ':' || $3), s.org_id, s.id, $3, $4, 'pending', now()
-      FROM push_subscriptions s
-      WHERE s.org_id = $1 AND (s.all_rooms OR $2 = ANY (s.room_ids))
-      ON CONFLICT (subscription_id, check_in_id, escalation_level) DO NOTHING
-      """;
-
-  /**
-   * An escalation step's pushes, in the step's own transaction: $1 org, $2 room, $3 check-in id, $4
-   * level, $5 the humans it notifies ({@code usr_} ids; null = "all"), $6 payload (the room's name
-   * is added here). Named humans get it on every subscription they have; "all" reaches every
-   * subscription of the org covering the room. One push per subscription and level, however often
-   * the statement runs.
-   */
-  static final String ENQUEUE_ESCALATION =
       """
       INSERT INTO push_deliveries (id, org_id, subscription_id, check_in_id, escalation_level,
         payload, status, next_attempt_at)
       SELECT 'pdl_' || md5(s.id || ':' || $3 || ':' || $4::int), s.org_id, s.id, $3, $4,
-        $6::jsonb || jsonb_build_object('room', left(r.name, 200)), 'pending', now()
+        $6::jsonb || jsonb_build_object('room', r.name), 'pending', now()
       FROM push_subscriptions s JOIN rooms r ON r.id = $2 AND r.org_id = $1
       WHERE s.org_id = $1
         AND CASE WHEN $5::text[] IS NULL THEN s.all_rooms OR $2 = ANY (s.room_ids)

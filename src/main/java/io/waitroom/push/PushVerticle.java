@@ -44,9 +44,6 @@ public final class PushVerticle extends VerticleBase {
   /** How long a push service keeps an undelivered message (a pending check-in rarely outlives). */
   static final int TTL_SECONDS = 24 * 3600;
 
-  /** How long a doorbell waits for the rings after it before claiming. */
-  static final long DOORBELL_MS = 20;
-
   private final Deps deps;
   private final List<Long> timers = new ArrayList<>();
   private WebhookSender sender;
@@ -86,7 +83,7 @@ public final class PushVerticle extends VerticleBase {
             .description("Web Push attempts that failed (retried, given up, or subscription gone)")
             .register(registry);
     // Every check-in created rings (most queue nothing): one claim serves a burst of rings.
-    rings = new Doorbell(vertx, DOORBELL_MS, loop::wake);
+    rings = new Doorbell(vertx, loop::wake);
     // A commit publishes its event: a pending check-in or an escalation may have queued pushes.
     doorbell =
         vertx

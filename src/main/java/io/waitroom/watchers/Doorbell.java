@@ -8,14 +8,17 @@ import io.vertx.core.Vertx;
  * then do one batch per burst instead of one statement per event. Confined to one event loop.
  */
 public final class Doorbell {
+  /** How long a ring waits for the rings after it. */
+  public static final long BATCH_MS = 20;
+
   private final Vertx vertx;
   private final long delayMs;
   private final Runnable action;
   private long timer = -1;
 
-  public Doorbell(Vertx vertx, long delayMs, Runnable action) {
+  public Doorbell(Vertx vertx, Runnable action) {
     this.vertx = vertx;
-    this.delayMs = delayMs;
+    this.delayMs = BATCH_MS;
     this.action = action;
   }
 

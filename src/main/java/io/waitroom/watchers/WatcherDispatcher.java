@@ -43,10 +43,13 @@ final class WatcherDispatcher {
   static final int MAX_FIRINGS = EventLog.PER_TX - 96;
 
   /**
-   * @param events the events taken ({@link #EVENT_BATCH} when more are waiting right now)
+   * @param more events are waiting beyond this batch (it was full, or cut): run another now
    * @param busy another node held the cursor: nothing was taken, try again shortly
    */
-  record Dispatched(int events, int deliveries, boolean busy) {}
+  record Dispatched(int deliveries, boolean more, boolean busy) {
+    static final Dispatched NOTHING = new Dispatched(0, false, false);
+    static final Dispatched BUSY = new Dispatched(0, false, true);
+  }
 
   /** How soon to try again when another node holds the cursor. */
   static final long BUSY_RETRY_MS = 20;
@@ -95,7 +98,7 @@ final class WatcherDispatcher {
                 log.warn("watcher dispatch failed: {}", ar.cause().getMessage());
               } else {
                 if (ar.result().deliveries() > 0) deliveriesWritten.run();
-                if (ar.result().events() == EVENT_BATCH) again = true;
+                if (ar.result().more()) again = true;
               }
               whenIdle.run();
               if (stopped) return;
@@ -119,7 +122,7 @@ final class WatcherDispatcher {
                 .compose(
                     cursor -> {
                       if (cursor.size() == 0) {
-                        return Future.succeededFuture(new Dispatched(0, 0, true));
+                        return Future.succeededFuture(Dispatched.BUSY);
                       }
                       long after = cursor.iterator().next().getLong("last_event_id");
                       return take(tx, after);
@@ -142,7 +145,7 @@ final class WatcherDispatcher {
                 rooms.add(e.roomId());
               }
               if (events.isEmpty()) {
-                return Future.succeededFuture(new Dispatched(0, 0, false));
+                return Future.succeededFuture(Dispatched.NOTHING);
               }
               return tx.conn()
                   .preparedQuery(WatcherSql.ACTIVE_IN_ROOMS)
@@ -172,9 +175,9 @@ final class WatcherDispatcher {
                           firings.addAll(more);
                           taken.add(e);
                         }
-                        boolean cut = taken.size() < events.size();
+                        boolean more = events.size() == EVENT_BATCH || taken.size() < events.size();
                         return record(tx, taken, firings)
-                            .map(d -> cut ? new Dispatched(EVENT_BATCH, d.deliveries(), false) : d);
+                            .map(deliveries -> new Dispatched(deliveries, more, false));
                       });
             });
   }
@@ -195,7 +198,8 @@ final class WatcherDispatcher {
     return out;
   }
 
-  private static Future<Dispatched> record(Tx tx, List<RoomEvent> events, List<Firing> firings) {
+  /** Writes the batch's deliveries and firings and advances the cursor; answers the deliveries. */
+  private static Future<Integer> record(Tx tx, List<RoomEvent> events, List<Firing> firings) {
     List<Tuple> deliveries = new ArrayList<>();
     for (Firing f : firings) {
       if (f.watcher().webhookUrl() == null) continue;
@@ -231,7 +235,7 @@ final class WatcherDispatcher {
     long last = events.get(events.size() - 1).id();
     return chain
         .compose(v -> tx.conn().preparedQuery(WatcherSql.ADVANCE_CURSOR).execute(Tuple.of(last)))
-        .map(v -> new Dispatched(events.size(), deliveries.size(), false));
+        .map(v -> deliveries.size());
   }
 
   /** {@code watcher.triggered} data: who fired, on what, and the chain that led here. */

@@ -24,9 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class WatcherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WatcherVerticle.class);
 
-  /** How long a doorbell waits for the rings after it before dispatching. */
-  static final long DOORBELL_MS = 20;
-
   private final Deps deps;
   private final List<Long> timers = new ArrayList<>();
   private MessageConsumer<RoomEvent> doorbell;
@@ -55,7 +52,7 @@ public final class WatcherVerticle extends VerticleBase {
             .loop();
     dispatcher = new WatcherDispatcher(vertx, deps.pool(), delivery::wake);
     // Every committed event rings; one dispatch batch serves a burst of rings.
-    rings = new Doorbell(vertx, DOORBELL_MS, this::dispatch);
+    rings = new Doorbell(vertx, this::dispatch);
     doorbell = vertx.eventBus().localConsumer(Addresses.ROOM_EVENTS, m -> rings.ring());
     timers.add(
         vertx.setPeriodic(

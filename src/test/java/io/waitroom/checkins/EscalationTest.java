@@ -37,7 +37,7 @@ class EscalationTest extends ServerTest {
   void eachStepFiresOnceInOrderOnTwoNodes() throws Exception {
     try (TestServer second = server.secondNode()) {
       Fixtures f = Fixtures.create(api);
-      String lead = QuorumApiTest.userId(f.human("lead"), "lead");
+      String lead = f.userId(f.human("lead"), "lead");
       JsonArray steps =
           new JsonArray()
               .add(step(1, "high", new JsonArray().add(lead)))

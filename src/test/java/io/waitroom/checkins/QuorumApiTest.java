@@ -29,18 +29,12 @@ class QuorumApiTest extends ServerTest {
     }
   }
 
-  static String userId(String token, String sub) {
-    Res r = api.post("/v1/rooms", token, new JsonObject().put("name", "own room of " + sub));
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return r.data().getString("created_by");
-  }
-
   static Team team(int required, String reject) {
     Fixtures f = Fixtures.create(api);
     String bob = f.human("bob");
     String carol = f.human("carol");
     List<String> ids =
-        List.of(userId(f.human, "alice"), userId(bob, "bob"), userId(carol, "carol"));
+        List.of(f.userId(f.human, "alice"), f.userId(bob, "bob"), f.userId(carol, "carol"));
     JsonObject quorum =
         new JsonObject()
             .put("required", required)

@@ -56,12 +56,6 @@ class EscalationPushTest {
     assertThat(r.status()).as(r.toString()).isEqualTo(201);
   }
 
-  static String userId(String token, String sub) {
-    Res r = api.post("/v1/rooms", token, new JsonObject().put("name", "own room of " + sub));
-    assertThat(r.status()).as(r.toString()).isEqualTo(201);
-    return r.data().getString("created_by");
-  }
-
   static JsonObject step(int after, String urgency, Object notify) {
     return new JsonObject()
         .put("after_minutes", after)
@@ -98,7 +92,7 @@ class EscalationPushTest {
   void eachStepPushesOnceToTheHumansItNotifies() throws Exception {
     Fixtures f = Fixtures.create(api);
     String leadToken = f.human("lead");
-    String lead = userId(leadToken, "lead");
+    String lead = f.userId(leadToken, "lead");
     String bobToken = f.human("bob");
     JsonObject quiet = api.post("/v1/rooms", f.human, new JsonObject().put("name", "Quiet")).data();
     // The lead follows only another room: being named by the step reaches them anyway.

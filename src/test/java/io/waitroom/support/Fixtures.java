@@ -60,6 +60,16 @@ public final class Fixtures {
     return api.get("/v1/agents/me", key).data().getString("id");
   }
 
+  /**
+   * The {@code usr_} id of the human behind {@code token} (named {@code sub}): the creator of a
+   * room of their own, which is how the API shows it.
+   */
+  public String userId(String token, String sub) {
+    Res r = api.post("/v1/rooms", token, new JsonObject().put("name", "own room of " + sub));
+    assertThat(r.status()).as(r.toString()).isEqualTo(201);
+    return r.data().getString("created_by");
+  }
+
   public Res checkIn(String key, JsonObject body) {
     return api.post("/v1/rooms/" + roomSlug + "/check-in", key, body);
   }
