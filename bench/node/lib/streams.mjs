@@ -1,6 +1,7 @@
 // The push figures: SSE fan-out, long-poll waiters, webhook deliveries. Raw node:http clients so
 // that 10,000 connections cost the client little and every timing is taken as bytes arrive.
 import http from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { memory, mb, now, pool, round, scrape, sleep, stats } from './util.mjs';
 
 /** An SSE stream that records when a marker string first arrives. */
@@ -169,32 +170,29 @@ export async function webhooks(ctx, watchers, signals) {
   const api = server.api;
   const sentAt = new Map();
   const seen = new Set();
-  const delays = [];
+  const arrivals = []; // [t, signal id] of each delivery's first arrival
   let duplicates = 0;
   let last = 0;
   let resolveAll;
   const all = new Promise((r) => { resolveAll = r; });
   const expected = watchers * signals;
-  const receiver = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const t = now();
-      res.writeHead(200).end('ok');
-      const id = req.headers['webhook-id'];
-      if (seen.has(id)) { duplicates++; return; }
-      seen.add(id);
-      let sig = null;
-      try { sig = JSON.parse(Buffer.concat(chunks).toString()).data.id; } catch { /* below */ }
-      const s = sentAt.get(sig);
-      if (s != null) delays.push(t - s);
-      last = t;
+  // The receiver runs on a worker thread (lib/receiver.mjs), so that posting the signals here
+  // does not delay its answers; arrival times are taken there, on the same monotonic clock.
+  const receiver = new Worker(new URL('./receiver.mjs', import.meta.url), { workerData: { host } });
+  const port = await new Promise((resolve, reject) => {
+    receiver.once('error', reject);
+    receiver.on('message', (m) => {
+      if (m.port) { resolve(m.port); return; }
+      for (const [t, id, sig] of m.deliveries) {
+        if (seen.has(id)) { duplicates++; continue; }
+        seen.add(id);
+        arrivals.push([t, sig]);
+        last = Math.max(last, t);
+      }
       if (seen.size >= expected) resolveAll();
     });
   });
-  receiver.keepAliveTimeout = 10000;
-  await new Promise((r) => receiver.listen(0, host, r));
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${receiver.address().port}/hook`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/hook`;
   try {
     for (let w = 0; w < watchers; w++) {
       await api.post(`/v1/rooms/${fixture.rooms.hooks}/watch`, fixture.agents[w % fixture.agents.length].key,
@@ -215,6 +213,9 @@ export async function webhooks(ctx, watchers, signals) {
     }
     if (seen.size < expected) fail(`webhooks: ${expected - seen.size} of ${expected} deliveries never arrived`);
     const wall = (last - t0) / 1000;
+    // A delivery can arrive before its signal's answer has: the delays are taken at the end.
+    const delays = [];
+    for (const [t, sig] of arrivals) if (sentAt.has(sig)) delays.push(t - sentAt.get(sig));
     return {
       watchers,
       signals,
@@ -225,7 +226,9 @@ export async function webhooks(ctx, watchers, signals) {
       duplicates,
     };
   } finally {
-    receiver.closeAllConnections?.();
-    receiver.close();
+    const exited = new Promise((r) => receiver.once('exit', r));
+    receiver.postMessage('close');
+    await Promise.race([exited, sleep(5000)]);
+    await receiver.terminate();
   }
 }

@@ -113,18 +113,32 @@ final class WatcherSql {
    * attempt row. $3 status, $4 seconds until the next attempt (null = none), $5 status code, $6
    * error, $7 duration, $8 start.
    */
-  static final String FINISH_ATTEMPT =
+  /**
+   * Records a batch of finished attempts in one statement (one row per element of the arrays: $1
+   * delivery ids, $2 attempt numbers, $3 new statuses, $4 seconds until the retry or null, $5
+   * status codes, $6 errors, $7 durations in ms, $8 start times). A delivery whose attempt number
+   * moved on (its lease ran out and another attempt took it) is not updated; its attempt row is
+   * still kept.
+   */
+  static final String FINISH_ATTEMPTS =
       """
-      WITH upd AS (
-        UPDATE webhook_deliveries SET status = $3,
-          next_attempt_at = CASE WHEN $4::float8 IS NULL THEN NULL
-                                 ELSE now() + make_interval(secs => $4::float8) END,
-          last_status_code = $5, last_error = $6, updated_at = now()
-        WHERE id = $1 AND attempts = $2 AND status = 'pending'
-        RETURNING next_attempt_at)
+      WITH done AS (
+        SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::float8[], $5::int[],
+          $6::text[], $7::int[], $8::timestamptz[])
+          AS t(id, attempt, status, delay, code, error, duration_ms, started_at)),
+      upd AS (
+        UPDATE webhook_deliveries d SET status = done.status,
+          next_attempt_at = CASE WHEN done.delay IS NULL THEN NULL
+                                 ELSE now() + make_interval(secs => done.delay) END,
+          last_status_code = done.code, last_error = done.error, updated_at = now()
+        FROM done
+        WHERE d.id = done.id AND d.attempts = done.attempt AND d.status = 'pending'
+        RETURNING d.id, d.next_attempt_at)
       INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms,
         attempted_at, next_retry_at)
-      VALUES ($1, $2, $5, $6, $7, $8, (SELECT next_attempt_at FROM upd))
+      SELECT done.id, done.attempt, done.code, done.error, done.duration_ms, done.started_at,
+        upd.next_attempt_at
+      FROM done LEFT JOIN upd ON upd.id = done.id
       ON CONFLICT (delivery_id, attempt) DO NOTHING
       """;
 

@@ -1,6 +1,7 @@
 package io.waitroom.watchers;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,9 @@ final class WebhookDelivery {
   private final WebhookMetrics metrics;
   private final double retryScale;
   private final DeliveryLoop loop;
+  // Outcomes waiting for the next batch statement, and whether one is in flight (event loop only).
+  private List<Finished> finished = new ArrayList<>();
+  private boolean recording;
 
   WebhookDelivery(
       Vertx vertx,
@@ -101,8 +107,8 @@ final class WebhookDelivery {
           status,
           error);
     }
-    Tuple row =
-        Tuple.of(
+    Finished f =
+        new Finished(
             id,
             attempt,
             status,
@@ -110,10 +116,69 @@ final class WebhookDelivery {
             o.statusCode(),
             error,
             (int) Math.min(Integer.MAX_VALUE, o.durationMs()),
-            startedAt);
-    return pool.preparedQuery(WatcherSql.FINISH_ATTEMPT)
-        .execute(row)
-        .onSuccess(v -> loop.retryIn(delay))
-        .mapEmpty();
+            startedAt,
+            Promise.promise());
+    finished.add(f);
+    if (!recording) record();
+    return f.recorded.future().onSuccess(v -> loop.retryIn(delay));
   }
+
+  /**
+   * Writes every outcome waiting, in one statement; outcomes that finish meanwhile wait for the
+   * next one (at most one statement in flight), so under load one transaction records a batch of
+   * attempts instead of one each, and when it is quiet an outcome is written at once.
+   */
+  private void record() {
+    if (finished.isEmpty()) {
+      recording = false;
+      return;
+    }
+    recording = true;
+    List<Finished> batch = finished;
+    finished = new ArrayList<>();
+    int n = batch.size();
+    String[] ids = new String[n];
+    Integer[] attempts = new Integer[n];
+    String[] statuses = new String[n];
+    Double[] delays = new Double[n];
+    Integer[] codes = new Integer[n];
+    String[] errors = new String[n];
+    Integer[] durations = new Integer[n];
+    OffsetDateTime[] started = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      Finished f = batch.get(i);
+      ids[i] = f.id();
+      attempts[i] = f.attempt();
+      statuses[i] = f.status();
+      delays[i] = f.delay();
+      codes[i] = f.code();
+      errors[i] = f.error();
+      durations[i] = f.durationMs();
+      started[i] = f.startedAt();
+    }
+    pool.preparedQuery(WatcherSql.FINISH_ATTEMPTS)
+        .execute(
+            Tuple.from(
+                new Object[] {ids, attempts, statuses, delays, codes, errors, durations, started}))
+        .onComplete(
+            ar -> {
+              for (Finished f : batch) {
+                if (ar.succeeded()) f.recorded().complete();
+                else f.recorded().fail(ar.cause());
+              }
+              record();
+            });
+  }
+
+  /** One attempt's outcome, waiting to be written. */
+  private record Finished(
+      String id,
+      int attempt,
+      String status,
+      Double delay,
+      Integer code,
+      String error,
+      int durationMs,
+      OffsetDateTime startedAt,
+      Promise<Void> recorded) {}
 }

@@ -4,6 +4,7 @@ import static io.waitroom.watchers.Receiver.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.db.Tx;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -645,6 +647,83 @@ class WatchersApiTest {
       assertThat(attempts.getJsonObject(2).getInteger("status_code")).isEqualTo(204);
       assertThat(attempts.getJsonObject(2).getString("error")).isNull();
       assertThat(attempts.getJsonObject(2).getString("next_retry_at")).isNull();
+    }
+  }
+
+  /**
+   * Outcomes are recorded in batches (one statement for every attempt that finished meanwhile): the
+   * receiver holds 20 requests and answers them at once, 503 on the first attempt of every other
+   * one, so their outcomes are written together; each delivery keeps its own outcome.
+   */
+  @Test
+  void outcomesRecordedTogetherEachKeepTheirOwnStatusAndAttempts() {
+    // Touched on the receiver's event loop only, read by the test after the deliveries settle.
+    List<HttpServerRequest> held = new ArrayList<>();
+    Map<String, Integer> hitsById = new ConcurrentHashMap<>();
+    Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+    AtomicBoolean released = new AtomicBoolean();
+    try (Receiver rx =
+        Receiver.start()
+            .respond(
+                req -> {
+                  // Every other delivery fails its first attempt; retries are answered at once.
+                  String id = req.getHeader("webhook-id");
+                  int n = hitsById.merge(id, 1, Integer::sum);
+                  if (n == 1 && hitsById.size() % 2 == 0) failedOnce.add(id);
+                  held.add(req);
+                  if (!released.get() && held.size() < 20) return;
+                  released.set(true);
+                  for (HttpServerRequest r : held) {
+                    String rid = r.getHeader("webhook-id");
+                    boolean fail = failedOnce.contains(rid) && hitsById.get(rid) == 1;
+                    r.response().setStatusCode(fail ? 503 : 204).end();
+                  }
+                  held.clear();
+                })) {
+      Fixtures f = Fixtures.create(api);
+      String key = f.agentKey("batch");
+      JsonObject w =
+          watcher(
+              f,
+              key,
+              new JsonObject()
+                  .put("event_types", new JsonArray().add("signal.broadcast"))
+                  .put("webhook_url", rx.url()));
+      for (int i = 0; i < 20; i++) {
+        String type = (i % 2 == 0 ? "fail-" : "ok-") + i;
+        insertEvent(
+            f.room,
+            "signal.broadcast",
+            new JsonObject()
+                .put("id", "sig_" + type)
+                .put("type", type)
+                .put("payload", new JsonObject()));
+      }
+      await(
+          "20 deliveries succeeded",
+          Duration.ofSeconds(15),
+          () ->
+              deliveries(w.getString("id"), key).stream()
+                      .filter(d -> "succeeded".equals(d.getString("status")))
+                      .count()
+                  == 20);
+      assertThat(failedOnce).hasSize(10);
+      for (JsonObject d : deliveries(w.getString("id"), key)) {
+        JsonArray attempts = d.getJsonArray("attempts");
+        if (failedOnce.contains(d.getString("id"))) {
+          assertThat(attempts).as(d.encode()).hasSize(2);
+          assertThat(attempts.getJsonObject(0).getInteger("status_code")).isEqualTo(503);
+          assertThat(attempts.getJsonObject(0).getString("next_retry_at")).isNotNull();
+          assertThat(attempts.getJsonObject(1).getInteger("status_code")).isEqualTo(204);
+          assertThat(attempts.getJsonObject(1).getString("next_retry_at")).isNull();
+        } else {
+          assertThat(attempts).as(d.encode()).hasSize(1);
+          assertThat(attempts.getJsonObject(0).getInteger("status_code")).isEqualTo(204);
+          assertThat(attempts.getJsonObject(0).getString("error")).isNull();
+        }
+        assertThat(d.getInteger("attempt_count")).isEqualTo(attempts.size());
+        assertThat(d.getInteger("last_status_code")).isEqualTo(204);
+      }
     }
   }
 
