@@ -31,7 +31,7 @@ export function openSse(base, room, token, { onData } = {}) {
   });
 }
 
-function whenMarker(s, marker, timeoutMs) {
+export function whenMarker(s, marker, timeoutMs) {
   return new Promise((resolve) => {
     const timer = setTimeout(() => { s.waiting.delete(marker); resolve(null); }, timeoutMs);
     s.waiting.set(marker, (t) => { clearTimeout(timer); resolve(t); });
@@ -59,46 +59,87 @@ async function waitMetric(api, key, pred, timeoutMs) {
   }
 }
 
-/** N streams on one room, one signal: the time until every stream has it, and what they cost. */
+/** Threads that read the fan-out's streams (lib/sse-worker.mjs), each an equal share. */
+export const SSE_READERS = 2;
+
+/**
+ * A worker thread holding a share of the streams. {@code next(key)}: the next message carrying
+ * {@code key} (messages that come first wait for their ask); an {@code error} message fails them.
+ */
+function sseReader(base, room, token) {
+  const worker = new Worker(new URL('./sse-worker.mjs', import.meta.url), { workerData: { base, room, token } });
+  const early = [];
+  const waiting = [];
+  const settle = () => {
+    for (let i = 0; i < waiting.length; i++) {
+      const j = early.findIndex((m) => m.error || waiting[i].key in m);
+      if (j < 0) continue;
+      const [m] = early.splice(j, 1);
+      const [w] = waiting.splice(i--, 1);
+      if (m.error) w.reject(new Error(m.error)); else w.resolve(m[w.key]);
+    }
+  };
+  worker.on('message', (m) => { early.push(m); settle(); });
+  worker.on('error', (e) => { early.push({ error: String(e?.stack ?? e) }); settle(); });
+  return {
+    worker,
+    send: (msg) => worker.postMessage(msg),
+    next: (key) => new Promise((resolve, reject) => { waiting.push({ key, resolve, reject }); settle(); }),
+  };
+}
+
+/**
+ * N streams on one room, one signal: the time until every stream has it, and what they cost. The
+ * streams are read by {@link SSE_READERS} worker threads, so that the client's own reading is
+ * spread as the server's writing is (both still share the machine's cores).
+ */
 export async function sseFanout(ctx, n) {
   const { server, fixture, fail } = ctx;
   const api = server.api;
   const room = fixture.rooms.fanout;
   const before = await memory(api, server.pid, { collect: true });
-  const t0 = now();
-  const streams = await openMany(server.base, room, fixture.human, n);
-  const connectS = (now() - t0) / 1000;
-  await waitMetric(api, 'sse', (v) => v >= n, 10000);
-  const open = await memory(api, server.pid, { collect: true });
-  const rounds = [];
-  for (let r = 0; r < 3; r++) {
-    const marker = `bench.fanout.${n}.${r}.${Date.now()}`;
-    const arrivals = streams.map((s) => whenMarker(s, marker, 30000));
-    const sent = now();
-    await api.post(`/v1/rooms/${room}/signal`, fixture.human, { type: marker, payload: { n } });
-    const times = (await Promise.all(arrivals)).filter((t) => t != null).map((t) => t - sent);
-    if (times.length < n) fail(`SSE fan-out ${n}: ${n - times.length} streams never got the event`);
-    rounds.push(stats(times));
+  const readers = Array.from({ length: SSE_READERS }, () => sseReader(server.base, room, fixture.human));
+  const shares = readers.map((_, i) => Math.floor(n / SSE_READERS) + (i < n % SSE_READERS ? 1 : 0));
+  try {
+    const t0 = now();
+    await Promise.all(readers.map((r, i) => { const opened = r.next('opened'); r.send({ open: shares[i] }); return opened; }));
+    const connectS = (now() - t0) / 1000;
+    await waitMetric(api, 'sse', (v) => v >= n, 10000);
+    const open = await memory(api, server.pid, { collect: true });
+    const rounds = [];
+    for (let r = 0; r < 3; r++) {
+      const marker = `bench.fanout.${n}.${r}.${Date.now()}`;
+      // Every reader has armed its streams before the signal is sent.
+      await Promise.all(readers.map((x) => { const armed = x.next('armed'); x.send({ arm: marker }); return armed; }));
+      const results = readers.map((x) => x.next('times'));
+      const sent = now();
+      await api.post(`/v1/rooms/${room}/signal`, fixture.human, { type: marker, payload: { n } });
+      const times = (await Promise.all(results)).flat().filter((t) => t != null).map((t) => t - sent);
+      if (times.length < n) fail(`SSE fan-out ${n}: ${n - times.length} streams never got the event`);
+      rounds.push(stats(times));
+    }
+    const peak = await memory(api, server.pid);
+    await Promise.all(readers.map((r) => { const closed = r.next('closed'); r.send('close'); return closed; }));
+    await waitMetric(api, 'sse', (v) => v === 0, 15000);
+    // Round 0 is the event that is measured; the next two show the spread on a warm path.
+    return {
+      streams: n,
+      readers: SSE_READERS,
+      connect_s: round(connectS, 1),
+      ...rounds[0],
+      rounds,
+      heap_before_mb: mb(before.heap),
+      heap_open_after_gc_mb: mb(open.heap),
+      heap_peak_mb: mb(Math.max(peak.heap, open.heap)),
+      rss_before_mb: mb(before.rss),
+      rss_open_mb: mb(peak.rss),
+      retained_heap_per_stream_kb: round((open.heap - before.heap) / n / 1024, 1),
+      rss_per_stream_kb: round((peak.rss - before.rss) / n / 1024, 1),
+      threads: peak.threads,
+    };
+  } finally {
+    await Promise.all(readers.map((r) => r.worker.terminate()));
   }
-  const peak = await memory(api, server.pid);
-  closeAll(streams);
-  await waitMetric(api, 'sse', (v) => v === 0, 15000);
-  // Round 0 is the event that is measured; the next two show the spread on a warm path.
-  const res = {
-    streams: n,
-    connect_s: round(connectS, 1),
-    ...rounds[0],
-    rounds,
-    heap_before_mb: mb(before.heap),
-    heap_open_after_gc_mb: mb(open.heap),
-    heap_peak_mb: mb(Math.max(peak.heap, open.heap)),
-    rss_before_mb: mb(before.rss),
-    rss_open_mb: mb(peak.rss),
-    retained_heap_per_stream_kb: round((open.heap - before.heap) / n / 1024, 1),
-    rss_per_stream_kb: round((peak.rss - before.rss) / n / 1024, 1),
-    threads: peak.threads,
-  };
-  return res;
 }
 
 /** N long-poll waiters, each woken by its check-in's decision. */
