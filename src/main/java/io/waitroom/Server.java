@@ -76,7 +76,10 @@ public final class Server {
             .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE);
     Vertx vertx =
         Vertx.builder()
-            .with(new VertxOptions().setMetricsOptions(metrics))
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(metrics)
+                    .setEventLoopPoolSize(config.eventLoops()))
             .withMetrics(new MicrometerMetricsFactory())
             .build();
     vertx.eventBus().registerDefaultCodec(RoomEvent.class, new LocalCodec<>(RoomEvent.class));
