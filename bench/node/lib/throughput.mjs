@@ -55,7 +55,10 @@ export class Throughput {
       max_ms: round(w.max_us / 1000, 1),
       timeouts: w.timeouts,
       errors,
-      exhausted: !cycle && w.requests >= feed.count,
+      // A thread that runs out of lines stops; what its connections had in flight then is not
+      // counted, so a feed within one request per connection of its end was used up: the rate is
+      // then the feed's size over the duration, not the route's.
+      exhausted: !cycle && w.requests + CONNECTIONS >= feed.count,
     };
   }
 

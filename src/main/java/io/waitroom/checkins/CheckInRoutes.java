@@ -246,7 +246,11 @@ public final class CheckInRoutes {
                                         human.orgId(),
                                         id,
                                         "only a pending check-in or a submitted task can be decided")));
-    return CheckInTransitions.apply(tx, change).map(CheckInTransitions.Applied::checkIn);
+    // The decision is the transaction's last change: its COMMIT follows its statements at once,
+    // so the agent's trust row (its last statement) is locked for the commit alone. On a miss
+    // nothing is sent after the flag is taken, and a vote takes the same path for its decision.
+    return CheckInTransitions.apply(tx.endsWithNextChange(), change)
+        .map(CheckInTransitions.Applied::checkIn);
   }
 
   // ---- withdraw ----

@@ -29,6 +29,7 @@ public final class CheckInTransitions {
 
   /** A change of one check-in. */
   public static Future<Applied> apply(Tx tx, Change change) {
+    boolean last = tx.takeEndsWithThisChange();
     return tx.conn()
         .preparedQuery(change.statement().sql())
         .execute(change.statement().params())
@@ -44,7 +45,7 @@ public final class CheckInTransitions {
                 return Future.failedFuture(
                     new IllegalStateException(change.transition() + " matched " + rows.size()));
               }
-              return record(tx, change, CheckIn.fromRow(rows.iterator().next()));
+              return record(tx, change, CheckIn.fromRow(rows.iterator().next()), last);
             });
   }
 
@@ -67,7 +68,7 @@ public final class CheckInTransitions {
                       .thenComparing(CheckIn::id));
               Future<Void> chain = Future.succeededFuture();
               for (CheckIn ci : changed)
-                chain = chain.compose(v -> record(tx, change, ci).mapEmpty());
+                chain = chain.compose(v -> record(tx, change, ci, false).mapEmpty());
               return chain.map(changed);
             });
   }
@@ -78,7 +79,8 @@ public final class CheckInTransitions {
         .compose(m -> auditNote(tx, by, ci, m).compose(v -> eventNote(tx, ci, m)).map(m));
   }
 
-  private static Future<Applied> record(Tx tx, Change change, CheckIn ci) {
+  /** {@code last}: the transaction ends with this change; COMMIT follows its statements at once. */
+  private static Future<Applied> record(Tx tx, Change change, CheckIn ci, boolean last) {
     Transition t = change.transition();
     Change.By by = change.by();
     Status from = t.from(ci.direction());
@@ -100,9 +102,14 @@ public final class CheckInTransitions {
     if (t.writesDecision()) sent.add(ThreadMessages.decision(db, ci, by.type()));
     Future<Void> rest =
         note.compose(
-            n ->
-                Future.all(audits(tx, t, by, ci, n), events(tx, t, by, ci, n), trust(db, t, ci))
-                    .<Void>mapEmpty());
+            n -> {
+              Future<Void> written =
+                  Future.all(audits(tx, t, by, ci, n), events(tx, t, by, ci, n), trust(db, t, ci))
+                      .mapEmpty();
+              // Every statement of the change is sent (the trust row, the hot lock, last).
+              if (last) tx.commitNow();
+              return written;
+            });
     sent.add(rest);
     return Future.all(sent).compose(v -> note).map(n -> new Applied(ci, n));
   }

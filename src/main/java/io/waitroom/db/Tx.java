@@ -5,8 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Transaction;
-import io.vertx.sqlclient.TransactionRollbackException;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.util.Ids;
 import java.util.ArrayList;
@@ -34,6 +32,8 @@ public final class Tx {
   private final SqlConnection conn;
   private final List<Outgoing> outbox = new ArrayList<>();
   private int events;
+  private Future<?> commit;
+  private boolean endsWithNextChange;
 
   private Tx(SqlConnection conn) {
     this.conn = conn;
@@ -45,15 +45,20 @@ public final class Tx {
 
   /**
    * Runs {@code work} in one transaction on one pooled connection and commits it; any failure rolls
-   * it back. As {@code Pool.withTransaction}, with one round trip less: BEGIN is not waited for but
-   * pipelined ahead of the work's first statement (the connection runs them in order, and a
-   * statement that fails marks the transaction failed, so COMMIT then rolls back and fails).
+   * it back. As {@code Pool.withTransaction}, with fewer round trips: BEGIN is not waited for but
+   * pipelined ahead of the work's first statement, and a work that says so ({@link #commitNow}) has
+   * its COMMIT sent right behind its last statement instead of after their answers. The connection
+   * runs them in order; a statement that fails aborts the transaction in PostgreSQL (a COMMIT
+   * behind it rolls back) and fails the work, which is then the answer.
+   *
+   * <p>BEGIN, COMMIT and ROLLBACK are sent as plain statements, not through Vert.x's {@code
+   * Transaction}, which holds COMMIT back until every statement before it has answered.
    */
   public static <T> Future<T> run(Vertx vertx, Pool pool, Function<Tx, Future<T>> work) {
     List<Outgoing> committed = new ArrayList<>();
     return pool.withConnection(
             conn -> {
-              Future<Transaction> begun = conn.begin();
+              Future<?> begun = conn.query("BEGIN").execute();
               Tx tx = new Tx(conn);
               Future<T> done;
               try {
@@ -62,22 +67,51 @@ public final class Tx {
                 done = Future.failedFuture(e);
               }
               Future<T> result = done;
-              return begun.compose(
-                  t ->
-                      result.compose(
-                          value ->
-                              t.commit()
-                                  .map(
-                                      v -> {
-                                        committed.addAll(tx.outbox);
-                                        return value;
-                                      }),
-                          error ->
-                              error instanceof TransactionRollbackException
-                                  ? Future.failedFuture(error)
-                                  : t.rollback().transform(v -> Future.failedFuture(error))));
+              return Future.join(begun, result)
+                  .transform(
+                      settled -> {
+                        Future<?> end;
+                        if (tx.commit != null) end = tx.commit;
+                        else if (settled.succeeded()) end = conn.query("COMMIT").execute();
+                        else end = conn.query("ROLLBACK").execute();
+                        return end.transform(
+                            ended -> {
+                              if (begun.failed()) return Future.failedFuture(begun.cause());
+                              if (result.failed()) return Future.failedFuture(result.cause());
+                              if (ended.failed()) return Future.failedFuture(ended.cause());
+                              committed.addAll(tx.outbox);
+                              return Future.succeededFuture(result.result());
+                            });
+                      });
             })
         .onSuccess(v -> committed.forEach(o -> vertx.eventBus().publish(o.address(), o.message())));
+  }
+
+  /**
+   * Sends COMMIT now, behind the statements already sent, without waiting for their answers: for a
+   * work whose every statement has been sent and that does nothing after them that could fail it. A
+   * hot row locked by the last statement (an agent's trust row) is then held for the commit alone,
+   * not also for the answer's way back and the event loop's turn. If any of those statements fails,
+   * PostgreSQL rolls the transaction back at this COMMIT and the work fails.
+   */
+  public void commitNow() {
+    if (commit == null) commit = conn.query("COMMIT").execute();
+  }
+
+  /**
+   * Marks that the next change applied in this transaction ({@code CheckInTransitions.apply}) is
+   * its last statement-writing step, so that it may {@link #commitNow} once it has sent them.
+   */
+  public Tx endsWithNextChange() {
+    endsWithNextChange = true;
+    return this;
+  }
+
+  /** Whether the change being applied ends the transaction (asked once per change). */
+  public boolean takeEndsWithThisChange() {
+    boolean ends = endsWithNextChange;
+    endsWithNextChange = false;
+    return ends;
   }
 
   /** The number of this transaction's next room event (0, 1, ...): its order in the transaction. */
