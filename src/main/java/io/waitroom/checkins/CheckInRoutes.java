@@ -62,7 +62,8 @@ public final class CheckInRoutes {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
     JsonObject body = Requests.body(ctx);
     CheckInInput in = CheckInInput.parse(body, false);
-    Idempotent.key(ctx);
+    // With an Idempotency-Key the answer is stored after the check-in, in the same transaction.
+    boolean answerStored = Idempotent.key(ctx) != null;
     CheckInFacts facts =
         new CheckInFacts(agent.id(), in.action(), in.riskLevel(), in.urgency(), in.context());
     String ref = ctx.pathParam("room");
@@ -79,16 +80,31 @@ public final class CheckInRoutes {
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())
-                            .compose(v -> insert(tx, agent, d.room(), in, v, d.pushes()))));
+                            .compose(
+                                v ->
+                                    insert(
+                                        tx, agent, d.room(), in, v, d.pushes(), !answerStored))));
   }
 
+  /**
+   * {@code last}: nothing is written after the check-in in this transaction (no stored idempotent
+   * answer); then, unless a grant's use is still to be audited, its COMMIT follows its statements
+   * at once.
+   */
   private static Future<Reply> insert(
-      Tx tx, Actor.Agent agent, Room room, CheckInInput in, Verdict verdict, boolean pushes) {
+      Tx tx,
+      Actor.Agent agent,
+      Room room,
+      CheckInInput in,
+      Verdict verdict,
+      boolean pushes,
+      boolean last) {
     PolicyDecision d = verdict.decision();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // A pending one also queues its Web Push messages, in the same transaction.
     Change create = Change.create(agent, row);
     if (pushes) create = create.with(PushQueue.enqueue(row));
+    if (last && d.grantId() == null) tx.endsWithNextChange();
     return CheckInTransitions.apply(tx, create)
         .compose(
             applied ->
