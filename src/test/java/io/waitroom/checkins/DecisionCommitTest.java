@@ -48,11 +48,10 @@ class DecisionCommitTest extends ServerTest {
             + "' AND room_id = '"
             + f.room.getString("id")
             + "'";
-    assertThat(TestDb.queryLong(server.databaseUrl, counts)).isEqualTo(30 * 1000 + 10);
+    assertThat(count(counts)).isEqualTo(30 * 1000 + 10);
     for (String id : ids) {
       assertThat(
-              TestDb.queryLong(
-                  server.databaseUrl,
+              count(
                   "SELECT count(*) FROM room_events WHERE type IN ('checkin.approved',"
                       + " 'checkin.rejected') AND data->>'id' = '"
                       + id
@@ -84,22 +83,19 @@ class DecisionCommitTest extends ServerTest {
       assertThat(api.get("/v1/check-ins/" + id, key).data().getString("status"))
           .isEqualTo("pending");
       assertThat(
-              TestDb.queryLong(
-                  server.databaseUrl,
+              count(
                   "SELECT count(*) FROM audit_log WHERE target_id = '"
                       + id
                       + "' AND event_type = 'checkin.approved'"))
           .isZero();
       assertThat(
-              TestDb.queryLong(
-                  server.databaseUrl,
+              count(
                   "SELECT count(*) FROM room_events WHERE type = 'checkin.approved' AND data->>'id' = '"
                       + id
                       + "'"))
           .isZero();
       assertThat(
-              TestDb.queryLong(
-                  server.databaseUrl,
+              count(
                   "SELECT count(*) FROM check_in_messages WHERE check_in_id = '"
                       + id
                       + "' AND message_type = 'decision'"))
@@ -111,5 +107,9 @@ class DecisionCommitTest extends ServerTest {
     Res again = api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject());
     assertThat(again.status()).as(again.toString()).isEqualTo(200);
     assertThat(again.data().getString("status")).isEqualTo("approved");
+  }
+
+  private static long count(String sql) {
+    return TestDb.queryLong(server.databaseUrl, sql);
   }
 }
