@@ -168,27 +168,49 @@ public final class EventLog {
    */
   public static Future<RoomEvent> append(
       Tx tx, String orgId, String roomId, String type, JsonObject data) {
-    int n = tx.nextEventNumber();
-    if (n >= PER_TX) {
-      return Future.failedFuture(
-          new IllegalStateException("more than " + PER_TX + " room events in one transaction"));
+    return appendAll(tx, List.of(new NewEvent(orgId, roomId, type, data))).map(all -> all.get(0));
+  }
+
+  /** A room event about to be appended. */
+  public record NewEvent(String orgId, String roomId, String type, JsonObject data) {}
+
+  /**
+   * Appends {@code events} in this order as one batch (one statement sent with its rows, not one
+   * round of the protocol each), numbered after the transaction's earlier events; each is published
+   * after the commit, as {@link #append}.
+   */
+  public static Future<List<RoomEvent>> appendAll(Tx tx, List<NewEvent> events) {
+    if (events.isEmpty()) return Future.succeededFuture(List.of());
+    List<Tuple> rows = new ArrayList<>(events.size());
+    for (NewEvent e : events) {
+      int n = tx.nextEventNumber();
+      if (n >= PER_TX) {
+        return Future.failedFuture(
+            new IllegalStateException("more than " + PER_TX + " room events in one transaction"));
+      }
+      rows.add(Tuple.of(e.orgId(), e.roomId(), e.type(), e.data(), n));
     }
-    return tx.conn()
-        .preparedQuery(APPEND)
-        .execute(Tuple.of(orgId, roomId, type, data, n))
+    var statement = tx.conn().preparedQuery(APPEND);
+    return (rows.size() == 1 ? statement.execute(rows.get(0)) : statement.executeBatch(rows))
         .map(
-            rows -> {
-              Row r = rows.iterator().next();
-              RoomEvent e =
-                  new RoomEvent(
-                      r.getLong("id"),
-                      orgId,
-                      roomId,
-                      type,
-                      data,
-                      Time.iso(r.getOffsetDateTime("created_at")));
-              tx.publishAfterCommit(Addresses.ROOM_EVENTS, e);
-              return e;
+            first -> {
+              List<RoomEvent> out = new ArrayList<>(events.size());
+              var result = first;
+              for (NewEvent e : events) {
+                Row r = result.iterator().next();
+                RoomEvent appended =
+                    new RoomEvent(
+                        r.getLong("id"),
+                        e.orgId(),
+                        e.roomId(),
+                        e.type(),
+                        e.data(),
+                        Time.iso(r.getOffsetDateTime("created_at")));
+                tx.publishAfterCommit(Addresses.ROOM_EVENTS, appended);
+                out.add(appended);
+                result = result.next();
+              }
+              return out;
             });
   }
 }

@@ -218,20 +218,19 @@ final class WatcherDispatcher {
         deliveries.isEmpty()
             ? Future.succeededFuture()
             : tx.conn().preparedQuery(WatcherSql.INSERT_DELIVERY).executeBatch(deliveries);
-    // Every watcher.triggered event is sent at once, pipelined on the transaction's connection
-    // (they do not depend on each other), in event order: ids follow the order of sending.
+    // Every watcher.triggered event goes in one batch on the transaction's connection (they do
+    // not depend on each other), in event order: ids follow the order of the batch.
     List<Firing> ordered = new ArrayList<>(firings);
     ordered.sort(
         Comparator.comparingLong((Firing f) -> f.event().id())
             .thenComparing(f -> f.watcher().id()));
-    List<Future<?>> sent = new ArrayList<>(ordered.size() + 1);
-    sent.add(inserted);
+    List<EventLog.NewEvent> triggered = new ArrayList<>(ordered.size());
     for (Firing f : ordered) {
-      sent.add(
-          EventLog.append(
-              tx, f.event().orgId(), f.event().roomId(), WatcherMatcher.TRIGGERED, triggered(f)));
+      triggered.add(
+          new EventLog.NewEvent(
+              f.event().orgId(), f.event().roomId(), WatcherMatcher.TRIGGERED, triggered(f)));
     }
-    Future<?> chain = Future.all(sent);
+    Future<?> chain = Future.all(inserted, EventLog.appendAll(tx, triggered));
     long last = events.get(events.size() - 1).id();
     return chain
         .compose(v -> tx.conn().preparedQuery(WatcherSql.ADVANCE_CURSOR).execute(Tuple.of(last)))
