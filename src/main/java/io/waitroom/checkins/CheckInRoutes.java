@@ -104,8 +104,10 @@ public final class CheckInRoutes {
     // A pending one also queues its Web Push messages, in the same transaction.
     Change create = Change.create(agent, row);
     if (pushes) create = create.with(PushQueue.enqueue(row));
-    if (last && d.grantId() == null) tx.endsWithNextChange();
-    return CheckInTransitions.apply(tx, create)
+    // A grant's use is audited after the check-in, in the same transaction.
+    return (last && d.grantId() == null
+            ? CheckInTransitions.applyLast(tx, create)
+            : CheckInTransitions.apply(tx, create))
         .compose(
             applied ->
                 Grants.audited(tx, verdict, agent.orgId(), room.id(), applied.checkIn().id())
@@ -262,11 +264,8 @@ public final class CheckInRoutes {
                                         human.orgId(),
                                         id,
                                         "only a pending check-in or a submitted task can be decided")));
-    // The decision is the transaction's last change: its COMMIT follows its statements at once,
-    // so the agent's trust row (its last statement) is locked for the commit alone. On a miss
-    // nothing is sent after the flag is taken, and a vote takes the same path for its decision.
-    return CheckInTransitions.apply(tx.endsWithNextChange(), change)
-        .map(CheckInTransitions.Applied::checkIn);
+    // The decision is the transaction's last change (a quorum's vote, on the miss, is another).
+    return CheckInTransitions.applyLast(tx, change).map(CheckInTransitions.Applied::checkIn);
   }
 
   // ---- withdraw ----

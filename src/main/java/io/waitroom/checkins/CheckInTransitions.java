@@ -29,7 +29,19 @@ public final class CheckInTransitions {
 
   /** A change of one check-in. */
   public static Future<Applied> apply(Tx tx, Change change) {
-    boolean last = tx.takeEndsWithThisChange();
+    return apply(tx, change, false);
+  }
+
+  /**
+   * A change of one check-in that is its transaction's last: nothing is sent after it, so its
+   * COMMIT goes right behind its statements ({@link Tx#commitNow}) and the hot row its last
+   * statement locks (the agent's trust) is held for the commit alone. A miss sends nothing more.
+   */
+  public static Future<Applied> applyLast(Tx tx, Change change) {
+    return apply(tx, change, true);
+  }
+
+  private static Future<Applied> apply(Tx tx, Change change, boolean last) {
     return tx.conn()
         .preparedQuery(change.statement().sql())
         .execute(change.statement().params())

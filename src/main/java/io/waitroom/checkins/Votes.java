@@ -42,7 +42,7 @@ final class Votes {
               Change decision =
                   Change.decideByVotes(
                       human, id, Status.of(tally.outcome()), reason, tally.modifications());
-              return CheckInTransitions.apply(tx.endsWithNextChange(), decision)
+              return CheckInTransitions.applyLast(tx, decision)
                   .map(CheckInTransitions.Applied::checkIn);
             });
   }

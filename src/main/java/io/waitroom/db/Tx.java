@@ -33,7 +33,6 @@ public final class Tx {
   private final List<Outgoing> outbox = new ArrayList<>();
   private int events;
   private Future<?> commit;
-  private boolean endsWithNextChange;
 
   private Tx(SqlConnection conn) {
     this.conn = conn;
@@ -96,22 +95,6 @@ public final class Tx {
    */
   public void commitNow() {
     if (commit == null) commit = conn.query("COMMIT").execute();
-  }
-
-  /**
-   * Marks that the next change applied in this transaction ({@code CheckInTransitions.apply}) is
-   * its last statement-writing step, so that it may {@link #commitNow} once it has sent them.
-   */
-  public Tx endsWithNextChange() {
-    endsWithNextChange = true;
-    return this;
-  }
-
-  /** Whether the change being applied ends the transaction (asked once per change). */
-  public boolean takeEndsWithThisChange() {
-    boolean ends = endsWithNextChange;
-    endsWithNextChange = false;
-    return ends;
   }
 
   /** The number of this transaction's next room event (0, 1, ...): its order in the transaction. */
