@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,9 +23,18 @@ import java.util.List;
  *     check-in's Web Push queue)
  * @param note a message the change posts in the thread (a result, a help request), or null
  * @param miss why the statement matched nothing; must fail (404, 403, 409 ...)
+ * @param written the check-in the statement writes, when it is known before the statement runs (a
+ *     create in a transaction whose {@code now()} was read); then the statement has no {@code
+ *     RETURNING} and everything the change implies is sent with it, or null
  */
 public record Change(
-    Transition transition, By by, Sql statement, List<Sql> alongside, Note note, Miss miss) {
+    Transition transition,
+    By by,
+    Sql statement,
+    List<Sql> alongside,
+    Note note,
+    Miss miss,
+    CheckIn written) {
 
   /** Who makes the change, as audit rows and {@code status_change} messages name them. */
   public record By(String type, String id) {
@@ -54,11 +64,11 @@ public record Change(
       db -> Future.failedFuture(ApiException.conflict("the check-in has changed; try again"));
 
   public Change orElse(Miss explanation) {
-    return new Change(transition, by, statement, alongside, note, explanation);
+    return new Change(transition, by, statement, alongside, note, explanation, written);
   }
 
   public Change withNote(Note message) {
-    return new Change(transition, by, statement, alongside, message, miss);
+    return new Change(transition, by, statement, alongside, message, miss, written);
   }
 
   /** The same change with {@code more} statements run after a hit, after those it has. */
@@ -66,17 +76,32 @@ public record Change(
     if (more.isEmpty()) return this;
     List<Sql> all = new ArrayList<>(alongside);
     all.addAll(more);
-    return new Change(transition, by, statement, List.copyOf(all), note, miss);
+    return new Change(transition, by, statement, List.copyOf(all), note, miss, written);
   }
 
   private static Change of(Transition t, By by, String sql, Tuple params, Sql... alongside) {
-    return new Change(t, by, new Sql(sql, params), List.of(alongside), null, CONFLICT);
+    return new Change(t, by, new Sql(sql, params), List.of(alongside), null, CONFLICT, null);
   }
 
   // ---- every change the API makes ----
 
   public static Change create(Tx.Author by, NewCheckIn row) {
     return of(Transition.CREATE, By.of(by), CheckInSql.INSERT, row.tuple());
+  }
+
+  /**
+   * A create in a transaction whose {@code now()} is known ({@code now}): the check-in is built
+   * here, not read back, so its insert and everything it implies go out in one round trip.
+   */
+  public static Change create(Tx.Author by, NewCheckIn row, OffsetDateTime now) {
+    return new Change(
+        Transition.CREATE,
+        By.of(by),
+        new Sql(CheckInSql.INSERT_ONLY, row.tuple()),
+        List.of(),
+        null,
+        CONFLICT,
+        row.written(now));
   }
 
   /** A human decides a pending check-in or a submitted task. */

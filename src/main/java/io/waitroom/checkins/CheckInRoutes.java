@@ -18,6 +18,7 @@ import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
+import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
@@ -80,10 +81,7 @@ public final class CheckInRoutes {
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())
-                            .compose(
-                                v ->
-                                    insert(
-                                        tx, agent, d.room(), in, v, d.pushes(), !answerStored))));
+                            .compose(v -> insert(tx, agent, d, in, v, !answerStored))));
   }
 
   /**
@@ -94,16 +92,17 @@ public final class CheckInRoutes {
   private static Future<Reply> insert(
       Tx tx,
       Actor.Agent agent,
-      Room room,
+      RoomPolicies.Decided decided,
       CheckInInput in,
       Verdict verdict,
-      boolean pushes,
       boolean last) {
     PolicyDecision d = verdict.decision();
+    Room room = decided.room();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
+    // Built from the transaction's now(), read with the room: sent with its records at once.
+    Change create = Change.create(agent, row, decided.now());
     // A pending one also queues its Web Push messages, in the same transaction.
-    Change create = Change.create(agent, row);
-    if (pushes) create = create.with(PushQueue.enqueue(row));
+    if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
     // A grant's use is audited after the check-in, in the same transaction.
     return (last && d.grantId() == null
             ? CheckInTransitions.applyLast(tx, create)

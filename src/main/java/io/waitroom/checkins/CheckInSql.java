@@ -9,9 +9,10 @@ public final class CheckInSql {
   /**
    * A new check-in or task, bound by {@code NewCheckIn.tuple()}: $15 seconds until expiry (null =
    * never), $16 the decision type (null = undecided), $20 quorum, $21 escalation steps, $22 seconds
-   * until the first step (null = none).
+   * until the first step (null = none). Without {@code RETURNING}: for a create that knows the row
+   * it writes ({@code NewCheckIn.written}).
    */
-  static final String INSERT =
+  static final String INSERT_ONLY =
       """
       INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
         description, risk_level, urgency, context, status, timeout_minutes, timeout_action,
@@ -22,8 +23,10 @@ public final class CheckInSql {
         $16, $17, $18, CASE WHEN $16::text IS NULL THEN NULL ELSE now() END, $19,
         $20, $21,
         CASE WHEN $22::int IS NULL THEN NULL ELSE now() + make_interval(secs => $22::int) END)
-      RETURNING\s"""
-          + C;
+      """;
+
+  /** {@link #INSERT_ONLY}, returning the row it wrote. */
+  static final String INSERT = INSERT_ONLY + "RETURNING " + C;
 
   public static final String BY_ID =
       "SELECT " + C + " FROM check_ins WHERE id = $1 AND org_id = $2";

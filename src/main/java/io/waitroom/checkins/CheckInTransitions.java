@@ -3,6 +3,7 @@ package io.waitroom.checkins;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
@@ -42,23 +43,28 @@ public final class CheckInTransitions {
   }
 
   private static Future<Applied> apply(Tx tx, Change change, boolean last) {
-    return tx.conn()
-        .preparedQuery(change.statement().sql())
-        .execute(change.statement().params())
-        .compose(
-            rows -> {
-              if (rows.size() == 0) {
-                return change
-                    .miss()
-                    .explain(tx.conn())
-                    .compose(v -> Future.failedFuture(ApiException.conflict("nothing changed")));
-              }
-              if (rows.size() > 1) {
-                return Future.failedFuture(
-                    new IllegalStateException(change.transition() + " matched " + rows.size()));
-              }
-              return record(tx, change, CheckIn.fromRow(rows.iterator().next()), last);
-            });
+    Future<RowSet<Row>> statement =
+        tx.conn().preparedQuery(change.statement().sql()).execute(change.statement().params());
+    if (change.written() != null) {
+      // The row is known: its records go right behind it (if the insert fails, so do they, in
+      // the aborted transaction, and the insert's error, answered first, is the failure).
+      Future<Applied> recorded = record(tx, change, change.written(), last);
+      return Future.all(statement, recorded).map(v -> recorded.result());
+    }
+    return statement.compose(
+        rows -> {
+          if (rows.size() == 0) {
+            return change
+                .miss()
+                .explain(tx.conn())
+                .compose(v -> Future.failedFuture(ApiException.conflict("nothing changed")));
+          }
+          if (rows.size() > 1) {
+            return Future.failedFuture(
+                new IllegalStateException(change.transition() + " matched " + rows.size()));
+          }
+          return record(tx, change, CheckIn.fromRow(rows.iterator().next()), last);
+        });
   }
 
   /**

@@ -1,10 +1,14 @@
 package io.waitroom.checkins;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.Verdict;
 import io.waitroom.util.Ids;
+import io.waitroom.util.Time;
+import java.time.OffsetDateTime;
 
 /**
  * A check-in or task about to be written: who asks, what, and how it starts. {@link #tuple()} is
@@ -62,9 +66,6 @@ public record NewCheckIn(
 
   Tuple tuple() {
     boolean task = CheckIn.HUMAN_TO_AGENT.equals(direction);
-    // Decided at creation: the engine's decision is the check-in's decision too.
-    boolean decided = decision != null && !Status.PENDING.wire().equals(status);
-    boolean pending = decision != null && Status.PENDING.wire().equals(status);
     return Tuple.from(
         new Object[] {
           id,
@@ -82,13 +83,70 @@ public record NewCheckIn(
           timeoutMinutes,
           timeoutAction,
           expiresInSeconds,
-          decided ? status : null,
-          decided ? decision.reason() : null,
-          decided ? decision.decidedBy() : null,
+          decided() ? status : null,
+          decided() ? decision.reason() : null,
+          decided() ? decision.decidedBy() : null,
           decision == null ? null : decision.toJson(),
-          pending && decision.quorum() != null ? decision.quorum().toJson() : null,
-          pending && decision.escalation() != null ? decision.escalation().toJson() : null,
-          pending ? escalationInSeconds : null
+          quorumJson(),
+          escalationJson(),
+          pending() ? escalationInSeconds : null
         });
+  }
+
+  /**
+   * The check-in exactly as {@link CheckInSql#INSERT} writes it in a transaction whose {@code
+   * now()} is {@code now} (PostgreSQL's now() is its transaction's start, the same in every
+   * statement): what the statement's {@code RETURNING} would read back, known before it is sent.
+   */
+  CheckIn written(OffsetDateTime now) {
+    boolean task = CheckIn.HUMAN_TO_AGENT.equals(direction);
+    String at = Time.iso(now);
+    return new CheckIn(
+        id,
+        creator.orgId(),
+        roomId,
+        direction,
+        task ? null : creator.id(),
+        creator.id(),
+        what.action(),
+        what.description(),
+        what.riskLevel(),
+        what.urgency(),
+        what.context(),
+        status,
+        timeoutMinutes,
+        timeoutAction,
+        expiresInSeconds == null ? null : Time.iso(now.plusSeconds(expiresInSeconds)),
+        decided() ? status : null,
+        decided() ? decision.reason() : null,
+        null,
+        decided() ? decision.decidedBy() : null,
+        decided() ? at : null,
+        null,
+        false,
+        decision == null ? null : decision.toJson(),
+        at,
+        at,
+        quorumJson(),
+        new JsonArray(),
+        escalationJson(),
+        0);
+  }
+
+  /** Decided at creation: the engine's decision is the check-in's decision too. */
+  private boolean decided() {
+    return decision != null && !Status.PENDING.wire().equals(status);
+  }
+
+  private boolean pending() {
+    return decision != null && Status.PENDING.wire().equals(status);
+  }
+
+  private JsonObject quorumJson() {
+    return pending() && decision.quorum() != null ? decision.quorum().toJson() : null;
+  }
+
+  private JsonArray escalationJson() {
+    return pending() && decision.escalation() != null ? decision.escalation().toJson() : null;
   }
 }

@@ -35,12 +35,12 @@ public final class RoomPolicies {
   /**
    * The room $2 (slug or id) of org $1, with its policies only when it is not room $3 at version
    * $4; the trust score of agent $5 there (null for none); its live grants; whether the org has a
-   * push subscription.
+   * push subscription; and the transaction's {@code now()}.
    */
   static final String READ =
       """
       SELECT r.id, r.org_id, r.slug, r.name, r.description, r.created_by, r.created_at,
-        r.updated_at,
+        r.updated_at, now() AS now,
         CASE WHEN r.id IS DISTINCT FROM $3 OR r.updated_at IS DISTINCT FROM $4::timestamptz
           THEN r.policies END AS policies,
         (SELECT t.score FROM trust_scores t WHERE t.agent_id = $5 AND t.room_id = r.id) AS score,
@@ -55,21 +55,23 @@ public final class RoomPolicies {
   /**
    * One read of a room for the engine: the room (its {@code policies} field is left out), its
    * parsed stored policies, the agent's trust there, the live grants, and whether the org has any
-   * Web Push subscription.
+   * Web Push subscription; and {@code now}, the {@code now()} of the transaction it was read in
+   * (PostgreSQL's: the transaction's start, the same in each of its statements).
    */
   public record Read(
       Room room,
       PolicyDocument stored,
       double trustScore,
       List<StandingGrant> grants,
-      boolean pushes) {}
+      boolean pushes,
+      OffsetDateTime now) {}
 
   /**
    * What a check-in is decided against: the room, the engine's whole answer, and whether the org
    * has any Web Push subscription (read in the same snapshot the push queue's insert would use: so
-   * without one, that statement is not sent at all).
+   * without one, that statement is not sent at all), and the transaction's {@code now()}.
    */
-  public record Decided(Room room, Verdict verdict, boolean pushes) {}
+  public record Decided(Room room, Verdict verdict, boolean pushes, OffsetDateTime now) {}
 
   private record Cached(OffsetDateTime version, PolicyDocument document) {}
 
@@ -116,7 +118,7 @@ public final class RoomPolicies {
                     "this agent key is not scoped to room " + read.room().slug());
               }
               Verdict v = verdict(read, facts, timeoutMinutes, timeoutAction, null);
-              return new Decided(read.room(), v, read.pushes());
+              return new Decided(read.room(), v, read.pushes(), read.now());
             });
   }
 
@@ -150,7 +152,8 @@ public final class RoomPolicies {
                   document(r, cached),
                   score == null ? Trust.INITIAL : score,
                   grants(r),
-                  r.getBoolean("pushes"));
+                  r.getBoolean("pushes"),
+                  r.getOffsetDateTime("now"));
             });
   }
 

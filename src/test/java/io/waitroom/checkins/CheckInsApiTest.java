@@ -52,6 +52,72 @@ class CheckInsApiTest extends ServerTest {
     assertThat(ci.getJsonObject("policy").getString("result")).isEqualTo("require_approval");
   }
 
+  /**
+   * A create builds its answer from the transaction's now() instead of reading the row back: the
+   * answer must be the stored check-in, field for field, in every way a create can start (pending
+   * with a timeout, a quorum and escalation steps; approved by a rule), JSON context included.
+   */
+  @Test
+  void theCreateAnswerIsTheStoredCheckInInEveryStartingState() {
+    Fixtures f = Fixtures.create(api);
+    String lead = f.userId(f.human, "alice");
+    JsonObject policies =
+        Fixtures.policy(
+                "require_approval",
+                new JsonArray()
+                    .add(
+                        Fixtures.rule(
+                            "reads",
+                            "auto_approve",
+                            new JsonObject().put("action_matches", "^read "))))
+            .put(
+                "quorum",
+                new JsonObject()
+                    .put("required", 1)
+                    .put("approvers", new JsonArray().add(lead))
+                    .put("reject", "any"))
+            .put(
+                "escalation",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("after_minutes", 30)
+                            .put("urgency", "urgent")
+                            .put("notify", "all")));
+    Res put = f.putPolicies(policies);
+    assertThat(put.status()).as(put.toString()).isEqualTo(200);
+    String key = f.agentKey("deployer");
+    JsonObject context =
+        new JsonObject()
+            .put("zeta", 1)
+            .put("alpha", new JsonObject().put("b", 2.5).put("a", new JsonArray().add("x")))
+            .put("nothing", (Object) null);
+    List<JsonObject> created = new ArrayList<>();
+    for (String action : List.of("deploy v2", "read logs")) {
+      Res r =
+          f.checkIn(
+              key,
+              new JsonObject()
+                  .put("action", action)
+                  .put("description", "with \"quotes\" and ü")
+                  .put("risk_level", "low")
+                  .put("context", context));
+      assertThat(r.status()).as(r.toString()).isEqualTo(201);
+      created.add(r.data());
+    }
+    assertThat(created.get(0).getString("status")).isEqualTo("pending");
+    assertThat(created.get(0).getString("expires_at")).isNotNull();
+    assertThat(created.get(0).getJsonObject("quorum")).isNotNull();
+    assertThat(created.get(1).getString("status")).isEqualTo("approved");
+    assertThat(created.get(1).getJsonObject("decision").getString("decided_at")).isNotNull();
+    for (JsonObject answer : created) {
+      JsonObject stored = api.get("/v1/check-ins/" + answer.getString("id"), key).data();
+      stored.remove("messages");
+      stored.remove("participants");
+      assertThat(answer.getMap()).isEqualTo(stored.getMap());
+    }
+  }
+
   @Test
   void defaultsAreMediumNormalAndEmptyContext() {
     Fixtures f = Fixtures.create(api);
