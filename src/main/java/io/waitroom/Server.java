@@ -78,6 +78,8 @@ public final class Server {
         Vertx.builder()
             .with(
                 new VertxOptions()
+                    // epoll where its library is (Linux x86-64, in the jar), else NIO.
+                    .setPreferNativeTransport(true)
                     .setMetricsOptions(metrics)
                     .setEventLoopPoolSize(config.eventLoops()))
             .withMetrics(new MicrometerMetricsFactory())
@@ -199,10 +201,12 @@ public final class Server {
         .onSuccess(
             id ->
                 log.info(
-                    "waitroom listening host={} port={} http_instances={} database={} redis={}",
+                    "waitroom listening host={} port={} http_instances={} transport={} database={}"
+                        + " redis={}",
                     config.host(),
                     config.port(),
                     config.effectiveHttpInstances(),
+                    vertx.isNativeTransportEnabled() ? "epoll" : "nio",
                     config.embeddedDatabase() ? "embedded" : "external",
                     config.redisUrl() == null ? "off" : "on"))
         .mapEmpty();
