@@ -24,7 +24,14 @@ import org.slf4j.LoggerFactory;
 final class WebhookDelivery {
   private static final Logger log = LoggerFactory.getLogger(WebhookDelivery.class);
 
-  static final int MAX_IN_FLIGHT = 32;
+  /**
+   * Attempts at once: an attempt holds its place until its outcome is written, so most of them are
+   * waiting for a batch of outcomes to commit, not on a connection ({@link #CONNECTIONS_PER_HOST}).
+   */
+  static final int MAX_IN_FLIGHT = 128;
+
+  /** Open connections to one target host at most (a webhook consumer's fair share). */
+  static final int CONNECTIONS_PER_HOST = 32;
 
   private final Pool pool;
   private final WebhookSender sender;

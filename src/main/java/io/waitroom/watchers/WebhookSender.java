@@ -73,7 +73,7 @@ public final class WebhookSender {
                 .setVerifyHost(true)
                 .setDecompressionSupported(false)
                 .setMaxRedirects(0),
-            new PoolOptions().setHttp1MaxSize(WebhookDelivery.MAX_IN_FLIGHT));
+            new PoolOptions().setHttp1MaxSize(WebhookDelivery.CONNECTIONS_PER_HOST));
     return new WebhookSender(vertx, client, dnsPool(vertx), allowPrivate);
   }
 
