@@ -41,7 +41,8 @@ public final class SignalRoutes {
     JsonObject body = Requests.body(ctx);
     String type = Fields.requiredString(body, "type", 1, 200);
     JsonObject payload = Fields.optionalObject(body, "payload", new JsonObject());
-    Idempotent.key(ctx);
+    // With an Idempotency-Key the answer is stored after the signal, in the same transaction.
+    boolean last = Idempotent.key(ctx) == null;
     return RoomRepository.visible(deps.pool(), actor, ctx.pathParam("room"))
         .compose(
             room ->
@@ -50,11 +51,15 @@ public final class SignalRoutes {
                     deps.vertx(),
                     deps.pool(),
                     actor,
-                    tx -> insert(tx, actor, room, type, payload)));
+                    tx -> insert(tx, actor, room, type, payload, last)));
   }
 
+  /**
+   * The signal, then its audit row and event sent together; {@code last}: nothing follows in the
+   * transaction, so its COMMIT goes right behind them.
+   */
   private static Future<Reply> insert(
-      Tx tx, Actor actor, Room room, String type, JsonObject payload) {
+      Tx tx, Actor actor, Room room, String type, JsonObject payload, boolean last) {
     return tx.conn()
         .preparedQuery(SignalSql.INSERT)
         .execute(
@@ -70,16 +75,14 @@ public final class SignalRoutes {
                 }))
         .map(rows -> Signal.fromRow(rows.iterator().next()))
         .compose(
-            sig ->
-                tx.audit(actor, room.id(), "signal.broadcast", "signal", sig.id(), sig.toJson())
-                    .compose(
-                        v ->
-                            EventLog.append(
-                                tx,
-                                actor.orgId(),
-                                room.id(),
-                                EventTypes.SIGNAL_BROADCAST,
-                                sig.eventData()))
-                    .map(e -> Reply.created(sig.toJson())));
+            sig -> {
+              Future<Void> audited =
+                  tx.audit(actor, room.id(), "signal.broadcast", "signal", sig.id(), sig.toJson());
+              Future<?> appended =
+                  EventLog.append(
+                      tx, actor.orgId(), room.id(), EventTypes.SIGNAL_BROADCAST, sig.eventData());
+              if (last) tx.commitNow();
+              return Future.all(audited, appended).map(v -> Reply.created(sig.toJson()));
+            });
   }
 }

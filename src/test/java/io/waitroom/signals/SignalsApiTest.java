@@ -8,9 +8,15 @@ import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.ServerTest;
 import io.waitroom.support.SseClient;
+import io.waitroom.support.TestDb;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class SignalsApiTest extends ServerTest {
@@ -68,6 +74,50 @@ class SignalsApiTest extends ServerTest {
     assertThat(audit.status()).as(audit.toString()).isEqualTo(200);
     assertThat(audit.list().stream().map(o -> ((JsonObject) o).getString("event_type")))
         .contains("signal.broadcast");
+  }
+
+  /**
+   * A signal's audit row and event are sent together with its COMMIT right behind them (issue 15):
+   * concurrent signals into one room each leave exactly one signal row, one audit row and one
+   * event.
+   */
+  @Test
+  void concurrentSignalsEachWriteOneRowOneAuditRowAndOneEvent() throws Exception {
+    Fixtures f = Fixtures.create(api);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<String> ids = new ArrayList<>();
+    try {
+      List<Future<Res>> answers = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        JsonObject body =
+            new JsonObject().put("type", "tick").put("payload", new JsonObject().put("i", i));
+        answers.add(pool.submit(() -> signal(f, f.human, body)));
+      }
+      for (Future<Res> a : answers) {
+        assertThat(a.get().status()).as(a.get().toString()).isEqualTo(201);
+        ids.add(a.get().data().getString("id"));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(new HashSet<>(ids)).hasSize(40);
+    String room = f.room.getString("id");
+    assertThat(count("SELECT count(*) FROM signals WHERE room_id = '" + room + "'")).isEqualTo(40);
+    for (String id : ids) {
+      assertThat(count("SELECT count(*) FROM audit_log WHERE target_id = '" + id + "'"))
+          .isEqualTo(1);
+      assertThat(
+              count(
+                  "SELECT count(*) FROM room_events WHERE type = 'signal.broadcast' AND data->>'id'"
+                      + " = '"
+                      + id
+                      + "'"))
+          .isEqualTo(1);
+    }
+  }
+
+  private static long count(String sql) {
+    return TestDb.queryLong(server.databaseUrl, sql);
   }
 
   @Test
