@@ -230,13 +230,11 @@ final class WatcherDispatcher {
           new EventLog.NewEvent(
               f.event().orgId(), f.event().roomId(), WatcherMatcher.TRIGGERED, triggered(f)));
     }
-    Future<?> appended = EventLog.appendAll(tx, triggered);
+    Future<?> chain = Future.all(inserted, EventLog.appendAll(tx, triggered));
     long last = events.get(events.size() - 1).id();
-    // The cursor moves in the same transaction and COMMIT follows at once: nothing waits for the
-    // inserts' answers (if one fails, the transaction rolls back at that COMMIT, cursor included).
-    Future<?> advanced = tx.conn().preparedQuery(WatcherSql.ADVANCE_CURSOR).execute(Tuple.of(last));
-    tx.commitNow();
-    return Future.all(inserted, appended, advanced).map(v -> deliveries.size());
+    return chain
+        .compose(v -> tx.conn().preparedQuery(WatcherSql.ADVANCE_CURSOR).execute(Tuple.of(last)))
+        .map(v -> deliveries.size());
   }
 
   /** {@code watcher.triggered} data: who fired, on what, and the chain that led here. */
