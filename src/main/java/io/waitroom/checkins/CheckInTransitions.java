@@ -20,7 +20,8 @@ import java.util.List;
  * message, the {@code status_change} and {@code decision} thread messages, the audit rows, the room
  * events and, last (its row is the hot lock: one agent's decisions in one room), the trust change.
  * The statements are pipelined (sent without waiting for each answer), so a change costs about
- * three round trips whatever it writes.
+ * three round trips whatever it writes; a create whose row is known before it is written ({@link
+ * Change#written}) sends its insert and all of that at once, in one.
  */
 public final class CheckInTransitions {
   private CheckInTransitions() {}
