@@ -1,7 +1,6 @@
 package io.waitroom.checkins;
 
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.policy.PolicyDecision;
@@ -64,31 +63,35 @@ public record NewCheckIn(
         null);
   }
 
+  /**
+   * {@link CheckInSql#INSERT}'s parameters: the row's values as {@link #written} has them (its one
+   * mapping), with seconds from now for the times the statement computes itself.
+   */
   Tuple tuple() {
-    boolean task = CheckIn.HUMAN_TO_AGENT.equals(direction);
+    CheckIn c = written(null);
     return Tuple.from(
         new Object[] {
-          id,
-          creator.orgId(),
-          roomId,
-          direction,
-          task ? null : creator.id(),
-          creator.id(),
-          what.action(),
-          what.description(),
-          what.riskLevel(),
-          what.urgency(),
-          what.context(),
-          status,
-          timeoutMinutes,
-          timeoutAction,
+          c.id(),
+          c.orgId(),
+          c.roomId(),
+          c.direction(),
+          c.agentId(),
+          c.createdBy(),
+          c.action(),
+          c.description(),
+          c.riskLevel(),
+          c.urgency(),
+          c.context(),
+          c.status(),
+          c.timeoutMinutes(),
+          c.timeoutAction(),
           expiresInSeconds,
-          decided() ? status : null,
-          decided() ? decision.reason() : null,
-          decided() ? decision.decidedBy() : null,
-          decision == null ? null : decision.toJson(),
-          quorumJson(),
-          escalationJson(),
+          c.decisionType(),
+          c.decisionReason(),
+          c.decidedBy(),
+          c.policy(),
+          c.quorum(),
+          c.escalation(),
           pending() ? escalationInSeconds : null
         });
   }
@@ -97,10 +100,12 @@ public record NewCheckIn(
    * The check-in exactly as {@link CheckInSql#INSERT} writes it in a transaction whose {@code
    * now()} is {@code now} (PostgreSQL's now() is its transaction's start, the same in every
    * statement): what the statement's {@code RETURNING} would read back, known before it is sent.
+   * With a null {@code now}, its times are null (the statement's values without them).
    */
   CheckIn written(OffsetDateTime now) {
     boolean task = CheckIn.HUMAN_TO_AGENT.equals(direction);
     String at = Time.iso(now);
+    boolean decided = decision != null && !pending();
     return new CheckIn(
         id,
         creator.orgId(),
@@ -116,37 +121,27 @@ public record NewCheckIn(
         status,
         timeoutMinutes,
         timeoutAction,
-        expiresInSeconds == null ? null : Time.iso(now.plusSeconds(expiresInSeconds)),
-        decided() ? status : null,
-        decided() ? decision.reason() : null,
+        now == null || expiresInSeconds == null
+            ? null
+            : Time.iso(now.plusSeconds(expiresInSeconds)),
+        decided ? status : null,
+        decided ? decision.reason() : null,
         null,
-        decided() ? decision.decidedBy() : null,
-        decided() ? at : null,
+        decided ? decision.decidedBy() : null,
+        decided ? at : null,
         null,
         false,
         decision == null ? null : decision.toJson(),
         at,
         at,
-        quorumJson(),
+        pending() && decision.quorum() != null ? decision.quorum().toJson() : null,
         new JsonArray(),
-        escalationJson(),
+        pending() && decision.escalation() != null ? decision.escalation().toJson() : null,
         0);
   }
 
-  /** Decided at creation: the engine's decision is the check-in's decision too. */
-  private boolean decided() {
-    return decision != null && !Status.PENDING.wire().equals(status);
-  }
-
+  /** An agent check-in the engine left pending (tasks have no decision). */
   private boolean pending() {
     return decision != null && Status.PENDING.wire().equals(status);
-  }
-
-  private JsonObject quorumJson() {
-    return pending() && decision.quorum() != null ? decision.quorum().toJson() : null;
-  }
-
-  private JsonArray escalationJson() {
-    return pending() && decision.escalation() != null ? decision.escalation().toJson() : null;
   }
 }
