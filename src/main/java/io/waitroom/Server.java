@@ -11,14 +11,13 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.waitroom.auth.AgentKeyCache;
 import io.waitroom.auth.JwtVerifier;
 import io.waitroom.bus.LocalCodec;
 import io.waitroom.config.ServerConfig;
 import io.waitroom.db.Database;
+import io.waitroom.db.LoopPools;
 import io.waitroom.events.ClusterBridgeVerticle;
 import io.waitroom.events.EventRetentionVerticle;
 import io.waitroom.events.EventWaiters;
@@ -105,12 +104,11 @@ public final class Server {
                     loadJwks(vertx, config)
                         .compose(
                             jwks -> {
+                              // One pool per event loop (LoopPools: no hand-over between
+                              // threads for a statement or its answer).
                               Pool pool =
-                                  PgBuilder.pool()
-                                      .with(new PoolOptions().setMaxSize(config.dbPoolSize()))
-                                      .connectingTo(boot.database().connectOptions())
-                                      .using(vertx)
-                                      .build();
+                                  LoopPools.create(
+                                      vertx, boot.database().connectOptions(), config.dbPoolSize());
                               JwtVerifier jwt =
                                   JwtVerifier.create(
                                       vertx,
