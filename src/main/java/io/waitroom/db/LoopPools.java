@@ -1,6 +1,7 @@
 package io.waitroom.db;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +16,9 @@ import io.vertx.sqlclient.Query;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.impl.SocketConnectionBase;
+import io.vertx.sqlclient.internal.Connection;
+import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,10 +61,37 @@ public final class LoopPools implements Pool {
           PgBuilder.pool()
               .with(new PoolOptions().setMaxSize(share(size, loops.length, i)))
               .connectingTo(connect)
+              .withConnectHandler(
+                  conn -> {
+                    consolidateFlushes(conn);
+                    conn.close();
+                  })
               .using(vertx)
               .build();
     }
     return new LoopPools(loops, pools);
+  }
+
+  /**
+   * Lets a connection send what its loop wrote in one turn as one packet: the client flushes each
+   * statement on its own, so the five statements of a create went out as five {@code send} calls,
+   * each a wake-up of the PostgreSQL backend; with Netty's {@link FlushConsolidationHandler} at the
+   * head of the connection's pipeline, flushes made in one turn of the loop (or while the
+   * connection is reading) become one.
+   */
+  private static void consolidateFlushes(SqlConnection conn) {
+    Connection c = ((SqlConnectionInternal) conn).unwrap();
+    while (c.unwrap() != c) c = c.unwrap();
+    if (c instanceof SocketConnectionBase socket) {
+      socket
+          .socket()
+          .channelHandlerContext()
+          .pipeline()
+          .addFirst(
+              "flush-consolidation",
+              new FlushConsolidationHandler(
+                  FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    }
   }
 
   /** Loop {@code i}'s part of {@code size} connections over {@code n} loops. */
