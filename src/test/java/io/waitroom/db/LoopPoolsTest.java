@@ -13,26 +13,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.support.Api.Res;
+import io.waitroom.support.BlackholeProxy;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.TestDb;
 import io.waitroom.support.TestServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -161,7 +154,7 @@ class LoopPoolsTest {
   void statementsSentInOneTurnLeaveInOneWrite() throws Exception {
     String url = TestDb.freshDatabaseUrl();
     PgConnectOptions direct = PgConnectOptions.fromUri(url);
-    try (CountingProxy proxy = new CountingProxy(direct.getPort())) {
+    try (BlackholeProxy proxy = new BlackholeProxy(direct.getPort())) {
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
       // As Database sets them: prepared once per connection, then only bound and executed.
       PgConnectOptions viaProxy =
@@ -172,9 +165,11 @@ class LoopPoolsTest {
         // The first turn prepares the statements (each prepare waits for its answer).
         oneTurn(loop, pools);
         for (int i = 0; i < 20; i++) {
-          int before = proxy.reads();
+          int before = proxy.clientReads();
           oneTurn(loop, pools);
-          assertThat(proxy.reads() - before).as("reads for one turn's statements").isEqualTo(1);
+          assertThat(proxy.clientReads() - before)
+              .as("reads for one turn's statements")
+              .isEqualTo(1);
         }
       } finally {
         pools.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -201,72 +196,5 @@ class LoopPoolsTest {
                     })
                 .onComplete(done));
     done.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  /** Forwards one port to another and counts the reads of what clients send. */
-  private static final class CountingProxy implements AutoCloseable {
-    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    private final AtomicInteger reads = new AtomicInteger();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
-
-    CountingProxy(int target) throws IOException {
-      Thread accept =
-          new Thread(
-              () -> {
-                try {
-                  while (true) {
-                    Socket client = server.accept();
-                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-                    client.setTcpNoDelay(true);
-                    upstream.setTcpNoDelay(true);
-                    open.add(client);
-                    open.add(upstream);
-                    pump(client, upstream, true);
-                    pump(upstream, client, false);
-                  }
-                } catch (IOException closed) {
-                  // the proxy is closed
-                }
-              },
-              "counting-proxy");
-      accept.setDaemon(true);
-      accept.start();
-    }
-
-    private void pump(Socket from, Socket to, boolean count) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buf = new byte[65536];
-                try (InputStream in = from.getInputStream();
-                    OutputStream out = to.getOutputStream()) {
-                  int n;
-                  while ((n = in.read(buf)) >= 0) {
-                    if (count) reads.incrementAndGet();
-                    out.write(buf, 0, n);
-                    out.flush();
-                  }
-                } catch (IOException gone) {
-                  // one side closed
-                }
-              },
-              "counting-proxy-pump");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    int reads() {
-      return reads.get();
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-      for (Socket s : open) s.close();
-    }
   }
 }

@@ -20,6 +20,8 @@ public final class BlackholeProxy implements AutoCloseable {
   private volatile boolean blackhole;
   private final java.util.concurrent.atomic.AtomicInteger accepted =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger clientReads =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public BlackholeProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -41,6 +43,11 @@ public final class BlackholeProxy implements AutoCloseable {
   /** How many connections were accepted so far. */
   public int accepted() {
     return accepted.get();
+  }
+
+  /** How many reads the bytes clients sent took to arrive here (one per packet, roughly). */
+  public int clientReads() {
+    return clientReads.get();
   }
 
   /** Forwards again (connections that were black-holed stay useless to their clients). */
@@ -66,17 +73,19 @@ public final class BlackholeProxy implements AutoCloseable {
         Socket in = server.accept();
         accepted.incrementAndGet();
         Socket out = new Socket("127.0.0.1", targetPort);
+        in.setTcpNoDelay(true);
+        out.setTcpNoDelay(true);
         sockets.add(in);
         sockets.add(out);
-        pump(in, out);
-        pump(out, in);
+        pump(in, out, true);
+        pump(out, in, false);
       } catch (IOException e) {
         return;
       }
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean fromClient) {
     Thread t =
         new Thread(
             () -> {
@@ -85,6 +94,7 @@ public final class BlackholeProxy implements AutoCloseable {
                   OutputStream os = to.getOutputStream()) {
                 int n;
                 while ((n = is.read(buf)) >= 0) {
+                  if (fromClient) clientReads.incrementAndGet();
                   if (!blackhole) {
                     os.write(buf, 0, n);
                     os.flush();
