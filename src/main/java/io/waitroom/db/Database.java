@@ -51,7 +51,6 @@ public final class Database implements AutoCloseable {
               + options.getDatabase();
       db = new Database(null, options, jdbc);
     }
-    db.connectOptions.setCachePreparedStatements(true).setPipeliningLimit(256);
     try {
       db.migrate();
     } catch (RuntimeException e) {
@@ -81,6 +80,7 @@ public final class Database implements AutoCloseable {
         result.targetSchemaVersion);
   }
 
+  /** Where the database is and who connects; how the node's connections talk: {@link LoopPools}. */
   public PgConnectOptions connectOptions() {
     return connectOptions;
   }

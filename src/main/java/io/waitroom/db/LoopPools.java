@@ -47,10 +47,14 @@ public final class LoopPools implements Pool {
   }
 
   /**
-   * {@code size} connections in all, shared out over the event loops (each loop at least one; the
-   * first loops take the remainder).
+   * {@code size} connections to {@code database} in all, shared out over the event loops (each loop
+   * at least one; the first loops take the remainder). Every connection prepares a statement once
+   * and then only binds and executes it, pipelines up to 256 statements, and consolidates its
+   * flushes ({@link #consolidateFlushes}).
    */
-  public static LoopPools create(Vertx vertx, PgConnectOptions connect, int size) {
+  public static LoopPools create(Vertx vertx, PgConnectOptions database, int size) {
+    PgConnectOptions connect =
+        new PgConnectOptions(database).setCachePreparedStatements(true).setPipeliningLimit(256);
     List<EventLoop> all = new ArrayList<>();
     // The loops of the instance (VertxInternal: Vert.x exposes its event loop group there only).
     for (EventExecutor e : ((VertxInternal) vertx).nettyEventLoopGroup()) all.add((EventLoop) e);

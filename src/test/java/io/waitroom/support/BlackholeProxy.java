@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP forwarder that can turn into a black hole: connections stay open but no byte passes in
@@ -18,10 +19,8 @@ public final class BlackholeProxy implements AutoCloseable {
   private final int targetPort;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean blackhole;
-  private final java.util.concurrent.atomic.AtomicInteger accepted =
-      new java.util.concurrent.atomic.AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicInteger clientReads =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger clientReads = new AtomicInteger();
 
   public BlackholeProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
