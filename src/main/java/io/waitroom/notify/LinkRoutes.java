@@ -52,12 +52,19 @@ public final class LinkRoutes {
 
   public static void mount(Router router, Deps deps) {
     LinkRoutes r = new LinkRoutes(deps);
+    // Pages for people, not API operations (like the dashboard's): a prefix route, so the API
+    // document does not list them. One path segment after the prefix: the token.
     router
-        .route(ActionLinks.PATH + ":token")
-        .method(HttpMethod.GET)
-        .method(HttpMethod.HEAD)
-        .handler(ctx -> r.limited(ctx, r::show));
-    router.post(ActionLinks.PATH + ":token").handler(ctx -> r.limited(ctx, r::decide));
+        .route(ActionLinks.PATH + "*")
+        .handler(
+            ctx -> {
+              HttpMethod m = ctx.request().method();
+              if (m == HttpMethod.GET || m == HttpMethod.HEAD) r.limited(ctx, r::show);
+              else if (m == HttpMethod.POST) r.limited(ctx, r::decide);
+              else {
+                ctx.response().setStatusCode(405).putHeader("Allow", "GET, HEAD, POST").end();
+              }
+            });
     router.post("/v1/check-ins/:id/action-links").handler(Http.handle(r::mintForMe));
   }
 
@@ -116,7 +123,7 @@ public final class LinkRoutes {
   }
 
   private void limited(RoutingContext ctx, Step step) {
-    String token = ctx.pathParam("token");
+    String token = ctx.normalizedPath().substring(ActionLinks.PATH.length());
     String ip = ctx.request().remoteAddress() == null ? "?" : ctx.request().remoteAddress().host();
     deps.rateLimiter()
         .take("link-ip:" + ip)
