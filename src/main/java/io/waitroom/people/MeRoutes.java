@@ -164,7 +164,7 @@ public final class MeRoutes {
   private Future<JsonArray> roomIds(String orgId, List<String> slugs) {
     return deps.pool()
         .preparedQuery(ROOMS)
-        .execute(Tuple.of(orgId, slugs.toArray(String[]::new)))
+        .execute(Tuple.of(orgId, (Object) slugs.toArray(String[]::new)))
         .map(
             rows -> {
               JsonArray ids = new JsonArray();
@@ -205,7 +205,7 @@ public final class MeRoutes {
                 .execute(
                     Tuple.of(
                         human.orgId(),
-                        ids.stream().map(String::valueOf).toArray(String[]::new)))
+                        (Object) ids.stream().map(String::valueOf).toArray(String[]::new)))
                 .map(
                     rows -> {
                       JsonArray slugs = new JsonArray();
