@@ -828,8 +828,8 @@ class _AsyncThread(_Resource):
                 raise timeout()
             try:
                 if long_poll:
-                    wait = int(max(1, min(poll, math.ceil(remaining))))
-                    attempt: RequestOptions = {**(request_options or {}), "timeout": min(wait + 15.0, remaining)}  # type: ignore[misc]
+                    wait = poll if remaining >= poll else max(1, math.ceil(remaining))
+                    attempt: RequestOptions = {**(request_options or {}), "timeout": min(wait + 15.0, remaining + 1.0)}  # type: ignore[misc]
                     asked = time.monotonic()
                     nxt = await self.status(check_in_id, wait=wait, request_options=attempt)
                     if not nxt.is_decided and time.monotonic() - asked < wait / 2:
