@@ -46,7 +46,8 @@ def base_url() -> str:
 
 @pytest.fixture(scope="session")
 def human() -> Iterator[WaitroomClient]:
-    with WaitroomClient(api_key=HUMAN_TOKEN, base_url=BASE_URL) as c:
+    # The human's requests of the whole suite share one bucket of 300 a minute: ride out a 429.
+    with WaitroomClient(api_key=HUMAN_TOKEN, base_url=BASE_URL, max_retries=5) as c:
         yield c
 
 
@@ -97,7 +98,7 @@ def pending_with(human: WaitroomClient, room: str, action: str, timeout: float =
         for ci in human.check_ins.list_pending(room):
             if ci.action == action:
                 return ci
-        time.sleep(0.05)
+        time.sleep(0.2)
     raise AssertionError(f"no pending check-in {action!r} in {room}")
 
 
@@ -125,7 +126,7 @@ class Decider:
                         time.sleep(0.3)
                         self._decide(ci)
                         return
-                time.sleep(0.05)
+                time.sleep(0.2)
             raise AssertionError("nothing to decide")
         except BaseException as e:  # noqa: BLE001 - reported by join()
             self.error = e

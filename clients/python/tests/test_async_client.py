@@ -42,20 +42,23 @@ async def _pending(ahuman: AsyncWaitroomClient, room: str, action: str):
             if ci.action == action:
                 await asyncio.sleep(0.3)
                 return ci
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
     raise AssertionError(f"no pending {action}")
 
 
-async def test_async_rooms_pages_are_awaitable_and_async_iterable(ahuman):
+async def test_async_lists_are_awaitable_for_a_page_and_async_iterable_for_every_item(ahuman, aagent):
     made = [await ahuman.rooms.create(name=unique("Async")) for _ in range(2)]
     pager = ahuman.rooms.list(limit=1)
     assert isinstance(pager, AsyncPager)
     page = await pager
     assert isinstance(page, Page) and len(page.data) == 1 and page.has_more
-    seen = [r.id async for r in ahuman.rooms.list(limit=1)]
-    assert {m.id for m in made} <= set(seen) and len(seen) == len(set(seen))
-    assert [r.id for r in await ahuman.rooms.list(limit=100).all()] == seen
+    assert {m.id for m in made} <= {r.id async for r in ahuman.rooms.list(limit=100)}
     assert (await ahuman.rooms.get(made[0].slug)).id == made[0].id
+    room = made[0].slug
+    ids = [(await aagent.check_ins.create(room, action=f"async paged {i}")).id for i in range(3)]
+    assert [c.id async for c in ahuman.check_ins.list_pending(room, limit=1)] == ids
+    assert [len(p.data) async for p in ahuman.check_ins.list_pending(room, limit=2).pages()] == [2, 1]
+    assert [c.id for c in await ahuman.check_ins.list_pending(room).all()] == ids
 
 
 async def test_async_check_in_and_wait_gets_approval_modification_and_rejection(ahuman, aagent):

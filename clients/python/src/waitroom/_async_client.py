@@ -324,8 +324,14 @@ class AsyncEventStream:
                         self._parser.reset()
                         async for line in response.aiter_lines():
                             data = self._parser.feed(line)
-                            if data is not None:
-                                yield RoomEvent.from_dict(json.loads(data))
+                            if data is None:
+                                continue
+                            try:
+                                envelope = json.loads(data)
+                            except ValueError:
+                                continue  # not an event envelope (an empty priming event, say)
+                            if isinstance(envelope, dict):
+                                yield RoomEvent.from_dict(envelope)
             except httpx.TransportError:
                 pass  # dropped, reset or idle: reconnect below
             except Exception:

@@ -45,7 +45,7 @@ def _arguments(item: ToolApprovalItem) -> Dict[str, Any]:
 def describe_interruption(item: ToolApprovalItem) -> str:
     """The default check-in action: ``"<tool name>: <arguments as JSON>"``, cut to 500 characters."""
     args = json.dumps(_arguments(item), ensure_ascii=False, separators=(", ", ": "))
-    text = f"{item.tool_name or item.name or 'tool'}: {args}"
+    text = f"{item.tool_name or getattr(item, 'name', None) or 'tool'}: {args}"
     return text if len(text) <= _MAX_ACTION else text[: _MAX_ACTION - 1] + "\u2026"
 
 
