@@ -124,7 +124,7 @@ def test_check_in_and_wait_returns_the_approval_made_during_the_wait(agent, room
     assert decider.join().id == decision.id
     assert decision.status == "approved" and decision.decision_reason == "go"
     assert decision.decision is not None and decision.decision.decided_by.startswith("usr_")
-    assert decision.decision.via is None or isinstance(decision.decision.via, str)
+    assert decision.decision.via == "api"
     assert waited < 10
 
 
@@ -196,6 +196,7 @@ def test_a_forbidden_check_in_raises_on_create_and_is_returned_rejected_by_check
     assert err.details["check_in_id"].startswith("ci_") and err.details["rule_id"] == "no-drops"
     decided = agent.client.check_ins.check_in_and_wait(room, action="drop table orders")
     assert decided.status == "rejected" and decided.decision.decided_by == "system:policy"
+    assert decided.decision.via is None
 
 
 def test_errors_carry_code_status_message_details_and_request_id(human, agent, stranger, room):
@@ -520,6 +521,7 @@ def test_quorum_votes_are_typed(human, agent, room):
     done = agent.client.check_ins.wait_for_decision(ci.id, max_wait=5)
     assert done.status == "approved" and [v.reason for v in done.votes] == ["one", "two"]
     assert done.decision.votes is not None and len(done.decision.votes) == 2
+    assert done.decision.via == "api" and [v.via for v in done.votes] == ["api", "api"]
 
 
 def _until(predicate: Any, timeout: float = 15.0) -> None:

@@ -121,6 +121,8 @@ class Vote(Model):
     reason: Optional[str] = None
     modifications: Optional[Dict[str, Any]] = None
     at: Optional[str] = None
+    #: The channel the vote came through (see ``Decision.via``).
+    via: Optional[str] = None
 
 
 @_model
@@ -143,7 +145,8 @@ class Decision(Model):
     decided_by: Optional[str] = None
     decided_at: Optional[str] = None
     votes: Optional[List[Vote]] = None
-    #: Where the human decided (``dashboard``, ``api``, ``email``, ...), when the server says.
+    #: How a human decided: ``dashboard``, ``api``, ``email``, ``push``, ``slack``, ``link``;
+    #: None when no human decided (policy, trust, grant, timeout).
     via: Optional[str] = None
 
 
