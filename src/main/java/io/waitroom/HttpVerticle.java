@@ -19,6 +19,7 @@ import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.grants.GrantRoutes;
+import io.waitroom.hooks.ClaudeCodeHookRoutes;
 import io.waitroom.http.FailureHandler;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
@@ -155,6 +156,8 @@ public final class HttpVerticle extends VerticleBase {
     EventRoutes.mount(router, deps, streams);
     // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
     McpRoutes.mount(router, deps);
+    // Claude Code's "type": "http" hooks: a check-in before a tool call, answered as hook output.
+    ClaudeCodeHookRoutes.mount(router, deps);
     // The dashboard (GET / and its assets) last: its asset route must not shadow another route.
     WebRoutes.mount(router, deps);
 
