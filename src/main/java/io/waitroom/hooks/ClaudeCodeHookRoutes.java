@@ -230,7 +230,8 @@ public final class ClaudeCodeHookRoutes {
       JsonObject policy = ci.policy() == null ? new JsonObject() : ci.policy();
       if (by == null || by.equals("system:policy")) {
         String rule = policy.getString("rule_id");
-        return Future.succeededFuture(rule == null ? "the room policy" : "room policy rule " + rule);
+        return Future.succeededFuture(
+            rule == null ? "the room policy" : "room policy rule " + rule);
       }
       if (by.equals("system:trust")) return Future.succeededFuture("the agent's trust score");
       if (by.equals("system:grant")) {
@@ -252,9 +253,9 @@ public final class ClaudeCodeHookRoutes {
     /**
      * While waiting: a client that goes away (Claude Code's own timeout, the user pressed Esc) ends
      * the wait, so its check-in is withdrawn at once; and on a wait longer than half the server's
-     * idle timeout the answer starts early as a 200 and a space is written every half idle
-     * timeout (JSON allows leading whitespace), so the connection is never cut as idle and Claude
-     * Code never sees a dropped connection (a non-blocking error, which lets the tool run).
+     * idle timeout the answer starts early as a 200 and a space is written every half idle timeout
+     * (JSON allows leading whitespace), so the connection is never cut as idle and Claude Code
+     * never sees a dropped connection (a non-blocking error, which lets the tool run).
      */
     private void watchTheClient() {
       HttpServerResponse response = ctx.response();

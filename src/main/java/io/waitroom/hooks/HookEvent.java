@@ -78,12 +78,7 @@ record HookEvent(
     String session = Fields.optionalString(body, "session_id", 500);
     String toolUse = Fields.optionalString(body, "tool_use_id", 500);
     return new HookEvent(
-        event,
-        tool,
-        input == null ? new JsonObject() : (JsonObject) input,
-        session,
-        toolUse,
-        body);
+        event, tool, input == null ? new JsonObject() : (JsonObject) input, session, toolUse, body);
   }
 
   boolean isPermissionRequest() {
