@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class ClaudeCodeHookRoutes {
   private static final Logger log = LoggerFactory.getLogger(ClaudeCodeHookRoutes.class);
 
+  /** Every answer about a check-in names it in this header. */
+  static final String CHECK_IN_HEADER = "X-Waitroom-Check-In";
+
   static final int WAIT_DEFAULT = 55;
   static final int WAIT_MAX = 600;
   static final Set<String> ON_TIMEOUT = Set.of(HookAnswer.ASK, HookAnswer.DENY);
@@ -99,6 +102,11 @@ public final class ClaudeCodeHookRoutes {
             });
   }
 
+  /** Hook output is the bare JSON Claude Code reads, not the API's {@code data} envelope. */
+  private static Reply raw(JsonObject output) {
+    return new Reply(200, output);
+  }
+
   private static String onTimeout(RoutingContext ctx) {
     String v = Requests.queryEnum(ctx, "on_timeout", ON_TIMEOUT);
     return v == null ? HookAnswer.ASK : v;
@@ -148,7 +156,7 @@ public final class ClaudeCodeHookRoutes {
       if (!CheckIn.OPEN.contains(reply.body().getJsonObject("data").getString("status"))) {
         return read(id).compose(this::answer);
       }
-      watchTheClient();
+      watchTheClient(id);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.waitSeconds());
       return waitFor(id, deadline).compose(this::answer);
     }
@@ -195,8 +203,8 @@ public final class ClaudeCodeHookRoutes {
       return who(ci)
           .map(
               who ->
-                  Reply.ok(HookAnswer.decided(ci, event.toolInput(), who).toJson(event))
-                      .withHeader("X-Waitroom-Check-In", ci.id()));
+                  raw(HookAnswer.decided(ci, event.toolInput(), who).toJson(event))
+                      .withHeader(CHECK_IN_HEADER, ci.id()));
     }
 
     private Reply timedOut(CheckIn ci) {
@@ -209,8 +217,8 @@ public final class ClaudeCodeHookRoutes {
               + (HookAnswer.ASK.equals(settings.onTimeout())
                   ? " (asking here instead)"
                   : " and the tool call is denied");
-      return Reply.ok(HookAnswer.of(settings.onTimeout(), reason).toJson(event))
-          .withHeader("X-Waitroom-Check-In", ci.id());
+      return raw(HookAnswer.of(settings.onTimeout(), reason).toJson(event))
+          .withHeader(CHECK_IN_HEADER, ci.id());
     }
 
     private Future<CheckIn> withdraw(String id) {
@@ -257,7 +265,7 @@ public final class ClaudeCodeHookRoutes {
      * (JSON allows leading whitespace), so the connection is never cut as idle and Claude Code
      * never sees a dropped connection (a non-blocking error, which lets the tool run).
      */
-    private void watchTheClient() {
+    private void watchTheClient(String id) {
       HttpServerResponse response = ctx.response();
       response.closeHandler(
           v -> {
@@ -278,7 +286,8 @@ public final class ClaudeCodeHookRoutes {
                       response
                           .setStatusCode(200)
                           .setChunked(true)
-                          .putHeader("Content-Type", "application/json; charset=utf-8");
+                          .putHeader("Content-Type", "application/json; charset=utf-8")
+                          .putHeader(CHECK_IN_HEADER, id);
                     }
                     response.write(" ");
                   });
