@@ -70,7 +70,9 @@ public final class ClaudeCodeHookRoutes {
     JsonObject body;
     CheckInInput in;
     try {
+      // The caller, then the body, then the query: each refusal names what is wrong first.
       agent = AuthHandler.agentOnly(ctx);
+      event = HookEvent.parse(Requests.body(ctx));
       String room = Requests.queryString(ctx, "room", 200);
       if (room == null) throw ApiException.validation("room", "is required");
       settings =
@@ -79,7 +81,6 @@ public final class ClaudeCodeHookRoutes {
               Requests.queryInt(ctx, "wait", 1, WAIT_MAX, WAIT_DEFAULT),
               onTimeout(ctx),
               Requests.queryEnum(ctx, "risk", CheckIn.RISK_LEVELS));
-      event = HookEvent.parse(Requests.body(ctx));
       body = checkInBody(event, settings);
       in = CheckInInput.parse(body, false);
     } catch (RuntimeException e) {
