@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class ClaudeCodeHookRoutes {
   private static final Logger log = LoggerFactory.getLogger(ClaudeCodeHookRoutes.class);
 
+  public static final String PATH = "/v1/hooks/claude-code";
+
   /** Every answer about a check-in names it in this header. */
   static final String CHECK_IN_HEADER = "X-Waitroom-Check-In";
 
@@ -57,7 +59,7 @@ public final class ClaudeCodeHookRoutes {
 
   public static void mount(Router router, Deps deps) {
     ClaudeCodeHookRoutes r = new ClaudeCodeHookRoutes(deps);
-    router.post("/v1/hooks/claude-code").handler(r::handle);
+    router.post(PATH).handler(r::handle);
   }
 
   /** The query's settings for one hook call. */

@@ -329,7 +329,8 @@ class ClaudeCodeHookTest extends ServerTest {
 
   @Test
   void aLargeInputIsShortenedIntoTheCheckInInsteadOfRefused() {
-    String content = "x".repeat(40_000);
+    // Over the API's 64 KB: the hook takes up to 1 MB, so a large Write is asked about too.
+    String content = "x".repeat(300_000);
     String longPath = "/home/dev/my-app/" + "deep/".repeat(150) + "file.txt";
     Res r =
         hook(
@@ -342,6 +343,20 @@ class ClaudeCodeHookTest extends ServerTest {
     assertThat(ci.getString("description")).hasSize(5000);
     assertThat(ci.getJsonObject("context").getBoolean("truncated")).isTrue();
     assertThat(ci.getJsonObject("context").encode().length()).isLessThanOrEqualTo(10 * 1024);
+
+    Res tooLarge =
+        hook(
+            "wait=1",
+            preToolUse(
+                "Write",
+                new JsonObject().put("file_path", "/a").put("content", "x".repeat(1_100_000))));
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.error().getString("message")).contains("1 MB");
+    // Elsewhere the limit stays 64 KB.
+    Res elsewhere =
+        f.checkIn(key, new JsonObject().put("action", "x").put("description", "x".repeat(70_000)));
+    assertThat(elsewhere.status()).isEqualTo(413);
+    assertThat(elsewhere.error().getString("message")).contains("64 KB");
   }
 
   @Test
