@@ -50,6 +50,8 @@ public final class ClaudeCodeHookRoutes {
   static final Set<String> ON_TIMEOUT = Set.of(HookAnswer.ASK, HookAnswer.DENY);
 
   private static final String USER_NAME = "SELECT name FROM users WHERE id = $1 AND org_id = $2";
+  private static final String GRANT_REASON =
+      "SELECT reason FROM grants WHERE id = $1 AND org_id = $2";
 
   private final Deps deps;
 
@@ -246,19 +248,26 @@ public final class ClaudeCodeHookRoutes {
       }
       if (by.equals("system:trust")) return Future.succeededFuture("the agent's trust score");
       if (by.equals("system:grant")) {
-        return Future.succeededFuture("standing grant " + policy.getString("grant_id", ""));
+        String grant = policy.getString("grant_id", "");
+        return named(GRANT_REASON, grant, "reason")
+            .map(reason -> "standing grant " + grant + (reason == null ? "" : " (" + reason + ")"));
       }
       if (by.equals("system:timeout")) return Future.succeededFuture("the room's timeout");
       if (by.startsWith("system:")) return Future.succeededFuture(by);
+      return named(USER_NAME, by, "name").map(name -> name == null ? by : name + " (" + by + ")");
+    }
+
+    /** One text column of one row of the caller's org; null when absent, blank or unreadable. */
+    private Future<String> named(String sql, String id, String column) {
       return deps.pool()
-          .preparedQuery(USER_NAME)
-          .execute(Tuple.of(by, agent.orgId()))
+          .preparedQuery(sql)
+          .execute(Tuple.of(id, agent.orgId()))
           .map(
               rows -> {
-                String name = rows.size() == 1 ? rows.iterator().next().getString("name") : null;
-                return name == null || name.isBlank() ? by : name + " (" + by + ")";
+                String v = rows.size() == 1 ? rows.iterator().next().getString(column) : null;
+                return v == null || v.isBlank() ? null : v;
               })
-          .recover(e -> Future.succeededFuture(by));
+          .recover(e -> Future.succeededFuture(null));
     }
 
     /**

@@ -132,10 +132,14 @@ class ClaudeCodeHookTest extends ServerTest {
     CompletableFuture<Res> answer = hookAsync("wait=30", bash("npm publish --dry-run"));
     JsonObject ci = awaitPending("Bash: npm publish --dry-run");
     assertThat(answer).isNotDone();
+    String alice =
+        TestServer.token(
+            new JsonObject().put("org_id", f.org).put("sub", "alice-b").put("name", "Alice B"),
+            3600);
     Res approved =
         api.post(
             "/v1/check-ins/" + ci.getString("id") + "/approve",
-            f.human,
+            alice,
             new JsonObject().put("reason", "ship it"));
     assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
 
@@ -144,7 +148,7 @@ class ClaudeCodeHookTest extends ServerTest {
     assertThat(out.getString("hookEventName")).isEqualTo("PreToolUse");
     assertThat(out.getString("permissionDecision")).isEqualTo("allow");
     assertThat(out.getString("permissionDecisionReason"))
-        .contains("Approved in Waitroom by")
+        .contains("Approved in Waitroom by Alice B (usr_")
         .contains("ship it")
         .contains(ci.getString("id"));
     assertThat(out.containsKey("updatedInput")).isFalse();
@@ -251,7 +255,7 @@ class ClaudeCodeHookTest extends ServerTest {
     JsonObject out = output(hook("wait=30", bash("npm test")));
     assertThat(out.getString("permissionDecision")).isEqualTo("allow");
     assertThat(out.getString("permissionDecisionReason"))
-        .contains("standing grant " + grant.data().getString("id"));
+        .contains("standing grant " + grant.data().getString("id") + " (tests are always fine)");
     // Another command is not covered by the grant: it waits (and times out here).
     assertThat(
             output(hook("wait=1", bash("npm test -- --update-snapshots")))
