@@ -144,6 +144,15 @@ public final class ClaudeCodeHookRoutes {
       this.agent = agent;
       this.event = event;
       this.settings = settings;
+      // Gone before or during the wait: the wait ends (or never starts) and the check-in is
+      // withdrawn; nobody reads the answer.
+      ctx.response()
+          .closeHandler(
+              v -> {
+                gone.set(true);
+                EventWaiters.Wait w = waiting.get();
+                if (w != null) w.cancel();
+              });
     }
 
     /** After the create: an immediate answer (policy, trust, grant, forbid), or the wait. */
@@ -161,7 +170,7 @@ public final class ClaudeCodeHookRoutes {
       if (!CheckIn.OPEN.contains(reply.body().getJsonObject("data").getString("status"))) {
         return read(id).compose(this::answer);
       }
-      watchTheClient(id);
+      keepAliveWhenLong(id);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.waitSeconds());
       return waitFor(id, deadline).compose(this::answer);
     }
@@ -271,20 +280,14 @@ public final class ClaudeCodeHookRoutes {
     }
 
     /**
-     * While waiting: a client that goes away (Claude Code's own timeout, the user pressed Esc) ends
-     * the wait, so its check-in is withdrawn at once; and on a wait longer than half the server's
-     * idle timeout the answer starts early as a 200 and a space is written every half idle timeout
-     * (JSON allows leading whitespace), so the connection is never cut as idle and Claude Code
-     * never sees a dropped connection (a non-blocking error, which lets the tool run).
+     * While waiting (a client that goes away ends the wait, see the constructor): on a wait longer
+     * than half the server's idle timeout the answer starts early as a 200 and a space is written
+     * every half idle timeout (JSON allows leading whitespace), so the connection is never cut as
+     * idle and Claude Code never sees a dropped connection (a non-blocking error, which lets the
+     * tool run).
      */
-    private void watchTheClient(String id) {
+    private void keepAliveWhenLong(String id) {
       HttpServerResponse response = ctx.response();
-      response.closeHandler(
-          v -> {
-            gone.set(true);
-            EventWaiters.Wait w = waiting.get();
-            if (w != null) w.cancel();
-          });
       int idle = deps.config().effectiveHttpIdleTimeoutSeconds();
       if (idle <= 0 || settings.waitSeconds() * 1000L <= idle * 500L) return;
       long every = Math.max(500, idle * 500L);
