@@ -18,6 +18,7 @@ import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventWaiters;
+import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import java.nio.charset.StandardCharsets;
@@ -333,7 +334,10 @@ public final class ClaudeCodeHookRoutes {
         ctx.fail(e);
         return;
       }
-      log.warn("claude-code hook failed after its answer began: {}", e.toString());
+      log.warn(
+          "request_id={} claude-code hook failed after its answer began: {}",
+          Http.requestId(ctx),
+          e.toString());
       response.end(
           failedAnswer(e instanceof ApiException a ? a.getMessage() : "internal error").toBuffer());
     }
