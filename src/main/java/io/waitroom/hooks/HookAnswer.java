@@ -68,13 +68,9 @@ record HookAnswer(String decision, String reason, JsonObject updatedInput) {
     JsonObject policy = ci.policy() == null ? new JsonObject() : ci.policy();
     String humanReason = ci.decisionReason();
     boolean bySystem = ci.decidedBy() == null || ci.decidedBy().startsWith("system:");
-    // A rule or a grant is named by who; trust's reason says the score it took.
-    boolean named =
-        ci.decidedBy() == null
-            || "system:policy".equals(ci.decidedBy())
-            || "system:grant".equals(ci.decidedBy());
-    String why =
-        bySystem && humanReason == null && !named ? policy.getString("reason") : humanReason;
+    // A rule, a grant or the timeout is named by who; trust's reason says the score it took.
+    boolean byTrust = "system:trust".equals(ci.decidedBy());
+    String why = byTrust && humanReason == null ? policy.getString("reason") : humanReason;
     String tail = " (Waitroom check-in " + ci.id() + ")";
     return switch (ci.status()) {
       case "approved" -> allow("Approved in Waitroom by " + who + colon(why) + tail, null);
