@@ -37,7 +37,8 @@ public record CheckIn(
     JsonObject quorum,
     JsonArray votes,
     JsonArray escalation,
-    int escalationLevel) {
+    int escalationLevel,
+    String decisionVia) {
 
   public static final String AGENT_TO_HUMAN = "agent_to_human";
   public static final String HUMAN_TO_AGENT = "human_to_agent";
@@ -56,15 +57,15 @@ public record CheckIn(
       id, org_id, room_id, direction, agent_id, created_by, action, description, risk_level,
       urgency, context, status, timeout_minutes, timeout_action, expires_at, decision_type,
       decision_reason, decision_modifications, decided_by, decided_at, claimed_by, help_requested,
-      policy, created_at, updated_at, quorum, votes, escalation, escalation_level\
+      policy, created_at, updated_at, quorum, votes, escalation, escalation_level, decision_via\
       """;
 
   private static final String[] NAMES = COLUMNS.strip().split("\\s*,\\s*");
   private static final int[] IN_ORDER = new int[NAMES.length];
 
   static {
-    // fromRow reads the 29 columns by their place in COLUMNS: a column added there goes there too.
-    if (NAMES.length != 29) throw new IllegalStateException("COLUMNS has " + NAMES.length);
+    // fromRow reads the 30 columns by their place in COLUMNS: a column added there goes there too.
+    if (NAMES.length != 30) throw new IllegalStateException("COLUMNS has " + NAMES.length);
     for (int i = 0; i < NAMES.length; i++) IN_ORDER[i] = i;
   }
 
@@ -105,7 +106,8 @@ public record CheckIn(
         (JsonObject) r.getValue(at[25]),
         (JsonArray) r.getValue(at[26]),
         (JsonArray) r.getValue(at[27]),
-        r.getInteger(at[28]));
+        r.getInteger(at[28]),
+        r.getString(at[29]));
   }
 
   /** Where each of {@link #COLUMNS} is in {@code r}. */
@@ -156,6 +158,7 @@ public record CheckIn(
         .put("modifications", decisionModifications)
         .put("decided_by", decidedBy)
         .put("decided_at", decidedAt)
+        .put("via", decisionVia)
         .put("votes", quorum == null ? null : votes);
   }
 

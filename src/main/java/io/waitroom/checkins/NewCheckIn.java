@@ -137,7 +137,8 @@ public record NewCheckIn(
         pending() && decision.quorum() != null ? decision.quorum().toJson() : null,
         new JsonArray(),
         pending() && decision.escalation() != null ? decision.escalation().toJson() : null,
-        0);
+        0,
+        null);
   }
 
   /** An agent check-in the engine left pending (tasks have no decision). */

@@ -24,13 +24,15 @@ final class Votes {
       String id,
       Status verdict,
       String reason,
-      JsonObject modifications) {
+      JsonObject modifications,
+      String via) {
     JsonObject vote =
         new JsonObject()
             .put("voter", human.id())
             .put("verdict", verdict.wire())
             .put("reason", reason)
             .put("modifications", modifications)
+            .put("via", via)
             .put("at", Time.iso(Instant.now()));
     Change change = Change.vote(human, id, vote).orElse(db -> explainMiss(db, human, id));
     return CheckInTransitions.apply(tx, change)
@@ -41,7 +43,7 @@ final class Votes {
               if (tally.outcome() == null) return Future.succeededFuture(ci);
               Change decision =
                   Change.decideByVotes(
-                      human, id, Status.of(tally.outcome()), reason, tally.modifications());
+                      human, id, Status.of(tally.outcome()), reason, tally.modifications(), via);
               return CheckInTransitions.applyLast(tx, decision)
                   .map(CheckInTransitions.Applied::checkIn);
             });

@@ -44,7 +44,10 @@ public record ServerConfig(
     boolean embeddedRelaxedDurability,
     String vapidPublicKey,
     String vapidPrivateKey,
-    String vapidSubject) {
+    String vapidSubject,
+    String smtpUrl,
+    String mailFrom,
+    String publicUrlSetting) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -109,7 +112,10 @@ public record ServerConfig(
         relaxedDurability(v.get("WAITROOM_EMBEDDED_DURABILITY")),
         blankToNull(v.get("WAITROOM_VAPID_PUBLIC_KEY")),
         blankToNull(v.get("WAITROOM_VAPID_PRIVATE_KEY")),
-        v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim());
+        v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim(),
+        blankToNull(v.get("WAITROOM_SMTP_URL")),
+        blankToNull(v.get("WAITROOM_MAIL_FROM")),
+        blankToNull(v.get("WAITROOM_PUBLIC_URL")));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
@@ -135,6 +141,21 @@ public record ServerConfig(
   public int effectiveHttpIdleTimeoutSeconds() {
     if (httpIdleTimeoutSeconds <= 0) return 0;
     return (int) Math.max(httpIdleTimeoutSeconds, (2 * streamPingMs + 999) / 1000);
+  }
+
+  /**
+   * The base of every link the server sends out (e-mail, Web Push, Slack): {@code
+   * WAITROOM_PUBLIC_URL} without a trailing slash, else {@code http://localhost:<port>}.
+   */
+  public String publicUrl() {
+    String base = publicUrlSetting == null ? "http://localhost:" + port : publicUrlSetting.trim();
+    while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+    return base;
+  }
+
+  /** Whether e-mail notifications are on ({@code WAITROOM_SMTP_URL} is set). */
+  public boolean mailEnabled() {
+    return smtpUrl != null;
   }
 
   public boolean embeddedDatabase() {
