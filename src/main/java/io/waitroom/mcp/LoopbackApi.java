@@ -40,17 +40,18 @@ final class LoopbackApi {
     }
   }
 
+  /** How long a retry-safe call keeps retrying {@code 503} (the database restarting). */
+  static final long UNAVAILABLE_RETRY_MS = 20_000;
+
+  private final Vertx vertx;
   private final WebClient client;
   private final String host;
   private final int port;
 
   LoopbackApi(Vertx vertx, ServerConfig config) {
-    String bind = config.host();
+    this.vertx = vertx;
     // A wildcard bind answers on loopback too; a specific address is where the API listens.
-    this.host =
-        bind == null || bind.isEmpty() || "0.0.0.0".equals(bind) || "::".equals(bind)
-            ? "127.0.0.1"
-            : bind;
+    this.host = config.selfAddress();
     this.port = config.port();
     this.client =
         WebClient.create(
@@ -63,14 +64,83 @@ final class LoopbackApi {
             new PoolOptions().setHttp1MaxSize(64));
   }
 
+  /** A call that is not retried after a 503 (its effect may have happened). */
   Future<Answer> call(
       HttpMethod method, String path, String credential, JsonObject body, String requestId) {
+    return call(method, path, credential, body, requestId, null);
+  }
+
+  /**
+   * One API call. GETs and calls sent with an {@code Idempotency-Key} ride through a database
+   * restart as the SDKs do: a {@code 503} is retried after its {@code Retry-After}, for up to
+   * {@link #UNAVAILABLE_RETRY_MS} in all.
+   */
+  Future<Answer> call(
+      HttpMethod method,
+      String path,
+      String credential,
+      JsonObject body,
+      String requestId,
+      String idempotencyKey) {
+    boolean retrySafe = method == HttpMethod.GET || idempotencyKey != null;
+    long deadline = System.nanoTime() + UNAVAILABLE_RETRY_MS * 1_000_000;
+    return attempt(method, path, credential, body, requestId, idempotencyKey, retrySafe, deadline);
+  }
+
+  private Future<Answer> attempt(
+      HttpMethod method,
+      String path,
+      String credential,
+      JsonObject body,
+      String requestId,
+      String idempotencyKey,
+      boolean retrySafe,
+      long deadline) {
+    return send(method, path, credential, body, requestId, idempotencyKey)
+        .compose(
+            a -> {
+              long waitMs = retryAfterMs(a);
+              if (a.status() != 503
+                  || !retrySafe
+                  || System.nanoTime() + waitMs * 1_000_000 > deadline) {
+                return Future.succeededFuture(a);
+              }
+              return vertx
+                  .timer(waitMs)
+                  .compose(
+                      t ->
+                          attempt(
+                              method,
+                              path,
+                              credential,
+                              body,
+                              requestId,
+                              idempotencyKey,
+                              retrySafe,
+                              deadline));
+            });
+  }
+
+  private static long retryAfterMs(Answer a) {
+    JsonObject e = a.body().getJsonObject("error");
+    Object s = e == null ? null : e.getValue("retryAfter");
+    return s instanceof Number n ? Math.max(1, n.longValue()) * 1000 : 1000;
+  }
+
+  private Future<Answer> send(
+      HttpMethod method,
+      String path,
+      String credential,
+      JsonObject body,
+      String requestId,
+      String idempotencyKey) {
     HttpRequest<Buffer> req =
         client
             .request(method, port, host, path)
             .putHeader("Authorization", "Bearer " + credential)
             .putHeader("Accept", "application/json");
     if (requestId != null) req.putHeader("X-Request-Id", requestId);
+    if (idempotencyKey != null) req.putHeader("Idempotency-Key", idempotencyKey);
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent =
         body == null
             ? req.send()

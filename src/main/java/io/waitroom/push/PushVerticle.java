@@ -16,6 +16,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
@@ -225,6 +226,6 @@ public final class PushVerticle extends VerticleBase {
     deps.pool()
         .preparedQuery(PushSql.DELETE_OLD)
         .execute(Tuple.of(deps.config().eventRetentionDays()))
-        .onFailure(e -> log.warn("push delivery cleanup failed: {}", e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "push delivery cleanup", e));
   }
 }
