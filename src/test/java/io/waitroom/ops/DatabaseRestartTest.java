@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * The server's PostgreSQL is stopped (a fast shutdown) and started again on the same data directory
  * and port while requests run, as an operator restarts a database: no request gets a 500, every
  * failure is a 503 with {@code Retry-After}, nothing acknowledged is lost or doubled, {@code
- * /readyz} follows the database, streams and long-polls ride through, and the SDKs surface no
- * error.
+ * /readyz} follows the database, streams and long-polls ride through, and the SDKs and the MCP
+ * tools surface no error.
  */
 class DatabaseRestartTest {
   private static final Path TS_SDK = NodeScripts.project("clients/typescript");
@@ -189,15 +189,53 @@ class DatabaseRestartTest {
   }
 
   @Test
-  void theSdksCreateAndWaitAcrossARestartWithNoError() throws Exception {
+  void theSdksAndTheMcpToolsCreateAndWaitAcrossARestartWithNoError() throws Exception {
     NodeScripts.Result build = NodeScripts.npm(TS_SDK, Map.of(), 300, "run", "build");
     assertThat(build.ok()).as(build.transcript()).isTrue();
     Fixtures f = Fixtures.create(api);
     String javaKey = f.agentKey("java agent");
     String tsKey = f.agentKey("ts agent");
+    String mcpKey = f.agentKey("mcp agent");
     WaitroomClient java = WaitroomClient.builder().apiKey(javaKey).baseUrl(api.base()).build();
+    Res init =
+        api.send(
+            "POST",
+            "/mcp",
+            mcpKey,
+            new JsonObject()
+                .put("jsonrpc", "2.0")
+                .put("id", 0)
+                .put("method", "initialize")
+                .put(
+                    "params",
+                    new JsonObject()
+                        .put("protocolVersion", "2025-11-25")
+                        .put("capabilities", new JsonObject())
+                        .put("clientInfo", new JsonObject().put("name", "t").put("version", "1"))),
+            Map.of("Accept", "application/json"));
+    assertThat(init.status()).as(init.toString()).isEqualTo(200);
+    Map<String, String> mcp =
+        Map.of("Accept", "application/json", "Mcp-Session-Id", init.header("Mcp-Session-Id"));
 
     pg.stop();
+    // An MCP tool call made while the database is away: its loopback call retries the 503.
+    CompletableFuture<Res> tool =
+        api.sendAsync(
+            "POST",
+            "/mcp",
+            mcpKey,
+            new JsonObject()
+                .put("jsonrpc", "2.0")
+                .put("id", 1)
+                .put("method", "tools/call")
+                .put(
+                    "params",
+                    new JsonObject()
+                        .put("name", "waitroom_check_in")
+                        .put(
+                            "arguments",
+                            new JsonObject().put("room", f.roomSlug).put("action", "mcp create"))),
+            mcp);
     CompletableFuture<CheckIn> created =
         CompletableFuture.supplyAsync(
             () -> java.checkIns().create(f.roomSlug, CheckInInput.of("java create")));
@@ -207,7 +245,7 @@ class DatabaseRestartTest {
                 java.checkIns()
                     .checkInAndWait(
                         f.roomSlug, CheckInInput.of("java wait"), Duration.ofSeconds(90)));
-    CompletableFuture<NodeScripts.Result> ts =
+    CompletableFuture<NodeScripts.Result> node =
         CompletableFuture.supplyAsync(
             () ->
                 NodeScripts.node(
@@ -229,6 +267,11 @@ class DatabaseRestartTest {
 
     CheckIn made = created.get(30, TimeUnit.SECONDS);
     assertThat(made.status()).isEqualTo("pending");
+    Res called = tool.get(30, TimeUnit.SECONDS);
+    assertThat(called.status()).as(called.toString()).isEqualTo(200);
+    JsonObject result = called.json().getJsonObject("result");
+    assertThat(result.getBoolean("isError")).as(called.toString()).isFalse();
+    assertThat(result.getJsonObject("structuredContent").getString("status")).isEqualTo("pending");
     // Approve the two waits once their check-ins exist.
     for (String action : List.of("java wait", "ts wait")) {
       String id = awaitPending(f, action);
@@ -236,14 +279,15 @@ class DatabaseRestartTest {
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
     }
     assertThat(decided.get(30, TimeUnit.SECONDS).status()).isEqualTo("approved");
-    NodeScripts.Result out = ts.get(60, TimeUnit.SECONDS);
+    NodeScripts.Result out = node.get(60, TimeUnit.SECONDS);
     assertThat(out.ok()).as(out.transcript()).isTrue();
-    JsonObject result = new JsonObject(out.stdout().trim());
-    assertThat(result.getJsonObject("created").getString("status")).isEqualTo("pending");
-    assertThat(result.getJsonObject("decided").getString("status")).isEqualTo("approved");
+    JsonObject ts = new JsonObject(out.stdout().trim());
+    assertThat(ts.getJsonObject("created").getString("status")).isEqualTo("pending");
+    assertThat(ts.getJsonObject("decided").getString("status")).isEqualTo("approved");
     // No duplicate from the retries.
     String room = f.room.getString("id");
-    for (String action : List.of("java create", "java wait", "ts create", "ts wait")) {
+    for (String action :
+        List.of("java create", "java wait", "ts create", "ts wait", "mcp create")) {
       assertThat(
               pg.queryLong(
                   "SELECT count(*) FROM check_ins WHERE room_id = '"
