@@ -21,16 +21,8 @@ import java.util.List;
 /**
  * {@code waitroom_check_in}: a check-in through the API, then, if asked, the wait for its decision.
  */
-final class CheckInTool implements Tool {
+record CheckInTool(LoopbackApi api, DecisionWait waits) implements Tool {
   static final String NAME = "waitroom_check_in";
-
-  private final LoopbackApi api;
-  private final DecisionWait waits;
-
-  CheckInTool(LoopbackApi api, DecisionWait waits) {
-    this.api = api;
-    this.waits = waits;
-  }
 
   static JsonObject definition() {
     return tool(
@@ -93,12 +85,13 @@ final class CheckInTool implements Tool {
     body.remove("wait_for_decision");
     body.remove("wait_seconds");
     return api.call(
-            HttpMethod.POST,
-            room + "/check-in",
-            call.credential(),
-            body,
-            call.requestId(),
-            ToolCalls.newKey())
+            new LoopbackApi.Request(
+                HttpMethod.POST,
+                room + "/check-in",
+                call.credential(),
+                body,
+                call.requestId(),
+                ToolCalls.newKey()))
         .map(ToolCalls::unwrap)
         .compose(
             ci ->

@@ -13,14 +13,8 @@ import io.waitroom.validation.Fields;
 import java.util.List;
 
 /** {@code waitroom_check_status}: a check-in's state, or a wait for its decision. */
-final class CheckStatusTool implements Tool {
+record CheckStatusTool(DecisionWait waits) implements Tool {
   static final String NAME = "waitroom_check_status";
-
-  private final DecisionWait waits;
-
-  CheckStatusTool(DecisionWait waits) {
-    this.waits = waits;
-  }
 
   static JsonObject definition() {
     return tool(

@@ -15,14 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** {@code waitroom_list_rooms}: a page of the org's rooms, through the API. */
-final class ListRoomsTool implements Tool {
+record ListRoomsTool(LoopbackApi api) implements Tool {
   static final String NAME = "waitroom_list_rooms";
-
-  private final LoopbackApi api;
-
-  ListRoomsTool(LoopbackApi api) {
-    this.api = api;
-  }
 
   static JsonObject definition() {
     return tool(

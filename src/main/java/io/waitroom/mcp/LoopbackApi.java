@@ -64,10 +64,24 @@ final class LoopbackApi {
             new PoolOptions().setHttp1MaxSize(64));
   }
 
-  /** A call that is not retried after a 503 (its effect may have happened). */
+  /** One API call: what, with whose credential and request id, a body and a key (both optional). */
+  record Request(
+      HttpMethod method,
+      String path,
+      String credential,
+      JsonObject body,
+      String requestId,
+      String idempotencyKey) {
+    /** Safe to send again after a 503: a read, or a write the key makes idempotent. */
+    boolean retrySafe() {
+      return method == HttpMethod.GET || idempotencyKey != null;
+    }
+  }
+
+  /** A call without an {@code Idempotency-Key}: only a GET is retried after a 503. */
   Future<Answer> call(
       HttpMethod method, String path, String credential, JsonObject body, String requestId) {
-    return call(method, path, credential, body, requestId, null);
+    return call(new Request(method, path, credential, body, requestId, null));
   }
 
   /**
@@ -75,49 +89,21 @@ final class LoopbackApi {
    * restart as the SDKs do: a {@code 503} is retried after its {@code Retry-After}, for up to
    * {@link #UNAVAILABLE_RETRY_MS} in all.
    */
-  Future<Answer> call(
-      HttpMethod method,
-      String path,
-      String credential,
-      JsonObject body,
-      String requestId,
-      String idempotencyKey) {
-    boolean retrySafe = method == HttpMethod.GET || idempotencyKey != null;
-    long deadline = System.nanoTime() + UNAVAILABLE_RETRY_MS * 1_000_000;
-    return attempt(method, path, credential, body, requestId, idempotencyKey, retrySafe, deadline);
+  Future<Answer> call(Request r) {
+    return attempt(r, System.nanoTime() + UNAVAILABLE_RETRY_MS * 1_000_000);
   }
 
-  private Future<Answer> attempt(
-      HttpMethod method,
-      String path,
-      String credential,
-      JsonObject body,
-      String requestId,
-      String idempotencyKey,
-      boolean retrySafe,
-      long deadline) {
-    return send(method, path, credential, body, requestId, idempotencyKey)
+  private Future<Answer> attempt(Request r, long deadline) {
+    return send(r)
         .compose(
             a -> {
               long waitMs = retryAfterMs(a);
               if (a.status() != 503
-                  || !retrySafe
+                  || !r.retrySafe()
                   || System.nanoTime() + waitMs * 1_000_000 > deadline) {
                 return Future.succeededFuture(a);
               }
-              return vertx
-                  .timer(waitMs)
-                  .compose(
-                      t ->
-                          attempt(
-                              method,
-                              path,
-                              credential,
-                              body,
-                              requestId,
-                              idempotencyKey,
-                              retrySafe,
-                              deadline));
+              return vertx.timer(waitMs).compose(t -> attempt(r, deadline));
             });
   }
 
@@ -127,24 +113,18 @@ final class LoopbackApi {
     return s instanceof Number n ? Math.max(1, n.longValue()) * 1000 : 1000;
   }
 
-  private Future<Answer> send(
-      HttpMethod method,
-      String path,
-      String credential,
-      JsonObject body,
-      String requestId,
-      String idempotencyKey) {
+  private Future<Answer> send(Request r) {
     HttpRequest<Buffer> req =
         client
-            .request(method, port, host, path)
-            .putHeader("Authorization", "Bearer " + credential)
+            .request(r.method(), port, host, r.path())
+            .putHeader("Authorization", "Bearer " + r.credential())
             .putHeader("Accept", "application/json");
-    if (requestId != null) req.putHeader("X-Request-Id", requestId);
-    if (idempotencyKey != null) req.putHeader("Idempotency-Key", idempotencyKey);
+    if (r.requestId() != null) req.putHeader("X-Request-Id", r.requestId());
+    if (r.idempotencyKey() != null) req.putHeader("Idempotency-Key", r.idempotencyKey());
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent =
-        body == null
+        r.body() == null
             ? req.send()
-            : req.putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer());
+            : req.putHeader("Content-Type", "application/json").sendBuffer(r.body().toBuffer());
     return sent.map(
         resp -> {
           Buffer b = resp.body();

@@ -13,14 +13,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** {@code waitroom_signal}: a signal broadcast to a room, through the API. */
-final class SignalTool implements Tool {
+record SignalTool(LoopbackApi api) implements Tool {
   static final String NAME = "waitroom_signal";
-
-  private final LoopbackApi api;
-
-  SignalTool(LoopbackApi api) {
-    this.api = api;
-  }
 
   static JsonObject definition() {
     return tool(

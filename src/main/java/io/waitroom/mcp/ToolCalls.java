@@ -60,7 +60,8 @@ final class ToolCalls {
     JsonObject body = args.copy();
     body.remove(pathField);
     return api.call(
-            HttpMethod.POST, path, call.credential(), body, call.requestId(), idempotencyKey)
+            new LoopbackApi.Request(
+                HttpMethod.POST, path, call.credential(), body, call.requestId(), idempotencyKey))
         .map(ToolCalls::unwrap);
   }
 

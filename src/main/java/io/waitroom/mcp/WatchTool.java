@@ -14,14 +14,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** {@code waitroom_watch}: a watcher on a room, through the API. */
-final class WatchTool implements Tool {
+record WatchTool(LoopbackApi api) implements Tool {
   static final String NAME = "waitroom_watch";
-
-  private final LoopbackApi api;
-
-  WatchTool(LoopbackApi api) {
-    this.api = api;
-  }
 
   static JsonObject definition() {
     return tool(

@@ -12,14 +12,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /** {@code waitroom_withdraw}: a pending check-in withdrawn, through the API. */
-final class WithdrawTool implements Tool {
+record WithdrawTool(LoopbackApi api) implements Tool {
   static final String NAME = "waitroom_withdraw";
-
-  private final LoopbackApi api;
-
-  WithdrawTool(LoopbackApi api) {
-    this.api = api;
-  }
 
   static JsonObject definition() {
     return tool(

@@ -67,14 +67,7 @@ public final class RestartablePostgres implements AutoCloseable {
 
   /** One number from the {@code waitroom} database. */
   public long queryLong(String sql) {
-    try (Connection c = pg.getDatabase("postgres", "waitroom").getConnection();
-        Statement s = c.createStatement();
-        var rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestDb.queryLong(pg.getDatabase("postgres", "waitroom"), sql);
   }
 
   private void up() throws IOException {
