@@ -372,7 +372,7 @@ public final class LinkRoutes {
           e.getClass().getSimpleName() + ": " + e.getMessage());
     }
     return Answer.problem(
-        503,
+        DatabaseUnavailable.is(e) ? 503 : 500,
         "Waitroom cannot answer right now",
         "Nothing was changed. Try again in a moment.",
         null);
