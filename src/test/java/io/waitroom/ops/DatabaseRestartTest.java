@@ -10,6 +10,7 @@ import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.NodeScripts;
+import io.waitroom.support.PythonVenv;
 import io.waitroom.support.RestartablePostgres;
 import io.waitroom.support.SseClient;
 import io.waitroom.support.TestServer;
@@ -196,6 +197,8 @@ class DatabaseRestartTest {
     String javaKey = f.agentKey("java agent");
     String tsKey = f.agentKey("ts agent");
     String mcpKey = f.agentKey("mcp agent");
+    String pyKey = f.agentKey("python agent");
+    String python = PythonVenv.python();
     WaitroomClient java = WaitroomClient.builder().apiKey(javaKey).baseUrl(api.base()).build();
     Res init =
         api.send(
@@ -261,6 +264,22 @@ class DatabaseRestartTest {
                         "ts"),
                     120,
                     "test/ride-through.mjs"));
+    CompletableFuture<PythonVenv.Result> py =
+        CompletableFuture.supplyAsync(
+            () ->
+                PythonVenv.run(
+                    Path.of("src/test/python").toAbsolutePath(),
+                    Map.of(
+                        "WAITROOM_BASE_URL",
+                        api.base(),
+                        "WAITROOM_API_KEY",
+                        pyKey,
+                        "WAITROOM_ROOM",
+                        f.roomSlug,
+                        "WAITROOM_TAG",
+                        "py"),
+                    120,
+                    List.of(python, "ride_through.py")));
     sleep(OUTAGE_MS);
     pg.restart();
     awaitReady();
@@ -273,7 +292,7 @@ class DatabaseRestartTest {
     assertThat(result.getBoolean("isError")).as(called.toString()).isFalse();
     assertThat(result.getJsonObject("structuredContent").getString("status")).isEqualTo("pending");
     // Approve the two waits once their check-ins exist.
-    for (String action : List.of("java wait", "ts wait")) {
+    for (String action : List.of("java wait", "ts wait", "py wait")) {
       String id = awaitPending(f, action);
       Res r = api.post("/v1/check-ins/" + id + "/approve", f.human, null);
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -284,10 +303,22 @@ class DatabaseRestartTest {
     JsonObject ts = new JsonObject(out.stdout().trim());
     assertThat(ts.getJsonObject("created").getString("status")).isEqualTo("pending");
     assertThat(ts.getJsonObject("decided").getString("status")).isEqualTo("approved");
+    PythonVenv.Result pyOut = py.get(60, TimeUnit.SECONDS);
+    assertThat(pyOut.ok()).as(pyOut.transcript()).isTrue();
+    JsonObject pyJson = new JsonObject(pyOut.stdout().trim());
+    assertThat(pyJson.getJsonObject("created").getString("status")).isEqualTo("pending");
+    assertThat(pyJson.getJsonObject("decided").getString("status")).isEqualTo("approved");
     // No duplicate from the retries.
     String room = f.room.getString("id");
     for (String action :
-        List.of("java create", "java wait", "ts create", "ts wait", "mcp create")) {
+        List.of(
+            "java create",
+            "java wait",
+            "ts create",
+            "ts wait",
+            "py create",
+            "py wait",
+            "mcp create")) {
       assertThat(
               pg.queryLong(
                   "SELECT count(*) FROM check_ins WHERE room_id = '"
