@@ -34,6 +34,7 @@ import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
+import io.waitroom.slack.SlackRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
@@ -155,6 +156,10 @@ public final class HttpVerticle extends VerticleBase {
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
     MeRoutes.mount(router, deps);
+    // Slack: the org's app, rooms' channels, humans' links; and
+    // /v1/integrations/slack/interactions,
+    // signed by Slack, ordered ahead of the API's JSON and auth middleware.
+    SlackRoutes.mount(router, deps);
     // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
     LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);

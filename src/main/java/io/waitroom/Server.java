@@ -23,11 +23,12 @@ import io.waitroom.events.EventRetentionVerticle;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.events.StreamMetrics;
+import io.waitroom.notify.MailVerticle;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
-import io.waitroom.notify.MailVerticle;
 import io.waitroom.push.PushVerticle;
 import io.waitroom.ratelimit.RateLimiter;
+import io.waitroom.slack.SlackVerticle;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
 import io.waitroom.watchers.WatcherVerticle;
@@ -131,7 +132,8 @@ public final class Server {
                                       new StreamMetrics(registry),
                                       boot.pushKeys(),
                                       new AgentKeyCache(vertx),
-                                      new RoomPolicies(config.timeoutUnitSeconds(), config.mailEnabled()));
+                                      new RoomPolicies(
+                                          config.timeoutUnitSeconds(), config.mailEnabled()));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));
@@ -190,6 +192,8 @@ public final class Server {
         .compose(id -> vertx.deployVerticle(new WatcherVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new PushVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new SlackVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(
             id ->

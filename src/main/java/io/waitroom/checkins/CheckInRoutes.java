@@ -16,14 +16,15 @@ import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.notify.MailQueue;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
-import io.waitroom.notify.MailQueue;
 import io.waitroom.push.PushQueue;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
+import io.waitroom.slack.SlackQueue;
 import io.waitroom.validation.Fields;
 import java.util.Set;
 
@@ -106,6 +107,8 @@ public final class CheckInRoutes {
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
     // And its e-mails, when e-mail is on and the org has a human with an address.
     if (decided.mails()) create = create.with(MailQueue.enqueue(row));
+    // And its Slack message, when the room posts to a channel.
+    if (decided.slack()) create = create.with(SlackQueue.posted(row));
     // A grant's use is audited after the check-in, in the same transaction.
     return (last && d.grantId() == null
             ? CheckInTransitions.applyLast(tx, create)

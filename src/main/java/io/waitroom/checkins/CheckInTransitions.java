@@ -9,6 +9,7 @@ import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventLog;
 import io.waitroom.push.PushQueue;
+import io.waitroom.slack.SlackQueue;
 import io.waitroom.trust.Trust;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -117,6 +118,11 @@ public final class CheckInTransitions {
       // A phone that was told of it no longer offers a decision on it.
       Change.Sql settled = PushQueue.settled(ci);
       sent.add(db.preparedQuery(settled.sql()).execute(settled.params()));
+    }
+    if ((t.settles() || t == Transition.VOTE) && !ci.isTask()) {
+      // Its Slack message (if it was posted) shows the outcome or the votes instead of buttons.
+      Change.Sql slack = SlackQueue.changed(ci);
+      sent.add(db.preparedQuery(slack.sql()).execute(slack.params()));
     }
     Future<JsonObject> note =
         change.note() == null ? none() : insertNote(db, by, ci, change.note());

@@ -101,7 +101,8 @@ public final class MeRoutes {
 
   private Future<Reply> notifications(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return self(human).compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
+    return self(human)
+        .compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
   }
 
   private Future<Reply> setNotifications(RoutingContext ctx) {
@@ -187,8 +188,8 @@ public final class MeRoutes {
   }
 
   /**
-   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what
-   * they lead to: the address e-mail goes to and whether it will be sent at all.
+   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what they
+   * lead to: the address e-mail goes to and whether it will be sent at all.
    */
   private Future<Reply> view(Actor.Human human, String address, JsonObject notify) {
     JsonObject email =
@@ -210,7 +211,8 @@ public final class MeRoutes {
                     rows -> {
                       JsonArray slugs = new JsonArray();
                       for (Object id : ids) {
-                        for (Row r : rows) if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
+                        for (Row r : rows)
+                          if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
                       }
                       return (Object) slugs;
                     })

@@ -11,6 +11,7 @@ import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.db.Tx;
 import io.waitroom.notify.MailQueue;
 import io.waitroom.push.PushQueue;
+import io.waitroom.slack.SlackQueue;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +105,7 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                                 v ->
                                     CheckInTransitions.post(tx, by, ci, note(ci))
                                         .compose(m -> PushQueue.escalated(tx, ci))
+                                        .compose(m -> SlackQueue.escalated(tx, ci))
                                         .compose(
                                             m ->
                                                 deps.config().mailEnabled()

@@ -281,7 +281,16 @@ class ContractTest {
             if (!schemes.containsKey(scheme)) problems.add(route + ": unknown scheme " + scheme);
           }
         }
-        // MCP endpoints (x-mcp) authenticate and rate-limit like /v1, outside it.
+        // MCP endpoints (x-mcp) authenticate and rate-limit like /v1, outside it. A receiver a
+        // third party calls and signs (x-signed-by: Slack's interactivity URL) is neither
+        // authenticated by a bearer nor rate limited, and answers what that party expects.
+        boolean signedByCaller = op.containsKey("x-signed-by");
+        if (signedByCaller) {
+          if (secured) problems.add(route + ": signed by its caller but requires credentials");
+          if (!responses.containsKey("401")) problems.add(route + ": no 401 for a bad signature");
+          if (!responses.containsKey("413")) problems.add(route + ": no 413");
+          continue;
+        }
         if (path.startsWith("/v1/") || op.getBoolean("x-mcp", false)) {
           JsonObject limited = responses.getJsonObject("429");
           if (limited == null
@@ -361,6 +370,8 @@ class ContractTest {
       JsonObject op = operation(route);
       // MCP bodies are JSON-RPC, validated by the protocol (McpHttpTest), not field by field.
       if (op == null || !op.containsKey("requestBody") || op.getBoolean("x-mcp", false)) continue;
+      // A form body signed by its caller (Slack) is checked by its own tests (SlackTest).
+      if (op.containsKey("x-signed-by")) continue;
       withBody.add(route);
       JsonObject schema =
           op.getJsonObject("requestBody")
