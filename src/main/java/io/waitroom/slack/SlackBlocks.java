@@ -48,7 +48,7 @@ public final class SlackBlocks {
             .add(mrkdwn(field("Agent", v.agentLabel())))
             .add(mrkdwn(field("Risk", ci.riskLevel())))
             .add(mrkdwn(field("Urgency", ci.urgency())));
-    if (pending) fields.add(mrkdwn(field("Time left", timeLeft(v, now))));
+    if (pending) fields.add(mrkdwn("*Time left*\n" + timeLeft(v, now)));
     blocks.add(new JsonObject().put("type", "section").put("fields", fields));
     if (ci.description() != null && !ci.description().isBlank()) {
       blocks.add(section(cut(escape(ci.description()), SECTION_MAX)));

@@ -255,7 +255,7 @@ public final class SlackVerticle extends VerticleBase {
     if (ids.isEmpty()) return Future.succeededFuture(Map.of());
     return deps.pool()
         .preparedQuery(SlackStore.NAMES)
-        .execute(Tuple.of(ids.toArray(String[]::new)))
+        .execute(Tuple.tuple().addArrayOfString(ids.toArray(String[]::new)))
         .map(
             rows -> {
               Map<String, String> names = new HashMap<>();
@@ -285,7 +285,7 @@ public final class SlackVerticle extends VerticleBase {
               Row m = rows.iterator().next();
               return deps.pool()
                   .preparedQuery(SlackStore.SLACK_USERS)
-                  .execute(Tuple.of(install.orgId(), humans))
+                  .execute(Tuple.tuple().addString(install.orgId()).addArrayOfString(humans))
                   .compose(
                       users -> {
                         JsonArray mentions = new JsonArray();
