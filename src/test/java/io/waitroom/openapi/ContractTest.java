@@ -925,6 +925,27 @@ class ContractTest {
       call("GET", "/sw.js", "/sw.js", null, null, Map.of(), 200);
     }
 
+    // Slack (without a workspace to reach: installing is SlackTest's, against a stand-in).
+    call("GET", "/v1/integrations/slack", "/v1/integrations/slack", human, null, 200);
+    call(
+        "PUT", "/v1/integrations/slack", "/v1/integrations/slack", human, obj("bot_token", 5), 400);
+    call("DELETE", "/v1/integrations/slack", "/v1/integrations/slack", human, null, 404);
+    call("PUT", "/v1/rooms/{room}/slack", r + "/slack", human, obj("channel", "C0123456789"), 200);
+    call("GET", "/v1/rooms/{room}/slack", r + "/slack", human, null, 200);
+    call("DELETE", "/v1/rooms/{room}/slack", r + "/slack", human, null, 200);
+    call("GET", "/v1/rooms/{room}/slack", r + "/slack", human, null, 404);
+    call("PUT", "/v1/me/slack", "/v1/me/slack", human, obj("slack_user_id", "U0123456789"), 200);
+    call("GET", "/v1/me/slack", "/v1/me/slack", human, null, 200);
+    call("DELETE", "/v1/me/slack", "/v1/me/slack", human, null, 200);
+    call("PUT", "/v1/me/slack", "/v1/me/slack", human, obj("slack_user_id", "nobody"), 400);
+    call(
+        "POST",
+        "/v1/integrations/slack/interactions",
+        "/v1/integrations/slack/interactions",
+        null,
+        null,
+        401);
+
     // Every secured route refuses a missing credential and the wrong kind of caller, as documented.
     Map<String, String> ids =
         Map.of(
