@@ -33,7 +33,7 @@ public final class SecretBox {
   private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int NONCE = 12;
-  private static final Map<String, Future<SecretBox>> LOADED = new ConcurrentHashMap<>();
+  private static final Map<String, SecretBox> LOADED = new ConcurrentHashMap<>();
 
   private final SecretKeySpec key;
 
@@ -47,14 +47,28 @@ public final class SecretBox {
     }
   }
 
-  /** The server's box, its key read (or generated) once per key source off the event loop. */
+  /**
+   * The server's box, its key read (or generated) once per key source, off the event loop. The box
+   * is cached, not the future: a future belongs to the Vert.x instance that made it, which a test
+   * (or an embedding application) may close before starting another.
+   */
   public static Future<SecretBox> of(Vertx vertx, ServerConfig config) {
     String source =
         config.secretsKey() != null
             ? "env:" + config.secretsKey().hashCode()
-            : "dir:" + config.dataDir();
-    return LOADED.computeIfAbsent(
-        source, s -> vertx.executeBlocking(() -> new SecretBox(keyMaterial(config))));
+            : "dir:" + config.dataDir().toAbsolutePath();
+    SecretBox known = LOADED.get(source);
+    if (known != null) return Future.succeededFuture(known);
+    return vertx.executeBlocking(
+        () -> LOADED.computeIfAbsent(source, s -> new SecretBox(keyMaterialUnchecked(config))));
+  }
+
+  private static String keyMaterialUnchecked(ServerConfig config) {
+    try {
+      return keyMaterial(config);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   static String keyMaterial(ServerConfig config) throws IOException {

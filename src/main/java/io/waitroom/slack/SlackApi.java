@@ -10,7 +10,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Slack Web API ({@code WAITROOM_SLACK_API_URL}, default {@code https://slack.com/api}): a
@@ -21,8 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SlackApi {
   /** How long any call may take: the request's answer, not Slack's work behind it. */
   static final int TIMEOUT_MS = 5_000;
-
-  private static final Map<Vertx, WebClient> CLIENTS = new ConcurrentHashMap<>();
 
   private final WebClient client;
   private final String base;
@@ -50,17 +47,14 @@ public final class SlackApi {
   }
 
   public SlackApi(Vertx vertx, String base) {
-    // One client per Vert.x instance: its connection pool is shared by every caller.
+    // Closed with the Vert.x instance; one per owner (the sending verticle, each HTTP verticle).
     this.client =
-        CLIENTS.computeIfAbsent(
+        WebClient.create(
             vertx,
-            v ->
-                WebClient.create(
-                    v,
-                    new WebClientOptions()
-                        .setConnectTimeout(TIMEOUT_MS)
-                        .setUserAgent("waitroom")
-                        .setFollowRedirects(false)));
+            new WebClientOptions()
+                .setConnectTimeout(TIMEOUT_MS)
+                .setUserAgent("waitroom")
+                .setFollowRedirects(false));
     this.base = base;
   }
 

@@ -785,6 +785,33 @@ class SlackTest {
     assertThat(post).isNotNull();
   }
 
+  @Test
+  void twoNodesPostOnceAndAClickOnEitherUpdatesTheMessageOnce() throws Exception {
+    try (TestServer b = server.secondNode()) {
+      Org o = org();
+      String user = slackUser();
+      link(o, o.f().human, user);
+      String id = checkIn(o, new JsonObject().put("action", "Two nodes")).getString("id");
+      posted(o, id);
+      // The click reaches the other node.
+      String body = formBody(click(o, user, SlackBlocks.APPROVE, id, "1"));
+      long now = System.currentTimeMillis() / 1000;
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(b.api.base() + SlackRoutes.INTERACTIONS))
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .header("X-Slack-Request-Timestamp", String.valueOf(now))
+              .header("X-Slack-Signature", signature(o.secret(), now, body))
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
+      assertThat(HTTP.send(req, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      awaitStatus(o, id, "approved");
+      slack.await("chat.update", c -> c.params().encode().contains(id), Duration.ofSeconds(10));
+      Thread.sleep(1500);
+      assertThat(slack.calls("chat.postMessage", c -> c.params().encode().contains(id))).hasSize(1);
+      assertThat(slack.calls("chat.update", c -> c.params().encode().contains(id))).hasSize(1);
+    }
+  }
+
   // ---- delivery ----
 
   @Test
