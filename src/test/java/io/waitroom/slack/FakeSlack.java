@@ -41,6 +41,9 @@ final class FakeSlack implements AutoCloseable {
   /** How many of a method's next calls answer 429, and with which Retry-After. */
   final Map<String, AtomicInteger> rateLimited = new ConcurrentHashMap<>();
 
+  /** How many of a method's next calls answer 503 (Slack's side failing). */
+  final Map<String, AtomicInteger> failing = new ConcurrentHashMap<>();
+
   volatile int retryAfterSeconds = 1;
   private final AtomicInteger ts = new AtomicInteger(1000);
 
@@ -72,6 +75,11 @@ final class FakeSlack implements AutoCloseable {
                                     .setStatusCode(429)
                                     .putHeader("Retry-After", String.valueOf(retryAfterSeconds))
                                     .end();
+                                return;
+                              }
+                              AtomicInteger down = failing.get(method);
+                              if (down != null && down.getAndDecrement() > 0) {
+                                req.response().setStatusCode(503).end("upstream failure");
                                 return;
                               }
                               req.response()

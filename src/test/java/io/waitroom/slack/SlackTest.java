@@ -835,6 +835,32 @@ class SlackTest {
   }
 
   @Test
+  void slackFailingWithA5xxIsRetriedWithBackoffUntilItAccepts() throws Exception {
+    Org o = org();
+    slack.failing.put("chat.update", new java.util.concurrent.atomic.AtomicInteger(2));
+    try {
+      String id = checkIn(o, new JsonObject().put("action", "Flaky Slack")).getString("id");
+      posted(o, id);
+      assertThat(
+              call("POST", "/v1/check-ins/" + id + "/approve", o.f().human, new JsonObject())
+                  .status())
+          .isEqualTo(200);
+      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      List<FakeSlack.Call> tries = List.of();
+      while (tries.size() < 3 && System.nanoTime() < end) {
+        Thread.sleep(25);
+        tries = slack.calls("chat.update", c -> c.params().encode().contains(id));
+      }
+      // Two 503s, then the update that Slack accepts; nothing after it.
+      assertThat(tries).hasSize(3);
+      Thread.sleep(800);
+      assertThat(slack.calls("chat.update", c -> c.params().encode().contains(id))).hasSize(3);
+    } finally {
+      slack.failing.remove("chat.update");
+    }
+  }
+
+  @Test
   void noSecretAppearsInAnyResponseOrLogLine() throws Exception {
     // A full round of its own, on top of what the other tests did in this JVM.
     Org o = org();
