@@ -11,6 +11,7 @@ import io.waitroom.auth.Actor;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.Decisions;
 import io.waitroom.checkins.Status;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
@@ -72,12 +73,23 @@ final class SlackInteractions {
         .compose(raw -> verify(ctx, raw))
         .onComplete(
             ar -> {
-              if (ar.failed()) {
+              if (ar.failed() && ar.cause() instanceof ApiException refused) {
                 log.info(
                     "slack interaction refused request_id={} why=\"{}\"",
                     Http.requestId(ctx),
-                    ar.cause().getMessage());
+                    refused.getMessage());
                 answer(ctx, 401, null);
+                return;
+              }
+              if (ar.failed()) {
+                // Not verified either way (the database, most likely): Slack shows the user an
+                // error and nothing happened, so a click again is safe.
+                DatabaseUnavailable.warn(
+                    log, "slack interaction " + Http.requestId(ctx), ar.cause());
+                ctx.response()
+                    .putHeader(
+                        "Retry-After", Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+                answer(ctx, 503, null);
                 return;
               }
               try {
@@ -307,11 +319,7 @@ final class SlackInteractions {
                       });
             })
         .onFailure(
-            e ->
-                log.warn(
-                    "slack reject modal failed check_in_id={} error=\"{}\"",
-                    v.checkInId(),
-                    e.getMessage()));
+            e -> DatabaseUnavailable.warn(log, "slack reject modal for " + v.checkInId(), e));
   }
 
   /** Decides as the human the Slack user is, or tells the Slack user why not. */
@@ -348,12 +356,7 @@ final class SlackInteractions {
                       })
                   .recover(e -> refused(v, user, channel, human, e));
             })
-        .onFailure(
-            e ->
-                log.warn(
-                    "slack decision failed check_in_id={} error=\"{}\"",
-                    v.checkInId(),
-                    e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "slack decision on " + v.checkInId(), e));
   }
 
   /** The decision lost (or was not allowed): the Slack user is told who decided, or why not. */

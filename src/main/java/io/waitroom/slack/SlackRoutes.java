@@ -14,10 +14,11 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
+import io.waitroom.http.AllowedHostsHandler;
 import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Time;
 import java.util.regex.Pattern;
@@ -52,22 +53,25 @@ public final class SlackRoutes {
     SlackRoutes r = new SlackRoutes(deps);
     SlackInteractions interactions = new SlackInteractions(deps, r.api);
     // Slack calls this one with a signed form body and no credentials of ours: it runs ahead of
-    // the API's middleware (JSON-only bodies, bearer auth, rate limits), which would refuse it;
-    // its signature is its authentication.
+    // the API's middleware (JSON-only bodies, bearer auth, rate limits), which would refuse it,
+    // and its signature is its authentication. It runs the two middlewares that apply to every
+    // request itself: the request id and the allowed hosts.
     router
         .post(INTERACTIONS)
         .order(-1)
         .handler(new RequestIdHandler())
+        .handler(new AllowedHostsHandler(deps.config().effectiveAllowedHosts()))
         .handler(interactions::handle);
-    router.put("/v1/integrations/slack").handler(Http.handle(r::install));
-    router.get("/v1/integrations/slack").handler(Http.handle(r::installed));
-    router.delete("/v1/integrations/slack").handler(Http.handle(r::uninstall));
-    router.put("/v1/rooms/:room/slack").handler(Http.handle(r::setRoom));
-    router.get("/v1/rooms/:room/slack").handler(Http.handle(r::room));
-    router.delete("/v1/rooms/:room/slack").handler(Http.handle(r::deleteRoom));
-    router.put("/v1/me/slack").handler(Http.handle(r::link));
-    router.get("/v1/me/slack").handler(Http.handle(r::myLink));
-    router.delete("/v1/me/slack").handler(Http.handle(r::unlink));
+    Routes.on(router)
+        .put("/v1/integrations/slack", r::install)
+        .get("/v1/integrations/slack", r::installed)
+        .delete("/v1/integrations/slack", r::uninstall)
+        .put("/v1/rooms/:room/slack", r::setRoom)
+        .get("/v1/rooms/:room/slack", r::room)
+        .delete("/v1/rooms/:room/slack", r::deleteRoom)
+        .put("/v1/me/slack", r::link)
+        .get("/v1/me/slack", r::myLink)
+        .delete("/v1/me/slack", r::unlink);
   }
 
   // ---- installation ----

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.notify.CheckInView;
 import io.waitroom.watchers.DeliveryLoop;
@@ -205,7 +206,7 @@ public final class SlackVerticle extends VerticleBase {
         .recover(
             e -> {
               // The database, not Slack: leave the row to its lease and try again later.
-              log.warn("slack attempt could not run call_id={} error=\"{}\"", id, e.getMessage());
+              DatabaseUnavailable.warn(log, "slack call " + id, e);
               return Future.succeededFuture();
             });
   }
@@ -345,6 +346,6 @@ public final class SlackVerticle extends VerticleBase {
     deps.pool()
         .preparedQuery(DELETE_OLD)
         .execute(Tuple.of(deps.config().eventRetentionDays()))
-        .onFailure(e -> log.warn("slack call cleanup failed: {}", e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "slack call cleanup", e));
   }
 }
