@@ -1,11 +1,15 @@
 package io.waitroom.slack;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
@@ -98,6 +102,8 @@ public final class SlackVerticle extends VerticleBase {
   private DeliveryLoop loop;
   private Promise<Void> drained;
   private Doorbell rings;
+  private Counter sent;
+  private Counter failed;
   private MessageConsumer<RoomEvent> doorbell;
 
   public SlackVerticle(Deps deps) {
@@ -118,6 +124,16 @@ public final class SlackVerticle extends VerticleBase {
                     .preparedQuery(CLAIM)
                     .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
             this::attempt);
+    MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
+    if (registry == null) registry = new SimpleMeterRegistry();
+    sent =
+        Counter.builder("waitroom.slack.sent")
+            .description("Slack Web API calls Slack accepted, sent by this node")
+            .register(registry);
+    failed =
+        Counter.builder("waitroom.slack.failed")
+            .description("Slack Web API calls that failed (retried, rate limited or given up)")
+            .register(registry);
     rings = new Doorbell(vertx, loop::wake);
     // Any change of a check-in committed on this node may have queued a call; other nodes' are
     // found by the poll.
@@ -308,9 +324,11 @@ public final class SlackVerticle extends VerticleBase {
   private Future<Void> outcome(
       String id, int attempt, String kind, SlackApi.Answer a, Throwable error) {
     if (a != null && a.ok()) {
+      sent.increment();
       log.debug("slack call sent call_id={} kind={} attempt={}", id, kind, attempt);
       return finish(id, attempt, attempt, "sent", -1, null);
     }
+    failed.increment();
     if (a != null && a.rateLimited()) {
       double wait = a.retryAfterSeconds() == null ? 30 : a.retryAfterSeconds();
       log.info("slack rate limited call_id={} kind={} retry_after={}", id, kind, wait);

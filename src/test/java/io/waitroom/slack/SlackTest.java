@@ -829,6 +829,9 @@ class SlackTest {
       }
       assertThat(tries).hasSize(2);
       assertThat(tries.get(1).atMillis() - tries.get(0).atMillis()).isGreaterThanOrEqualTo(1900);
+      String metrics = server.api.get("/metrics", null).raw();
+      assertThat(metrics).containsPattern("waitroom_slack_failed_total [1-9]");
+      assertThat(metrics).containsPattern("waitroom_slack_sent_total [1-9]");
     } finally {
       slack.rateLimited.remove("chat.postMessage");
     }
