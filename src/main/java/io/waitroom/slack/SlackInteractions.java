@@ -397,43 +397,48 @@ final class SlackInteractions {
   }
 
   /**
-   * The Waitroom human a Slack user is: the one who linked it on the dashboard, else the one human
-   * of the org with the address Slack has for the user ({@code users.info}, scope {@code
-   * users:read.email}); null when neither.
+   * The Waitroom human a Slack user is: the one human of the org with the address Slack has for the
+   * user ({@code users.info}, scope {@code users:read.email}), else the one who linked the Slack
+   * user on the dashboard; null when neither. The address wins over a link, so a link someone else
+   * made to a Slack user whose address is theirs cannot take that user's clicks.
    */
   private Future<Actor.Human> human(SlackStore.Install install, String slackUser) {
     if (slackUser == null) return Future.succeededFuture();
-    return deps.pool()
-        .preparedQuery(SlackStore.LINKED)
-        .execute(Tuple.of(install.orgId(), slackUser))
+    return byEmail(install, slackUser)
         .compose(
-            rows -> {
-              if (rows.size() == 1)
-                return Future.succeededFuture(human(install, rows.iterator().next()));
-              return api.form("users.info", install.token(), Map.of("user", slackUser))
-                  .compose(
-                      a -> {
-                        String email =
-                            a.ok()
-                                ? a.body()
-                                    .getJsonObject("user", new JsonObject())
-                                    .getJsonObject("profile", new JsonObject())
-                                    .getString("email")
-                                : null;
-                        if (!a.ok()) {
-                          log.info(
-                              "slack users.info failed user={} error={}", slackUser, a.error());
-                        }
-                        if (email == null || email.isBlank()) return Future.succeededFuture();
-                        return deps.pool()
-                            .preparedQuery(SlackStore.BY_EMAIL)
-                            .execute(Tuple.of(install.orgId(), email))
-                            .map(
-                                found ->
-                                    found.size() == 1
-                                        ? human(install, found.iterator().next())
-                                        : null);
-                      });
+            found -> {
+              if (found != null) return Future.succeededFuture(found);
+              return deps.pool()
+                  .preparedQuery(SlackStore.LINKED)
+                  .execute(Tuple.of(install.orgId(), slackUser))
+                  .map(rows -> rows.size() == 1 ? human(install, rows.iterator().next()) : null);
+            });
+  }
+
+  private Future<Actor.Human> byEmail(SlackStore.Install install, String slackUser) {
+    return api.form("users.info", install.token(), Map.of("user", slackUser))
+        .recover(
+            e -> {
+              log.info("slack users.info failed user={} error=\"{}\"", slackUser, e.getMessage());
+              return Future.succeededFuture(null);
+            })
+        .compose(
+            a -> {
+              if (a == null) return Future.succeededFuture();
+              if (!a.ok()) {
+                log.info("slack users.info refused user={} error={}", slackUser, a.error());
+                return Future.succeededFuture();
+              }
+              String email =
+                  a.body()
+                      .getJsonObject("user", new JsonObject())
+                      .getJsonObject("profile", new JsonObject())
+                      .getString("email");
+              if (email == null || email.isBlank()) return Future.succeededFuture();
+              return deps.pool()
+                  .preparedQuery(SlackStore.BY_EMAIL)
+                  .execute(Tuple.of(install.orgId(), email))
+                  .map(found -> found.size() == 1 ? human(install, found.iterator().next()) : null);
             });
   }
 

@@ -500,6 +500,32 @@ class SlackTest {
   }
 
   @Test
+  void aLinkSomeoneElseMadeCannotTakeTheClicksOfASlackUserWhoseAddressIsAnothers()
+      throws Exception {
+    Org o = org();
+    String email = "carol-" + UUID.randomUUID() + "@example.com";
+    String carol =
+        TestServer.token(
+            new JsonObject()
+                .put("org_id", o.f().org)
+                .put("sub", "carol")
+                .put("name", "Carol")
+                .put("email", email),
+            3600);
+    String carolId = o.f().userId(carol, "carol");
+    String carolsSlack = slackUser();
+    slack.emails.put(carolsSlack, email);
+    // Mallory links Carol's Slack user to herself.
+    link(o, o.f().human("mallory"), carolsSlack);
+    String id = checkIn(o, new JsonObject().put("action", "Pay invoice")).getString("id");
+    posted(o, id);
+    assertThat(interact(o, click(o, carolsSlack, SlackBlocks.APPROVE, id, "1")).statusCode())
+        .isEqualTo(200);
+    JsonObject ci = awaitStatus(o, id, "approved");
+    assertThat(ci.getJsonObject("decision").getString("decided_by")).isEqualTo(carolId);
+  }
+
+  @Test
   void aBadStaleOrMissingSignatureIs401AndDecidesNothing() throws Exception {
     Org o = org();
     String user = slackUser();
