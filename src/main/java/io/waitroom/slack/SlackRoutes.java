@@ -14,9 +14,7 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.AllowedHostsHandler;
 import io.waitroom.http.Reply;
-import io.waitroom.http.RequestIdHandler;
 import io.waitroom.http.Requests;
 import io.waitroom.http.Routes;
 import io.waitroom.rooms.RoomRepository;
@@ -36,6 +34,9 @@ public final class SlackRoutes {
 
   public static final String INTERACTIONS = "/v1/integrations/slack/interactions";
 
+  /** The order of HttpVerticle's second route (the allowed hosts): see {@link #mount}. */
+  static final int AFTER_REQUEST_ID_AND_HOSTS = 1;
+
   /** Slack's ids: channels C/G/D..., users U/W... (upper-case letters and digits). */
   static final Pattern CHANNEL = Pattern.compile("^[CGD][A-Z0-9]{2,30}$");
 
@@ -52,16 +53,13 @@ public final class SlackRoutes {
   public static void mount(Router router, Deps deps) {
     SlackRoutes r = new SlackRoutes(deps);
     SlackInteractions interactions = new SlackInteractions(deps, r.api);
-    // Slack calls this one with a signed form body and no credentials of ours: it runs ahead of
-    // the API's middleware (JSON-only bodies, bearer auth, rate limits), which would refuse it,
-    // and its signature is its authentication. It runs the two middlewares that apply to every
-    // request itself: the request id and the allowed hosts.
-    router
-        .post(INTERACTIONS)
-        .order(-1)
-        .handler(new RequestIdHandler())
-        .handler(new AllowedHostsHandler(deps.config().effectiveAllowedHosts()))
-        .handler(interactions::handle);
+    // Slack calls this one with a signed form body and no credentials of ours: it must run ahead
+    // of the API's middleware (JSON-only bodies, bearer auth, rate limits), which would refuse
+    // it; its signature is its authentication. It is ordered right behind the two routes every
+    // request passes first (HttpVerticle: the request id, order 0, and the allowed hosts, order
+    // 1; a route of equal order sorts after those registered before it), so it keeps both, and a
+    // path the router cannot decode still fails after the request id is set.
+    router.post(INTERACTIONS).order(AFTER_REQUEST_ID_AND_HOSTS).handler(interactions::handle);
     Routes.on(router)
         .put("/v1/integrations/slack", r::install)
         .get("/v1/integrations/slack", r::installed)

@@ -546,8 +546,23 @@ class SlackTest {
     String tampered = formBody(click(o, "U0SOMEONEELSE", SlackBlocks.APPROVE, id, "1"));
     assertThat(sendInteraction(tampered, now, signature(o.secret(), now, body)).get().statusCode())
         .isEqualTo(401);
-    // No signature at all, or no timestamp.
-    assertThat(sendInteraction(body, null, null).get().statusCode()).isEqualTo(401);
+    // No signature at all, or no timestamp. The request id and allowed-hosts middleware still run.
+    HttpResponse<String> unsigned = sendInteraction(body, null, null).get();
+    assertThat(unsigned.statusCode()).isEqualTo(401);
+    assertThat(unsigned.headers().firstValue("X-Request-Id"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+    assertThat(
+            server
+                .api
+                .send(
+                    "POST",
+                    SlackRoutes.INTERACTIONS,
+                    null,
+                    null,
+                    Map.of("Content-Type", "application/json"))
+                .status())
+        .as("a JSON body is not refused as JSON-only middleware would (415): it is unsigned")
+        .isEqualTo(401);
     assertThat(sendInteraction(body, now, null).get().statusCode()).isEqualTo(401);
     // Another org's secret, for this org's check-in.
     Org other = org();
