@@ -19,6 +19,7 @@ import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.grants.GrantRoutes;
+import io.waitroom.hooks.ClaudeCodeHookRoutes;
 import io.waitroom.http.FailureHandler;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
@@ -46,6 +47,12 @@ import java.util.concurrent.TimeUnit;
 /** Routing, auth and validation; one instance per core, all sharing the port. */
 public final class HttpVerticle extends VerticleBase {
   public static final int BODY_LIMIT = 64 * 1024;
+
+  /**
+   * A Claude Code hook event carries the tool's whole input (a Write's file content): refusing a
+   * large one with 413 would let the tool run unasked (Claude Code ignores non-2xx answers).
+   */
+  public static final int HOOK_BODY_LIMIT = 1024 * 1024;
 
   /**
    * Answers up to this size are never compressed, even for a client that accepts gzip (most HTTP
@@ -123,7 +130,7 @@ public final class HttpVerticle extends VerticleBase {
         .method(HttpMethod.PUT)
         .method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE)
-        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        .handler(bodies());
     onApi(router, JsonBodyHandler.afterBody());
     AgentRoutes.mountPublic(router, deps);
     AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt(), deps.agentKeys());
@@ -160,10 +167,26 @@ public final class HttpVerticle extends VerticleBase {
     EventRoutes.mount(router, deps, streams);
     // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
     McpRoutes.mount(router, deps);
+    // Claude Code's "type": "http" hooks: a check-in before a tool call, answered as hook output.
+    ClaudeCodeHookRoutes.mount(router, deps);
     // The dashboard (GET / and its assets) last: its asset route must not shadow another route.
     WebRoutes.mount(router, deps);
 
     return router;
+  }
+
+  /** Request bodies up to 64 KB; up to 1 MB for the Claude Code hook. */
+  private static io.vertx.core.Handler<RoutingContext> bodies() {
+    BodyHandler api = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    BodyHandler hooks = BodyHandler.create(false).setBodyLimit(HOOK_BODY_LIMIT);
+    return ctx -> {
+      if (ClaudeCodeHookRoutes.PATH.equals(ctx.normalizedPath())) {
+        ctx.put(FailureHandler.BODY_LIMIT_KEY, "1 MB");
+        hooks.handle(ctx);
+      } else {
+        api.handle(ctx);
+      }
+    };
   }
 
   /** A middleware for the API's paths ({@code /v1/...}) only; see above why it has no path. */

@@ -64,21 +64,40 @@ public final class CheckInRoutes {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
     JsonObject body = Requests.body(ctx);
     CheckInInput in = CheckInInput.parse(body, false);
+    String key = Idempotent.key(ctx);
+    return create(
+        deps, agent, ctx.pathParam("room"), in, key, key == null ? null : Idempotent.hash(ctx));
+  }
+
+  /**
+   * The one way an agent's check-in is created (this route, and other entry points such as the
+   * Claude Code hook): the room, policies, trust, grants, quorum, escalation and push, in one
+   * transaction, idempotent under {@code idempotencyKey} (null: none) with {@code requestHash}. The
+   * answer is the route's: 201 with the check-in, or the 403 {@code POLICY_FORBIDS} envelope.
+   */
+  public static Future<Reply> create(
+      Deps deps,
+      Actor.Agent agent,
+      String roomRef,
+      CheckInInput in,
+      String idempotencyKey,
+      byte[] requestHash) {
     // With an Idempotency-Key the answer is stored after the check-in, in the same transaction.
-    boolean answerStored = Idempotent.key(ctx) != null;
+    boolean answerStored = idempotencyKey != null;
     CheckInFacts facts =
         new CheckInFacts(agent.id(), in.action(), in.riskLevel(), in.urgency(), in.context());
-    String ref = ctx.pathParam("room");
     // The room, the policies (when this node's copy is stale), trust and grants: the first
     // statement of the check-in's own transaction, so the whole create is one connection.
     return Idempotent.run(
-        ctx,
         deps.vertx(),
         deps.pool(),
         agent,
+        idempotencyKey,
+        requestHash,
         tx ->
             deps.policies()
-                .forCheckIn(tx.conn(), agent, ref, facts, in.timeoutMinutes(), in.timeoutAction())
+                .forCheckIn(
+                    tx.conn(), agent, roomRef, facts, in.timeoutMinutes(), in.timeoutAction())
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())

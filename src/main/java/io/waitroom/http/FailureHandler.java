@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
 public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
 
+  /** A route with a body limit other than 64 KB names it here (e.g. "1 MB") for its 413. */
+  public static final String BODY_LIMIT_KEY = "body_limit";
+
   @Override
   public void handle(RoutingContext ctx) {
     respond(ctx, ctx.statusCode());
@@ -38,6 +41,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return;
     }
     ApiException e = toApi(t, status);
+    String limit = ctx.get(BODY_LIMIT_KEY);
+    if (e.status() == 413 && limit != null && e.getMessage().contains("64 KB")) {
+      e = new ApiException(413, e.code(), e.getMessage().replace("64 KB", limit), e.details());
+    }
     if (e.status() >= 500) {
       log.error(
           "request_id={} method={} path={} unexpected failure",
