@@ -16,7 +16,7 @@ function humanToken(): string {
   const given = process.env.WAITROOM_HUMAN_TOKEN;
   if (given) return given;
   return execFileSync('java', ['-jar', 'target/waitroom.jar', 'token', '--org', 'acme', '--sub', 'alice', '--name', 'Alice'], {
-    cwd: new URL('../../', import.meta.url),
+    cwd: new URL('../../../', import.meta.url), // the repository root (this file runs from dist/)
     encoding: 'utf8',
   }).trim();
 }
