@@ -16,10 +16,12 @@ import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.grants.GrantRoutes;
 import io.waitroom.hooks.ClaudeCodeHookRoutes;
+import io.waitroom.http.AllowedHostsHandler;
 import io.waitroom.http.FailureHandler;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
@@ -61,6 +63,9 @@ public final class HttpVerticle extends VerticleBase {
    * 15).
    */
   public static final int COMPRESS_ABOVE_BYTES = 1400;
+
+  /** How long {@code /readyz} waits for the database before it answers 503. */
+  static final long READY_TIMEOUT_MS = 2_000;
 
   private final Deps deps;
   private HttpServer server;
@@ -104,6 +109,8 @@ public final class HttpVerticle extends VerticleBase {
   static Router router(Vertx vertx, Deps deps, RoomStreams streams) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
+    // DNS-rebinding protection before anything else runs (the probes answer any Host).
+    router.route().handler(new AllowedHostsHandler(deps.config().effectiveAllowedHosts()));
     // Vert.x refuses a WebSocket upgrade after an asynchronous handler (auth), unless held here.
     EventRoutes.mountUpgradeHold(router);
     FailureHandler failures = new FailureHandler();
@@ -257,9 +264,16 @@ public final class HttpVerticle extends VerticleBase {
     deps.pool()
         .query("SELECT count(*) AS n FROM flyway_schema_history WHERE success")
         .execute()
+        // A database that swallows packets would hold the probe as long as the pool waits.
+        .timeout(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onComplete(
             ar -> {
               boolean ok = ar.succeeded() && ar.result().iterator().next().getLong("n") > 0;
+              if (!ok) {
+                ctx.response()
+                    .putHeader(
+                        "Retry-After", String.valueOf(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+              }
               ctx.response()
                   .setStatusCode(ok ? 200 : 503)
                   .putHeader("Content-Type", "application/json")

@@ -11,11 +11,11 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.grants.Grants;
-import io.waitroom.http.Http;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.notify.MailQueue;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
@@ -37,25 +37,20 @@ public final class CheckInRoutes {
 
   public static void mount(Router router, Deps deps) {
     CheckInRoutes r = new CheckInRoutes(deps);
-    router.post("/v1/rooms/:room/check-in").handler(Http.handle(r::create));
-    router.get("/v1/rooms/:room/pending").handler(Http.handle(r::pending));
-    router.get("/v1/check-ins/:id/status").handler(Http.handle(r::status));
-    router
-        .post("/v1/check-ins/:id/approve")
-        .handler(Http.handle(ctx -> r.decide(ctx, Status.APPROVED)));
-    router
-        .post("/v1/check-ins/:id/reject")
-        .handler(Http.handle(ctx -> r.decide(ctx, Status.REJECTED)));
-    router
-        .post("/v1/check-ins/:id/modify")
-        .handler(Http.handle(ctx -> r.decide(ctx, Status.MODIFIED)));
-    router.delete("/v1/check-ins/:id").handler(Http.handle(r::withdraw));
+    Routes.on(router)
+        .post("/v1/rooms/:room/check-in", r::create)
+        .get("/v1/rooms/:room/pending", r::pending)
+        .get("/v1/check-ins/:id/status", r::status)
+        .post("/v1/check-ins/:id/approve", ctx -> r.decide(ctx, Status.APPROVED))
+        .post("/v1/check-ins/:id/reject", ctx -> r.decide(ctx, Status.REJECTED))
+        .post("/v1/check-ins/:id/modify", ctx -> r.decide(ctx, Status.MODIFIED))
+        .delete("/v1/check-ins/:id", r::withdraw);
   }
 
   /** Mounted after every more specific {@code /v1/check-ins/...} GET route. */
   public static void mountGet(Router router, Deps deps) {
     CheckInRoutes r = new CheckInRoutes(deps);
-    router.get("/v1/check-ins/:id").handler(Http.handle(r::get));
+    Routes.on(router).get("/v1/check-ins/:id", r::get);
   }
 
   // ---- create ----

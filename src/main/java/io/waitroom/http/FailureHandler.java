@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.sqlclient.DatabaseException;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.errors.ApiException;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,6 +41,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       log.debug("request_id={} client closed the connection", Http.requestId(ctx));
       return;
     }
+    if (DatabaseUnavailable.is(t)) {
+      // A restart or a cut, not a bug: 503 with Retry-After, and one WARN line a second at most.
+      DatabaseUnavailable.report("request_id=" + Http.requestId(ctx), t);
+      write(ctx, DatabaseUnavailable.error());
+      return;
+    }
     ApiException e = toApi(t, status);
     String limit = ctx.get(BODY_LIMIT_KEY);
     if (e.status() == 413 && limit != null && e.getMessage().contains("64 KB")) {
@@ -66,6 +73,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       error.put("details", e.details());
       if (e.details().containsKey("retryAfter")) {
         error.put("retryAfter", e.details().getValue("retryAfter"));
+        ctx.response().putHeader("Retry-After", String.valueOf(e.details().getValue("retryAfter")));
       }
     }
     ctx.response()
