@@ -21,6 +21,7 @@ import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.validation.Fields;
@@ -81,7 +82,8 @@ public final class CheckInRoutes {
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())
-                            .compose(v -> insert(tx, agent, d, in, v, !answerStored))));
+                            .compose(
+                                v -> insert(tx, agent, d, in, v, !answerStored, deps.receipts()))));
   }
 
   /**
@@ -95,12 +97,13 @@ public final class CheckInRoutes {
       RoomPolicies.Decided decided,
       CheckInInput in,
       Verdict verdict,
-      boolean last) {
+      boolean last,
+      Receipts receipts) {
     PolicyDecision d = verdict.decision();
     Room room = decided.room();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // Built from the transaction's now(), read with the room: sent with its records at once.
-    Change create = Change.create(agent, row, decided.now());
+    Change create = Change.create(agent, row, decided.now(), receipts);
     // A pending one also queues its Web Push messages, in the same transaction.
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
     // A grant's use is audited after the check-in, in the same transaction.
@@ -227,11 +230,12 @@ public final class CheckInRoutes {
             deps.vertx(),
             deps.pool(),
             tx ->
-                decideAlone(tx, human, id, outcome, reason, modifications)
+                decideAlone(tx, human, id, outcome, reason, modifications, deps.receipts())
                     .recover(
                         e ->
                             e == NEEDS_A_VOTE
-                                ? Votes.cast(tx, human, id, outcome, reason, modifications)
+                                ? Votes.cast(
+                                    tx, human, id, outcome, reason, modifications, deps.receipts())
                                 : Future.failedFuture(e)))
         .map(ci -> Reply.ok(ci.toJson()));
   }
@@ -247,9 +251,11 @@ public final class CheckInRoutes {
       String id,
       Status outcome,
       String reason,
-      JsonObject modifications) {
+      JsonObject modifications,
+      Receipts receipts) {
     Change change =
         Change.decide(human, id, outcome, reason, modifications)
+            .signedBy(receipts)
             .orElse(
                 db ->
                     db.preparedQuery(CheckInSql.HAS_QUORUM)

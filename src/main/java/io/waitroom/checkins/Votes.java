@@ -6,6 +6,7 @@ import io.waitroom.auth.Actor;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.policy.Quorum;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.util.Time;
 import java.time.Instant;
 
@@ -24,7 +25,8 @@ final class Votes {
       String id,
       Status verdict,
       String reason,
-      JsonObject modifications) {
+      JsonObject modifications,
+      Receipts receipts) {
     JsonObject vote =
         new JsonObject()
             .put("voter", human.id())
@@ -41,7 +43,8 @@ final class Votes {
               if (tally.outcome() == null) return Future.succeededFuture(ci);
               Change decision =
                   Change.decideByVotes(
-                      human, id, Status.of(tally.outcome()), reason, tally.modifications());
+                          human, id, Status.of(tally.outcome()), reason, tally.modifications())
+                      .signedBy(receipts);
               return CheckInTransitions.applyLast(tx, decision)
                   .map(CheckInTransitions.Applied::checkIn);
             });

@@ -44,7 +44,10 @@ public record ServerConfig(
     boolean embeddedRelaxedDurability,
     String vapidPublicKey,
     String vapidPrivateKey,
-    String vapidSubject) {
+    String vapidSubject,
+    String publicUrl,
+    String signingKey,
+    long auditSealIntervalMs) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -109,7 +112,21 @@ public record ServerConfig(
         relaxedDurability(v.get("WAITROOM_EMBEDDED_DURABILITY")),
         blankToNull(v.get("WAITROOM_VAPID_PUBLIC_KEY")),
         blankToNull(v.get("WAITROOM_VAPID_PRIVATE_KEY")),
-        v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim());
+        v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim(),
+        publicUrl(v.get("WAITROOM_PUBLIC_URL"), intOf(v, "WAITROOM_PORT", 8080)),
+        blankToNull(v.get("WAITROOM_SIGNING_KEY")),
+        intOf(v, "WAITROOM_AUDIT_SEAL_INTERVAL_MS", 250));
+  }
+
+  /** The server's public base URL (no trailing slash): receipts name it as their issuer. */
+  private static String publicUrl(String s, int port) {
+    String url = blankToNull(s) == null ? "http://localhost:" + port : s.trim();
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw new IllegalArgumentException(
+          "WAITROOM_PUBLIC_URL must start with http:// or https://, got '" + s + "'");
+    }
+    while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
+    return url;
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
