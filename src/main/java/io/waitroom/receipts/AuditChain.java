@@ -228,11 +228,12 @@ public final class AuditChain {
 
   /**
    * Walks {@code orgId}'s chain from its first link, recomputing every hash from the rows as they
-   * are now; names the first row that does not fit. Seals what is ready first (unless another node
-   * is sealing), so a row written a moment ago is included once its transaction's horizon passed.
+   * are now; names the first row that does not fit. With {@code sealFirst}, seals what is ready
+   * first (unless another node is sealing), so a row written a moment ago is included once its
+   * transaction's horizon passed; without, it only reads (the auditor's command).
    */
-  public static Future<Verdict> verify(Vertx vertx, Pool pool, String orgId) {
-    return sealReady(vertx, pool, 20)
+  public static Future<Verdict> verify(Vertx vertx, Pool pool, String orgId, boolean sealFirst) {
+    return (sealFirst ? sealReady(vertx, pool, 20) : Future.<Void>succeededFuture())
         .compose(v -> walk(vertx, pool, orgId, new Walk(0, GENESIS, 0, null)))
         .compose(
             w -> {

@@ -85,7 +85,7 @@ public final class ReceiptRoutes {
 
   private Future<Reply> verify(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return AuditChain.verify(deps.vertx(), deps.pool(), human.orgId())
+    return AuditChain.verify(deps.vertx(), deps.pool(), human.orgId(), true)
         .map(v -> Reply.ok(v.toJson()));
   }
 }

@@ -20,7 +20,7 @@ public final class SigningKeyVerticle extends VerticleBase {
   static final String REGISTER =
       """
       INSERT INTO signing_keys (kid, jwk)
-      SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (kid) DO NOTHING
+      SELECT k, j::jsonb FROM unnest($1::text[], $2::text[]) AS t (k, j) ON CONFLICT (kid) DO NOTHING
       """;
 
   private final Deps deps;
@@ -45,17 +45,14 @@ public final class SigningKeyVerticle extends VerticleBase {
   private Future<Void> register(SigningKeys keys) {
     JsonArray jwks = keys.jwks().getJsonArray("keys");
     String[] kids = new String[jwks.size()];
-    Object[] docs = new Object[jwks.size()];
+    String[] docs = new String[jwks.size()];
     for (int i = 0; i < jwks.size(); i++) {
       kids[i] = jwks.getJsonObject(i).getString("kid");
-      docs[i] = jwks.getJsonObject(i);
+      docs[i] = jwks.getJsonObject(i).encode();
     }
     return deps.pool()
         .preparedQuery(REGISTER)
-        .execute(
-            Tuple.of(
-                kids,
-                java.util.Arrays.copyOf(docs, docs.length, io.vertx.core.json.JsonObject[].class)))
+        .execute(Tuple.tuple().addArrayOfString(kids).addArrayOfString(docs))
         .mapEmpty();
   }
 
