@@ -213,6 +213,53 @@ class ReceiptsTest extends ServerTest {
   }
 
   @Test
+  void aQuorumsDecidingVoteAndATaskReviewAreSigned() throws Exception {
+    Fixtures f = Fixtures.create(api);
+    JsonObject quorum = new JsonObject().put("required", 2).put("reject", "any");
+    assertThat(
+            f.putPolicies(
+                    Fixtures.policy("require_approval", new JsonArray()).put("quorum", quorum))
+                .status())
+        .isEqualTo(200);
+    String key = f.agentKey("a");
+    String id = f.pendingCheckIn(key, "rotate secrets").getString("id");
+    JsonObject first =
+        api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject()).data();
+    assertThat(first.getString("status")).isEqualTo("pending");
+    assertThat(first.getValue("receipt")).isNull();
+    String bob = f.human("bob");
+    JsonObject second = api.post("/v1/check-ins/" + id + "/approve", bob, new JsonObject()).data();
+    assertThat(second.getString("status")).isEqualTo("approved");
+    JsonObject claims = verify(second.getString("receipt"), jwks());
+    assertThat(claims.getString("decided_by"))
+        .isEqualTo(second.getJsonObject("decision").getString("decided_by"))
+        .startsWith("usr_");
+
+    // A task: created by a human, claimed and submitted by an agent, reviewed by a human.
+    String task =
+        api.post(
+                "/v1/rooms/" + f.roomSlug + "/tasks",
+                f.human,
+                new JsonObject().put("action", "write the report"))
+            .data()
+            .getString("id");
+    assertThat(api.post("/v1/check-ins/" + task + "/claim", key, new JsonObject()).status())
+        .isEqualTo(200);
+    assertThat(
+            api.post(
+                    "/v1/check-ins/" + task + "/messages",
+                    key,
+                    new JsonObject().put("body", "done").put("message_type", "result"))
+                .status())
+        .isEqualTo(201);
+    JsonObject reviewed =
+        api.post("/v1/check-ins/" + task + "/approve", f.human, new JsonObject()).data();
+    JsonObject taskClaims = verify(reviewed.getString("receipt"), jwks());
+    assertThat(taskClaims.getString("agent_id")).isEqualTo(f.agentId(key));
+    assertThat(taskClaims.getString("payload_hash")).isEqualTo(payloadHash(reviewed));
+  }
+
+  @Test
   void aTimeoutSignsAsSystem() throws Exception {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("a");
