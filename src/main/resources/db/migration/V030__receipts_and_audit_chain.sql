@@ -52,8 +52,9 @@ CREATE TABLE audit_chain_heads (
   hash   text NOT NULL
 );
 
--- How far the sealer has come, as the (tx, id) of the last row it sealed; its one row is the
--- sealers' lock across nodes (FOR UPDATE SKIP LOCKED: one node seals at a time).
+-- How far the sealers have come, as the (tx, id) of the last row sealed. A sealer moves it only
+-- from where it read it (a conditional update in the transaction that writes the links): of two
+-- nodes sealing the same rows one wins, the other rolls back.
 CREATE TABLE audit_seal_position (
   one     boolean PRIMARY KEY DEFAULT true CHECK (one),
   tx      xid8 NOT NULL,

@@ -20,9 +20,10 @@ import java.util.Map;
  * lock, no extra statement: the row's {@code tx} column defaults to the writing transaction's id);
  * a sealer links them afterwards, in (tx, id) order, once every transaction with a smaller id has
  * ended: the commit horizon, {@code pg_snapshot_xmin}, as the room event log uses it. Below the
- * horizon no row can still appear, so a sealed prefix never gains a row in its middle (no gap), and
- * one sealer at a time (the position row, locked {@code FOR UPDATE SKIP LOCKED}; the links' primary
- * key besides) means one link per place (no fork), on any number of nodes.
+ * horizon no row can still appear, so a sealed prefix never gains a row in its middle (no gap).
+ * Every node seals; a sealer's write moves the seal position only from where it read it (a
+ * conditional update, the race's verdict: the loser rolls back), and the links' primary key and
+ * unique row id refuse a second link at one place or for one row: no fork, on any number of nodes.
  *
  * <p>{@code hash = "sha256:" + hex(SHA-256(prev_hash + JCS(row)))}, where {@code row} is the audit
  * row as the API shows it without its chain fields ({@link #content}) and the first link's {@code
@@ -39,13 +40,8 @@ public final class AuditChain {
       "a.id, a.org_id, a.room_id, a.actor_type, a.actor_id, a.event_type, a.target_type,"
           + " a.target_id, a.snapshot, a.created_at";
 
-  static final String LOCK_POSITION =
-      "SELECT tx::text AS tx, last_id FROM audit_seal_position FOR UPDATE SKIP LOCKED";
+  static final String POSITION = "SELECT tx::text AS tx, last_id FROM audit_seal_position";
 
-  /**
-   * The next rows to seal: after the position, below the horizon (every transaction with a smaller
-   * id has ended, so every row below it that will ever exist is visible to this statement).
-   */
   static final String NEXT =
       "SELECT "
           + ROW
@@ -72,8 +68,16 @@ public final class AuditChain {
       ON CONFLICT (org_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
       """;
 
+  /**
+   * The sealer's verdict: moves the position only from where this sealer read it ($3, $4). A
+   * sealer that lost the race (another node moved it meanwhile) matches nothing and rolls back;
+   * the row lock queues two sealers committing at once, and the second re-reads the moved row.
+   */
   static final String MOVE_POSITION =
-      "UPDATE audit_seal_position SET tx = $1::text::xid8, last_id = $2";
+      """
+      UPDATE audit_seal_position SET tx = $1::text::xid8, last_id = $2
+      WHERE tx = $3::text::xid8 AND last_id = $4
+      """;
 
   /** A page of an org's chain, joined to the rows it links (a removed row reads as nulls). */
   static final String WALK =
@@ -121,34 +125,37 @@ public final class AuditChain {
   private record Sealed(String orgId, long seq, String auditId, String prev, String hash) {}
 
   /**
-   * Seals up to one batch in one transaction; answers how many rows it linked (0 when another node
-   * is sealing right now). The hashing runs on a worker thread.
+   * Seals up to one batch; answers how many rows it linked (0 when there was nothing to seal or
+   * another node sealed them first). Optimistic: the rows and heads are read and hashed outside
+   * any transaction (on a worker thread), and only the writing is one short transaction, whose
+   * conditional move of the position is the verdict. A long sealing transaction would hold back
+   * the commit horizon that room event readers wait on too.
    */
   public static Future<Integer> sealBatch(Vertx vertx, Pool pool) {
-    return pool.withTransaction(
-        conn ->
-            conn.query(LOCK_POSITION)
-                .execute()
-                .compose(
-                    pos -> {
-                      if (pos.size() == 0) return Future.succeededFuture(0);
-                      Row p = pos.iterator().next();
-                      return conn.preparedQuery(NEXT)
-                          .execute(Tuple.of(p.getString("tx"), p.getString("last_id"), BATCH))
-                          .compose(
-                              rows ->
-                                  rows.size() == 0
-                                      ? Future.succeededFuture(0)
-                                      : seal(vertx, conn, rows));
-                    }));
+    return pool.query(POSITION)
+        .execute()
+        .compose(
+            pos -> {
+              Row p = pos.iterator().next();
+              String fromTx = p.getString("tx");
+              String fromId = p.getString("last_id");
+              return pool.preparedQuery(NEXT)
+                  .execute(Tuple.of(fromTx, fromId, BATCH))
+                  .compose(
+                      rows ->
+                          rows.size() == 0
+                              ? Future.succeededFuture(0)
+                              : seal(vertx, pool, rows, fromTx, fromId));
+            });
   }
 
-  private static Future<Integer> seal(Vertx vertx, SqlConnection conn, RowSet<Row> rows) {
+  private static Future<Integer> seal(
+      Vertx vertx, Pool pool, RowSet<Row> rows, String fromTx, String fromId) {
     List<Row> batch = new ArrayList<>(rows.size());
     rows.forEach(batch::add);
     String[] orgs =
         batch.stream().map(r -> r.getString("org_id")).distinct().toArray(String[]::new);
-    return conn.preparedQuery(HEADS)
+    return pool.preparedQuery(HEADS)
         .execute(Tuple.of(orgs))
         .compose(
             heads -> {
@@ -159,40 +166,59 @@ public final class AuditChain {
               }
               return vertx.executeBlocking(() -> links(batch, head));
             })
-        .compose(
-            links -> {
-              int n = links.size();
-              String[] org = new String[n];
-              Long[] seq = new Long[n];
-              String[] id = new String[n];
-              String[] prev = new String[n];
-              String[] hash = new String[n];
-              Map<String, Sealed> last = new LinkedHashMap<>();
-              for (int i = 0; i < n; i++) {
-                Sealed s = links.get(i);
-                org[i] = s.orgId();
-                seq[i] = s.seq();
-                id[i] = s.auditId();
-                prev[i] = s.prev();
-                hash[i] = s.hash();
-                last.put(s.orgId(), s);
+        .compose(links -> pool.withTransaction(conn -> write(conn, links, batch, fromTx, fromId)))
+        // Failed inside the transaction, so it rolled back; outside it, it is no failure.
+        .recover(e -> e instanceof Overtaken ? Future.succeededFuture(0) : Future.failedFuture(e));
+  }
+
+  /** The links, the heads and the position, pipelined in one transaction. */
+  private static Future<Integer> write(
+      SqlConnection conn, List<Sealed> links, List<Row> batch, String fromTx, String fromId) {
+    int n = links.size();
+    String[] org = new String[n];
+    Long[] seq = new Long[n];
+    String[] id = new String[n];
+    String[] prev = new String[n];
+    String[] hash = new String[n];
+    Map<String, Sealed> last = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      Sealed s = links.get(i);
+      org[i] = s.orgId();
+      seq[i] = s.seq();
+      id[i] = s.auditId();
+      prev[i] = s.prev();
+      hash[i] = s.hash();
+      last.put(s.orgId(), s);
+    }
+    Row end = batch.get(batch.size() - 1);
+    // The position first: the loser of a race waits here, then matches nothing.
+    Future<RowSet<Row>> moved =
+        conn.preparedQuery(MOVE_POSITION)
+            .execute(Tuple.of(end.getString("tx"), end.getString("id"), fromTx, fromId));
+    Future<?> linked = conn.preparedQuery(LINK).execute(Tuple.of(org, seq, id, prev, hash));
+    Future<?> heads =
+        conn.preparedQuery(MOVE_HEADS)
+            .execute(
+                Tuple.of(
+                    last.keySet().toArray(String[]::new),
+                    last.values().stream().map(Sealed::seq).toArray(Long[]::new),
+                    last.values().stream().map(Sealed::hash).toArray(String[]::new)));
+    return Future.join(moved, linked, heads)
+        .transform(
+            ar -> {
+              if (moved.succeeded() && moved.result().rowCount() == 0) {
+                return Future.failedFuture(new Overtaken());
               }
-              Row end = batch.get(batch.size() - 1);
-              // Pipelined: the links, the heads and the position travel together.
-              Future<?> linked =
-                  conn.preparedQuery(LINK).execute(Tuple.of(org, seq, id, prev, hash));
-              Future<?> heads =
-                  conn.preparedQuery(MOVE_HEADS)
-                      .execute(
-                          Tuple.of(
-                              last.keySet().toArray(String[]::new),
-                              last.values().stream().map(Sealed::seq).toArray(Long[]::new),
-                              last.values().stream().map(Sealed::hash).toArray(String[]::new)));
-              Future<?> moved =
-                  conn.preparedQuery(MOVE_POSITION)
-                      .execute(Tuple.of(end.getString("tx"), end.getString("id")));
-              return Future.all(linked, heads, moved).map(n);
+              if (ar.failed()) return Future.failedFuture(ar.cause());
+              return Future.succeededFuture(n);
             });
+  }
+
+  /** Another node sealed these rows first: this transaction rolls back, nothing is lost. */
+  private static final class Overtaken extends RuntimeException {
+    Overtaken() {
+      super("overtaken", null, false, false);
+    }
   }
 
   /** The links of {@code batch}, in its order, each org continuing from its head. */
