@@ -76,8 +76,13 @@ export interface Vote {
   verdict: 'approved' | 'rejected' | 'modified';
   reason: string | null;
   modifications: JsonObject | null;
+  /** The channel the vote came through (see `Decision.via`). */
+  via?: DecisionVia | null;
   at: string;
 }
+
+/** How a human's decision was made; null when no human decided (policy, trust, grant, timeout). */
+export type DecisionVia = 'dashboard' | 'api' | 'email' | 'push' | 'slack' | 'link';
 
 /** One escalation step: after `after_minutes` without an answer, raise urgency and notify. */
 export interface EscalationStep {
@@ -93,6 +98,8 @@ export interface Decision {
   /** A user (on a quorum check-in the deciding voter), or `system:policy|trust|grant|timeout`. */
   decided_by: string;
   decided_at: string;
+  /** How a human decided (`dashboard`, `api`, `email`, `push`, `slack`, `link`); null otherwise. */
+  via?: DecisionVia | null;
   /** A quorum check-in's votes, oldest first; null without a quorum. */
   votes?: Vote[] | null;
 }

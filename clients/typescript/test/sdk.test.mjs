@@ -261,6 +261,7 @@ test('checkInAndWait resolves when a human approves while it waits', async () =>
   assert.equal(decision.id, ci.id);
   assert.equal(decision.status, 'approved');
   assert.equal(decision.decision.decided_by.startsWith('usr_'), true);
+  assert.equal(decision.decision.via, 'api');
 });
 
 test('checkInAndWait resolves with the modifications made while it waits', async () => {
@@ -751,6 +752,7 @@ test('quorum: votes, approvals_needed and checkin.vote events until the second a
     assert.equal(second.approvals_needed, 0);
     assert.equal(second.decision.votes.length, 2);
     assert.equal(second.decision.decided_by, second.votes[1].voter);
+    assert.equal(second.decision.via, 'api');
     assert.notEqual(second.votes[0].voter, second.votes[1].voter);
     await votes.until((ev) => ev.length >= 1, 'a checkin.vote event');
     assert.ok(votes.events.every((e) => e.event === 'checkin.vote'));

@@ -11,6 +11,27 @@ function loadPush() {
   return push;
 }
 
+/** iPhone, iPod or iPad; iPadOS's Safari says "Macintosh" by default, but a Mac has no touch screen. */
+function appleMobile() {
+  const ua = navigator.userAgent || "";
+  return /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+}
+
+/** Opened from the Home Screen (iOS's navigator.standalone, or the manifest's display mode). */
+function installed() {
+  return navigator.standalone === true || matchMedia("(display-mode: standalone)").matches;
+}
+
+function whyNoPush() {
+  if (appleMobile() && !installed()) {
+    return "On iPhone and iPad, notifications need the app on your Home Screen: tap Share → Add to Home Screen, open Waitroom from there, then turn notifications on.";
+  }
+  if (appleMobile()) {
+    return "This iPhone or iPad cannot receive web notifications: they need iOS or iPadOS 16.4 or later.";
+  }
+  return "This browser cannot receive push notifications (it needs service workers, Push and Notifications; some need https).";
+}
+
 export async function show(main) {
   const mod = await loadPush();
   const error = errorLine();
@@ -19,7 +40,7 @@ export async function show(main) {
     return;
   }
   if (!mod.pushSupported()) {
-    fill(main, h("h1", { text: "Notifications" }), h("p", { text: "This browser cannot receive push notifications (it needs service workers, Push and Notifications; some need https)." }));
+    fill(main, h("h1", { text: "Notifications" }), h("p", { text: whyNoPush() }));
     return;
   }
   const everyRoom = h("input", { type: "checkbox", id: "push-all", checked: true });
@@ -52,7 +73,7 @@ export async function show(main) {
     }
   });
   fill(main, h("h1", { text: "Notifications" }),
-    h("p", { text: "Get a browser notification for each new pending check-in, also when this tab is closed; clicking it opens the check-in." }),
+    h("p", { text: "Get a notification for each new pending check-in, also when this tab is closed; clicking it opens the check-in. Where the device shows buttons, a low or medium risk check-in offers Approve and Reject, a high or critical one Review." }),
     h("div", { class: "check" }, everyRoom, h("label", { for: "push-all", text: "Every room" })), roomsBox,
     h("div", { class: "buttons" }, on, off), error);
 }

@@ -26,7 +26,9 @@ import io.waitroom.http.JsonBodyHandler;
 import io.waitroom.http.Reply;
 import io.waitroom.http.RequestIdHandler;
 import io.waitroom.mcp.McpRoutes;
+import io.waitroom.notify.LinkRoutes;
 import io.waitroom.openapi.OpenApiRoutes;
+import io.waitroom.people.MeRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
@@ -155,6 +157,9 @@ public final class HttpVerticle extends VerticleBase {
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
+    MeRoutes.mount(router, deps);
+    // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
+    LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);
     // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
     McpRoutes.mount(router, deps);
@@ -208,7 +213,8 @@ public final class HttpVerticle extends VerticleBase {
                 "Last-Event-ID",
                 "X-Request-Id",
                 "Mcp-Session-Id",
-                "MCP-Protocol-Version"))
+                "MCP-Protocol-Version",
+                "X-Waitroom-Client"))
         .exposedHeaders(
             Set.of(
                 "X-Request-Id",

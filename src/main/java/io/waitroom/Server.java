@@ -23,6 +23,7 @@ import io.waitroom.events.EventRetentionVerticle;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.events.StreamMetrics;
+import io.waitroom.notify.MailVerticle;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
 import io.waitroom.push.PushVerticle;
@@ -135,7 +136,8 @@ public final class Server {
                                       new StreamMetrics(registry),
                                       boot.pushKeys(),
                                       new AgentKeyCache(vertx),
-                                      new RoomPolicies(config.timeoutUnitSeconds()),
+                                      new RoomPolicies(
+                                          config.timeoutUnitSeconds(), config.mailEnabled()),
                                       new Receipts(boot.signingKeys(), config.publicUrl()));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
@@ -206,6 +208,15 @@ public final class Server {
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new PushVerticle(deps)))
         .onSuccess(deployments::add)
+        .compose(
+            id ->
+                config.mailEnabled()
+                    ? vertx.deployVerticle(new MailVerticle(deps))
+                    : Future.<String>succeededFuture(null))
+        .onSuccess(
+            id -> {
+              if (id != null) deployments.add(id);
+            })
         .compose(
             id ->
                 vertx.deployVerticle(

@@ -25,7 +25,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private final Pool pool;
   private final JwtVerifier jwt;
   private final AgentKeyCache agentKeys;
-  // (org claim, sub) -> ids. Safe to cache: once created, these rows never change identity.
+  // (org claim, sub, name, email) -> ids. Safe to cache: once created, these rows never change
+  // identity; a token with another name or address misses and stores them (each sign-in).
   private final Map<String, String[]> humans = new ConcurrentHashMap<>();
 
   public AuthHandler(Pool pool, JwtVerifier jwt, AgentKeyCache agentKeys) {
@@ -137,7 +138,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
     return jwt.verify(token)
         .compose(
             c -> {
-              String cacheKey = c.org() + '\u0000' + c.subject();
+              String cacheKey =
+                  c.org() + '\u0000' + c.subject() + '\u0000' + c.name() + '\u0000' + c.email();
               String[] ids = humans.get(cacheKey);
               if (ids != null) {
                 return Future.succeededFuture(
@@ -146,7 +148,12 @@ public final class AuthHandler implements Handler<RoutingContext> {
               return pool.preparedQuery(AuthSql.UPSERT_HUMAN)
                   .execute(
                       Tuple.of(
-                          Ids.next(Ids.ORG), c.org(), Ids.next(Ids.USER), c.subject(), c.name()))
+                          Ids.next(Ids.ORG),
+                          c.org(),
+                          Ids.next(Ids.USER),
+                          c.subject(),
+                          c.name(),
+                          c.email()))
                   .map(
                       rows -> {
                         Row r = rows.iterator().next();

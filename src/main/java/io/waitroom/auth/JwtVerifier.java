@@ -29,7 +29,8 @@ import java.util.Set;
 public final class JwtVerifier {
 
   /** What a verified token tells us about the human. */
-  public record HumanClaims(String org, String subject, String name) {}
+  /** The human's org, subject, display name and e-mail address (null when the token has none). */
+  public record HumanClaims(String org, String subject, String name, String email) {}
 
   private volatile JWTAuth auth;
   private volatile Set<String> algorithms;
@@ -118,8 +119,20 @@ public final class JwtVerifier {
               Object name = claims.getValue("name");
               if (!(name instanceof String)) name = claims.getValue("email");
               String n = name instanceof String str && str.length() <= 200 ? str : null;
-              return Future.succeededFuture(new HumanClaims(org, s, n));
+              return Future.succeededFuture(new HumanClaims(org, s, n, emailOf(claims)));
             });
+  }
+
+  /**
+   * The {@code email} claim when it looks like one address (no spaces or line breaks, one @, at
+   * most 254 characters): it becomes a mail header, so anything else is ignored.
+   */
+  static String emailOf(JsonObject claims) {
+    if (!(claims.getValue("email") instanceof String e)) return null;
+    e = e.trim();
+    if (e.length() > 254 || !e.matches("[^\\s@<>(),;:\"\\[\\]]+@[^\\s@<>(),;:\"\\[\\]]+"))
+      return null;
+    return e;
   }
 
   private String orgOf(JsonObject claims) {

@@ -116,16 +116,29 @@ public record Change(
         receipts);
   }
 
-  /** A human decides a pending check-in or a submitted task. */
+  /**
+   * A human decides a pending check-in or a submitted task, through {@code via} (the channel: see
+   * {@link Decisions}).
+   */
   public static Change decide(
-      Tx.Author human, String id, Status outcome, String reason, JsonObject modifications) {
-    return decide(CheckInSql.DECIDE, human, id, outcome, reason, modifications);
+      Tx.Author human,
+      String id,
+      Status outcome,
+      String reason,
+      JsonObject modifications,
+      String via) {
+    return decide(CheckInSql.DECIDE, human, id, outcome, reason, modifications, via);
   }
 
-  /** The decision a quorum's deciding vote writes (by that voter). */
+  /** The decision a quorum's deciding vote writes (by that voter, through its channel). */
   public static Change decideByVotes(
-      Tx.Author voter, String id, Status outcome, String reason, JsonObject modifications) {
-    return decide(CheckInSql.DECIDE_BY_VOTES, voter, id, outcome, reason, modifications);
+      Tx.Author voter,
+      String id,
+      Status outcome,
+      String reason,
+      JsonObject modifications,
+      String via) {
+    return decide(CheckInSql.DECIDE_BY_VOTES, voter, id, outcome, reason, modifications, via);
   }
 
   private static Change decide(
@@ -134,8 +147,11 @@ public record Change(
       String id,
       Status outcome,
       String reason,
-      JsonObject modifications) {
-    Tuple p = Tuple.of(id, by.orgId(), outcome.wire(), reason, modifications, by.id());
+      JsonObject modifications,
+      String via) {
+    Tuple p =
+        Tuple.from(
+            new Object[] {id, by.orgId(), outcome.wire(), reason, modifications, by.id(), via});
     return of(Transition.DECIDE, By.of(by), sql, p);
   }
 

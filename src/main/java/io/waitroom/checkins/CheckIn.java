@@ -39,6 +39,7 @@ public record CheckIn(
     JsonArray votes,
     JsonArray escalation,
     int escalationLevel,
+    String decisionVia,
     String payloadHash,
     String receipt) {
 
@@ -59,16 +60,16 @@ public record CheckIn(
       id, org_id, room_id, direction, agent_id, created_by, action, description, risk_level,
       urgency, context, status, timeout_minutes, timeout_action, expires_at, decision_type,
       decision_reason, decision_modifications, decided_by, decided_at, claimed_by, help_requested,
-      policy, created_at, updated_at, quorum, votes, escalation, escalation_level, payload_hash,
-      receipt\
+      policy, created_at, updated_at, quorum, votes, escalation, escalation_level, decision_via,
+      payload_hash, receipt\
       """;
 
   private static final String[] NAMES = COLUMNS.strip().split("\\s*,\\s*");
   private static final int[] IN_ORDER = new int[NAMES.length];
 
   static {
-    // fromRow reads the 31 columns by their place in COLUMNS: a column added there goes there too.
-    if (NAMES.length != 31) throw new IllegalStateException("COLUMNS has " + NAMES.length);
+    // fromRow reads the 32 columns by their place in COLUMNS: a column added there goes there too.
+    if (NAMES.length != 32) throw new IllegalStateException("COLUMNS has " + NAMES.length);
     for (int i = 0; i < NAMES.length; i++) IN_ORDER[i] = i;
   }
 
@@ -85,7 +86,7 @@ public record CheckIn(
     String risk = r.getString(at[8]);
     String urgency = r.getString(at[9]);
     JsonObject context = (JsonObject) r.getValue(at[10]);
-    String payloadHash = r.getString(at[29]);
+    String payloadHash = r.getString(at[30]);
     // Rows written before payload hashes were stored (issue 29) get theirs computed on read.
     if (payloadHash == null) {
       payloadHash = PayloadHash.of(action, description, risk, urgency, context);
@@ -120,8 +121,9 @@ public record CheckIn(
         (JsonArray) r.getValue(at[26]),
         (JsonArray) r.getValue(at[27]),
         r.getInteger(at[28]),
+        r.getString(at[29]),
         payloadHash,
-        r.getString(at[30]));
+        r.getString(at[31]));
   }
 
   /** The same check-in carrying its decision's signed receipt. */
@@ -156,6 +158,7 @@ public record CheckIn(
         votes,
         escalation,
         escalationLevel,
+        decisionVia,
         payloadHash,
         jws);
   }
@@ -208,6 +211,7 @@ public record CheckIn(
         .put("modifications", decisionModifications)
         .put("decided_by", decidedBy)
         .put("decided_at", decidedAt)
+        .put("via", decisionVia)
         .put("votes", quorum == null ? null : votes);
   }
 

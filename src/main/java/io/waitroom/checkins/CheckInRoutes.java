@@ -16,6 +16,7 @@ import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.notify.MailQueue;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
@@ -106,6 +107,8 @@ public final class CheckInRoutes {
     Change create = Change.create(agent, row, decided.now(), receipts);
     // A pending one also queues its Web Push messages, in the same transaction.
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
+    // And its e-mails, when e-mail is on and the org has a human with an address.
+    if (decided.mails()) create = create.with(MailQueue.enqueue(row));
     // A grant's use is audited after the check-in, in the same transaction.
     return (last && d.grantId() == null
             ? CheckInTransitions.applyLast(tx, create)
@@ -214,6 +217,12 @@ public final class CheckInRoutes {
 
   // ---- decide ----
 
+  /**
+   * The dashboard says so with {@code X-Waitroom-Client: dashboard}; the header only labels the
+   * channel ({@code decision.via}), it grants nothing.
+   */
+  static final String CLIENT_HEADER = "X-Waitroom-Client";
+
   private Future<Reply> decide(RoutingContext ctx, Status outcome) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
     JsonObject body = Requests.body(ctx);
@@ -223,54 +232,18 @@ public final class CheckInRoutes {
             : Fields.requiredString(body, "reason", 1, 2000);
     JsonObject modifications =
         outcome == Status.MODIFIED ? Fields.requiredObject(body, "modifications") : null;
+    String via =
+        Decisions.VIA_DASHBOARD.equals(ctx.request().getHeader(CLIENT_HEADER))
+            ? Decisions.VIA_DASHBOARD
+            : Decisions.VIA_API;
     String id = ctx.pathParam("id");
-    // Decided alone unless the check-in has a quorum (the statement's WHERE says which): the
-    // common case is one statement, a quorum's vote is found out by the miss.
     return Tx.run(
             deps.vertx(),
             deps.pool(),
             tx ->
-                decideAlone(tx, human, id, outcome, reason, modifications, deps.receipts())
-                    .recover(
-                        e ->
-                            e == NEEDS_A_VOTE
-                                ? Votes.cast(
-                                    tx, human, id, outcome, reason, modifications, deps.receipts())
-                                : Future.failedFuture(e)))
+                Decisions.decide(
+                    tx, human, id, outcome, reason, modifications, via, deps.receipts()))
         .map(ci -> Reply.ok(ci.toJson()));
-  }
-
-  /** The decision missed because the check-in has a quorum: the human's answer is a vote. */
-  private static final RuntimeException NEEDS_A_VOTE =
-      new RuntimeException("a vote", null, false, false) {};
-
-  /** One human decides a check-in without a quorum, or a submitted task. */
-  private static Future<CheckIn> decideAlone(
-      Tx tx,
-      Actor.Human human,
-      String id,
-      Status outcome,
-      String reason,
-      JsonObject modifications,
-      Receipts receipts) {
-    Change change =
-        Change.decide(human, id, outcome, reason, modifications)
-            .signedBy(receipts)
-            .orElse(
-                db ->
-                    db.preparedQuery(CheckInSql.HAS_QUORUM)
-                        .execute(Tuple.of(id, human.orgId()))
-                        .compose(
-                            rows ->
-                                rows.size() == 1 && rows.iterator().next().getBoolean("quorum")
-                                    ? Future.failedFuture(NEEDS_A_VOTE)
-                                    : CheckInRepository.explainMiss(
-                                        db,
-                                        human.orgId(),
-                                        id,
-                                        "only a pending check-in or a submitted task can be decided")));
-    // The decision is the transaction's last change (a quorum's vote, on the miss, is another).
-    return CheckInTransitions.applyLast(tx, change).map(CheckInTransitions.Applied::checkIn);
   }
 
   // ---- withdraw ----

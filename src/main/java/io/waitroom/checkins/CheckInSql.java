@@ -54,7 +54,8 @@ public final class CheckInSql {
   private static String decide(String quorum) {
     return """
         UPDATE check_ins SET status = $3, decision_type = $3, decision_reason = $4,
-          decision_modifications = $5, decided_by = $6, decided_at = now(), updated_at = now()
+          decision_modifications = $5, decided_by = $6, decision_via = $7, decided_at = now(),
+          updated_at = now()
         WHERE id = $1 AND org_id = $2 AND %s
           AND status = CASE direction WHEN 'agent_to_human' THEN 'pending' ELSE 'submitted' END
         RETURNING\s"""

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventLog;
+import io.waitroom.push.PushQueue;
 import io.waitroom.receipts.Receipts;
 import io.waitroom.trust.Trust;
 import java.util.ArrayList;
@@ -122,6 +123,11 @@ public final class CheckInTransitions {
       sent.add(db.preparedQuery(CheckInSql.SET_RECEIPT).execute(Tuple.of(ci.id(), ci.receipt())));
     }
     for (Change.Sql s : change.alongside()) sent.add(db.preparedQuery(s.sql()).execute(s.params()));
+    if (t.settles() && !ci.isTask()) {
+      // A phone that was told of it no longer offers a decision on it.
+      Change.Sql settled = PushQueue.settled(ci);
+      sent.add(db.preparedQuery(settled.sql()).execute(settled.params()));
+    }
     Future<JsonObject> note =
         change.note() == null ? none() : insertNote(db, by, ci, change.note());
     sent.add(note);

@@ -149,6 +149,7 @@ public record NewCheckIn(
         new JsonArray(),
         pending() && decision.escalation() != null ? decision.escalation().toJson() : null,
         0,
+        null,
         payloadHash,
         null);
   }

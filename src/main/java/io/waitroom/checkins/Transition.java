@@ -101,6 +101,11 @@ public enum Transition {
     };
   }
 
+  /** Whether it ends a check-in's wait for a human (its notifications are replaced). */
+  boolean settles() {
+    return this == DECIDE || this == TIME_OUT || this == WITHDRAW;
+  }
+
   /** Whether a {@code decision} message (the human's reason) follows the status change. */
   boolean writesDecision() {
     return this == DECIDE;

@@ -26,6 +26,7 @@ final class Votes {
       Status verdict,
       String reason,
       JsonObject modifications,
+      String via,
       Receipts receipts) {
     JsonObject vote =
         new JsonObject()
@@ -33,6 +34,7 @@ final class Votes {
             .put("verdict", verdict.wire())
             .put("reason", reason)
             .put("modifications", modifications)
+            .put("via", via)
             .put("at", Time.iso(Instant.now()));
     Change change = Change.vote(human, id, vote).orElse(db -> explainMiss(db, human, id));
     return CheckInTransitions.apply(tx, change)
@@ -43,7 +45,7 @@ final class Votes {
               if (tally.outcome() == null) return Future.succeededFuture(ci);
               Change decision =
                   Change.decideByVotes(
-                          human, id, Status.of(tally.outcome()), reason, tally.modifications())
+                          human, id, Status.of(tally.outcome()), reason, tally.modifications(), via)
                       .signedBy(receipts);
               return CheckInTransitions.applyLast(tx, decision)
                   .map(CheckInTransitions.Applied::checkIn);

@@ -140,6 +140,11 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--name", description = "Display name.")
     String name;
 
+    @Option(
+        names = "--email",
+        description = "E-mail address (the email claim): where notifications and links are sent.")
+    String email;
+
     @Option(names = "--ttl", defaultValue = "24h", description = "Lifetime, e.g. 30m, 24h, 7d.")
     String ttl;
 
@@ -175,6 +180,7 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
       // The claim the server reads the org from, so the token works under a custom claim too.
       putPath(claims, config.orgClaims().get(0), org);
       if (name != null) claims.put("name", name);
+      if (email != null) claims.put("email", email);
       Vertx vertx = Vertx.vertx();
       String token;
       try {

@@ -45,7 +45,9 @@ public record ServerConfig(
     String vapidPublicKey,
     String vapidPrivateKey,
     String vapidSubject,
-    String publicUrl,
+    String smtpUrl,
+    String mailFrom,
+    String publicUrlSetting,
     String signingKey,
     long auditSealIntervalMs) {
 
@@ -113,20 +115,11 @@ public record ServerConfig(
         blankToNull(v.get("WAITROOM_VAPID_PUBLIC_KEY")),
         blankToNull(v.get("WAITROOM_VAPID_PRIVATE_KEY")),
         v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim(),
-        publicUrl(v.get("WAITROOM_PUBLIC_URL"), intOf(v, "WAITROOM_PORT", 8080)),
+        blankToNull(v.get("WAITROOM_SMTP_URL")),
+        blankToNull(v.get("WAITROOM_MAIL_FROM")),
+        blankToNull(v.get("WAITROOM_PUBLIC_URL")),
         blankToNull(v.get("WAITROOM_SIGNING_KEY")),
         intOf(v, "WAITROOM_AUDIT_SEAL_INTERVAL_MS", 250));
-  }
-
-  /** The server's public base URL (no trailing slash): receipts name it as their issuer. */
-  private static String publicUrl(String s, int port) {
-    String url = blankToNull(s) == null ? "http://localhost:" + port : s.trim();
-    if (!url.startsWith("http://") && !url.startsWith("https://")) {
-      throw new IllegalArgumentException(
-          "WAITROOM_PUBLIC_URL must start with http:// or https://, got '" + s + "'");
-    }
-    while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
-    return url;
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
@@ -152,6 +145,21 @@ public record ServerConfig(
   public int effectiveHttpIdleTimeoutSeconds() {
     if (httpIdleTimeoutSeconds <= 0) return 0;
     return (int) Math.max(httpIdleTimeoutSeconds, (2 * streamPingMs + 999) / 1000);
+  }
+
+  /**
+   * The base of every link the server sends out (e-mail, Web Push, Slack): {@code
+   * WAITROOM_PUBLIC_URL} without a trailing slash, else {@code http://localhost:<port>}.
+   */
+  public String publicUrl() {
+    String base = publicUrlSetting == null ? "http://localhost:" + port : publicUrlSetting.trim();
+    while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+    return base;
+  }
+
+  /** Whether e-mail notifications are on ({@code WAITROOM_SMTP_URL} is set). */
+  public boolean mailEnabled() {
+    return smtpUrl != null;
   }
 
   public boolean embeddedDatabase() {

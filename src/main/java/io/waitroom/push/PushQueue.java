@@ -94,7 +94,67 @@ public final class PushQueue {
         .put("risk_level", riskLevel)
         .put("urgency", urgency)
         .put("agent_id", agentId)
+        .put("tag", tag(checkInId))
         .put("url", "/#/check-ins/" + checkInId);
+  }
+
+  /** One notification per check-in on a device: its decision replaces it. */
+  static String tag(String checkInId) {
+    return "ci-" + checkInId;
+  }
+
+  /**
+   * A decided, expired or withdrawn check-in replaces the notification its pending push left on
+   * each device that got it (or is getting it): one {@code checkin.settled} push per such
+   * subscription, at level -1. $1 the check-in, $2 the payload, $3 who decided ({@code usr_} id,
+   * whose name becomes the body), $4 the body otherwise.
+   */
+  static final String SETTLE =
+      """
+      INSERT INTO push_deliveries (id, org_id, subscription_id, check_in_id, escalation_level,
+        payload, status, next_attempt_at)
+      SELECT 'pdl_' || md5(d.subscription_id || ':' || $1 || ':settled'), d.org_id,
+        d.subscription_id, $1, -1,
+        $2::jsonb || jsonb_build_object('body',
+          COALESCE('by ' || (SELECT u.name FROM users u WHERE u.id = $3), $4::text)),
+        'pending', now()
+      FROM push_deliveries d
+      WHERE d.check_in_id = $1 AND d.escalation_level = 0 AND (d.status = 'sent' OR d.attempts > 0)
+      ON CONFLICT (subscription_id, check_in_id, escalation_level) DO NOTHING
+      """;
+
+  /**
+   * The statement that replaces a settled check-in's notifications, run in the transaction that
+   * settles it (it finds nothing when the check-in was never pushed).
+   */
+  public static Change.Sql settled(CheckIn ci) {
+    String outcome =
+        switch (ci.status()) {
+          case "approved" -> "Approved";
+          case "rejected" -> "Rejected";
+          case "modified" -> "Modified";
+          case "expired" -> "Expired";
+          case "withdrawn" -> "Withdrawn";
+          default -> ci.status();
+        };
+    String body =
+        switch (ci.status()) {
+          case "withdrawn" -> "withdrawn by the agent";
+          case "expired" -> "nobody decided in time";
+          default ->
+              ci.decidedBy() != null && ci.decidedBy().startsWith("system:timeout")
+                  ? "by the timeout"
+                  : "decided";
+        };
+    JsonObject payload =
+        new JsonObject()
+            .put("type", "checkin.settled")
+            .put("check_in_id", ci.id())
+            .put("tag", tag(ci.id()))
+            .put("status", ci.status())
+            .put("title", outcome + " · " + cut(ci.action(), 120))
+            .put("url", "/#/check-ins/" + ci.id());
+    return new Change.Sql(SETTLE, Tuple.of(ci.id(), payload, ci.decidedBy(), body));
   }
 
   private static String cut(String s, int max) {

@@ -63,7 +63,7 @@ final class PushSql {
         FROM due, push_subscriptions s
        WHERE d.id = due.id AND s.id = d.subscription_id
       RETURNING d.id, d.subscription_id, d.check_in_id, d.payload, d.attempts, s.endpoint,
-        s.p256dh, s.auth
+        s.p256dh, s.auth, s.org_id, s.user_id
       """;
 
   /** Records an attempt, only while this claim still holds the row. $4 seconds (null = none). */

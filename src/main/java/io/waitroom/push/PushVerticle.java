@@ -10,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Row;
@@ -18,6 +19,7 @@ import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
 import io.waitroom.db.Tx;
 import io.waitroom.events.RoomEvent;
+import io.waitroom.notify.ActionLinks;
 import io.waitroom.watchers.DeliveryLoop;
 import io.waitroom.watchers.Doorbell;
 import io.waitroom.watchers.WebhookSender;
@@ -92,7 +94,8 @@ public final class PushVerticle extends VerticleBase {
                 Addresses.ROOM_EVENTS,
                 m -> {
                   String type = m.body().type();
-                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) {
+                  // Created and escalated check-ins queue pushes; decided ones replace them.
+                  if (type.startsWith("checkin.") && !"checkin.message".equals(type)) {
                     rings.ring();
                   }
                 });
@@ -124,8 +127,67 @@ public final class PushVerticle extends VerticleBase {
   private Future<Void> attempt(Row r) {
     String id = r.getString("id");
     int attempt = r.getInteger("attempts");
-    String endpoint = r.getString("endpoint");
     JsonObject payload = (JsonObject) r.getValue("payload");
+    String type = payload.getString("type");
+    if (!"checkin.pending".equals(type) && !"checkin.escalated".equals(type)) {
+      return send(r, payload);
+    }
+    // The subscription's human's own action links, minted now: none once the check-in is
+    // decided, and then there is nothing to announce.
+    return ActionLinks.mint(
+            deps.pool(),
+            deps.config().publicUrl(),
+            r.getString("org_id"),
+            r.getString("user_id"),
+            r.getString("check_in_id"),
+            "push")
+        .compose(
+            links -> {
+              if (links == null) {
+                return record(
+                    id,
+                    attempt,
+                    "skipped",
+                    -1,
+                    new WebhookSender.Outcome(null, null, 0),
+                    "the check-in was decided first");
+              }
+              return send(r, withActions(payload, links));
+            });
+  }
+
+  /**
+   * The notification's actions: Approve (posted by the service worker itself) for low and medium
+   * risk, Review (opens the confirmation page) for high and critical; Reject always opens its page,
+   * because a rejection needs a reason.
+   */
+  static JsonObject withActions(JsonObject payload, ActionLinks.Minted links) {
+    String risk = payload.getString("risk_level");
+    boolean oneTap = "low".equals(risk) || "medium".equals(risk);
+    JsonArray actions = new JsonArray();
+    actions.add(
+        oneTap
+            ? action("approve", "Approve", links.approve(), true)
+            : action("review", "Review", links.approve(), false));
+    actions.add(action("reject", "Reject…", links.reject(), false));
+    return payload
+        .copy()
+        .put("actions", actions)
+        .put("links", new JsonObject().put("open", links.open()));
+  }
+
+  private static JsonObject action(String name, String title, String url, boolean post) {
+    return new JsonObject()
+        .put("action", name)
+        .put("title", title)
+        .put("url", url)
+        .put("post", post);
+  }
+
+  private Future<Void> send(Row r, JsonObject payload) {
+    String id = r.getString("id");
+    int attempt = r.getInteger("attempts");
+    String endpoint = r.getString("endpoint");
     WebPush webPush = deps.push().webPush();
     // ECDH, HKDF, AES-GCM and an ES256 signature: CPU work, kept off the event loop.
     return vertx
@@ -225,6 +287,8 @@ public final class PushVerticle extends VerticleBase {
     deps.pool()
         .preparedQuery(PushSql.DELETE_OLD)
         .execute(Tuple.of(deps.config().eventRetentionDays()))
+        // Action links (minted by pushes, e-mails and the API) a week past their expiry.
+        .compose(v -> deps.pool().query(ActionLinks.DELETE_OLD).execute())
         .onFailure(e -> log.warn("push delivery cleanup failed: {}", e.getMessage()));
   }
 }

@@ -69,9 +69,9 @@ public final class AuditChain {
       """;
 
   /**
-   * The sealer's verdict: moves the position only from where this sealer read it ($3, $4). A
-   * sealer that lost the race (another node moved it meanwhile) matches nothing and rolls back;
-   * the row lock queues two sealers committing at once, and the second re-reads the moved row.
+   * The sealer's verdict: moves the position only from where this sealer read it ($3, $4). A sealer
+   * that lost the race (another node moved it meanwhile) matches nothing and rolls back; the row
+   * lock queues two sealers committing at once, and the second re-reads the moved row.
    */
   static final String MOVE_POSITION =
       """
@@ -126,10 +126,10 @@ public final class AuditChain {
 
   /**
    * Seals up to one batch; answers how many rows it linked (0 when there was nothing to seal or
-   * another node sealed them first). Optimistic: the rows and heads are read and hashed outside
-   * any transaction (on a worker thread), and only the writing is one short transaction, whose
-   * conditional move of the position is the verdict. A long sealing transaction would hold back
-   * the commit horizon that room event readers wait on too.
+   * another node sealed them first). Optimistic: the rows and heads are read and hashed outside any
+   * transaction (on a worker thread), and only the writing is one short transaction, whose
+   * conditional move of the position is the verdict. A long sealing transaction would hold back the
+   * commit horizon that room event readers wait on too.
    */
   public static Future<Integer> sealBatch(Vertx vertx, Pool pool) {
     return pool.query(POSITION)

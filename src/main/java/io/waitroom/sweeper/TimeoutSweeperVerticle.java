@@ -9,6 +9,7 @@ import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.db.Tx;
+import io.waitroom.notify.MailQueue;
 import io.waitroom.push.PushQueue;
 import java.util.List;
 import org.slf4j.Logger;
@@ -85,7 +86,8 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
    * One batch of due escalation steps in one transaction (one step per check-in; a check-in two
    * steps behind gets the next on the following sweep, so steps fire in order): each raises the
    * urgency, writes {@code checkin.escalated} with the level and whom it notifies, and posts an
-   * {@code escalation} message in the thread, and queues a Web Push to the humans it notifies.
+   * {@code escalation} message in the thread, and queues a Web Push and (when e-mail is on) an
+   * e-mail to the humans it notifies.
    */
   Future<Integer> escalateBatch() {
     int unit = deps.config().timeoutUnitSeconds();
@@ -103,7 +105,12 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                             chain.compose(
                                 v ->
                                     CheckInTransitions.post(tx, by, ci, note(ci))
-                                        .compose(m -> PushQueue.escalated(tx, ci)));
+                                        .compose(m -> PushQueue.escalated(tx, ci))
+                                        .compose(
+                                            m ->
+                                                deps.config().mailEnabled()
+                                                    ? MailQueue.escalated(tx, ci)
+                                                    : Future.<Void>succeededFuture()));
                       }
                       return chain.map(escalated.size());
                     }));

@@ -5,6 +5,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.waitroom.Deps;
+import java.util.Map;
 
 /**
  * The dashboard: {@code GET /} and its static assets (hand-written ES modules, CSS, the service
@@ -21,6 +22,13 @@ public final class WebRoutes {
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
           + "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
           + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+  /**
+   * Types Vert.x's MIME table lacks: without it the manifest would go out untyped, and with {@code
+   * nosniff} a browser may refuse it.
+   */
+  static final Map<String, String> TYPES =
+      Map.of(".webmanifest", "application/manifest+json; charset=utf-8");
 
   private WebRoutes() {}
 
@@ -55,7 +63,13 @@ public final class WebRoutes {
         .putHeader("X-Frame-Options", "DENY");
     ctx.addHeadersEndHandler(
         v -> {
-          if (res.getStatusCode() < 400) res.headers().set("Cache-Control", "no-cache");
+          if (res.getStatusCode() >= 400) return;
+          res.headers().set("Cache-Control", "no-cache");
+          String path = ctx.normalizedPath();
+          TYPES.forEach(
+              (suffix, type) -> {
+                if (path.endsWith(suffix)) res.headers().set("Content-Type", type);
+              });
         });
   }
 }

@@ -292,7 +292,8 @@ class CheckInTransitionsTest extends ServerTest {
                   id,
                   Status.of(c.variant()),
                   "because",
-                  "modified".equals(c.variant()) ? new JsonObject().put("x", 1) : null);
+                  "modified".equals(c.variant()) ? new JsonObject().put("x", 1) : null,
+                  "api");
           case WITHDRAW -> Change.withdraw(agent(), id);
           case TIME_OUT -> Change.timeOut(10, "system:timeout");
           case CLAIM -> Change.claim(agent(), id, null);

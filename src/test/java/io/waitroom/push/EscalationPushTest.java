@@ -148,9 +148,10 @@ class EscalationPushTest {
         "the first step");
     assertThat(api.post("/v1/check-ins/" + id + "/approve", f.human, null).status()).isEqualTo(200);
     Thread.sleep(3_000);
-    // Only the "waiting for you" push: the first step names nobody, the second never fires.
+    // The "waiting for you" push, then the decision replacing it on the phone: the first step
+    // names nobody, the second never fires.
     assertThat(payloads(alice))
         .extracting(p -> p.getString("type"))
-        .containsExactly("checkin.pending");
+        .containsExactly("checkin.pending", "checkin.settled");
   }
 }

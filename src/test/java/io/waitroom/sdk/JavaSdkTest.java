@@ -360,6 +360,7 @@ class JavaSdkTest {
             .checkInAndWait(r.slug(), CheckInInput.of("DROP TABLE x"), Duration.ofSeconds(5));
     assertThat(rejected.status()).isEqualTo("rejected");
     assertThat(rejected.decision().decidedBy()).isEqualTo("system:policy");
+    assertThat(rejected.decision().via()).isNull();
 
     CheckIn ci = a.client().checkIns().create(r.slug(), CheckInInput.of("fine"));
     WaitroomException notFound = error(() -> stranger.checkIns().get(ci.id()));
@@ -824,6 +825,8 @@ class JavaSdkTest {
       assertThat(second.approvalsNeeded()).isZero();
       assertThat(second.decision().votes()).hasSize(2);
       assertThat(second.decision().decidedBy()).isEqualTo(second.votes().get(1).voter());
+      assertThat(second.decision().via()).isEqualTo("api");
+      assertThat(second.votes().get(1).via()).isEqualTo("api");
       assertThat(second.votes().get(0).voter()).isNotEqualTo(second.votes().get(1).voter());
       RoomEvent vote = votes.next(Duration.ofSeconds(10));
       assertThat(vote).isNotNull();

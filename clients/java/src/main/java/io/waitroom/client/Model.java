@@ -80,7 +80,12 @@ public final class Model {
   /** One human's decision on a quorum check-in: {@code verdict} approved, rejected or modified. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Vote(
-      String voter, String verdict, String reason, Map<String, Object> modifications, String at) {}
+      String voter,
+      String verdict,
+      String reason,
+      Map<String, Object> modifications,
+      String via,
+      String at) {}
 
   /**
    * After {@code afterMinutes} without an answer: raise the urgency and notify {@code "all"} or a
@@ -104,8 +109,10 @@ public final class Model {
 
   /**
    * {@code decidedBy}: a user (on a quorum check-in the deciding voter) or {@code system:policy},
-   * {@code system:trust}, {@code system:grant}, {@code system:timeout}; {@code votes}: a quorum
-   * check-in's votes, null without a quorum.
+   * {@code system:trust}, {@code system:grant}, {@code system:timeout}; {@code via}: how a human
+   * decided ({@code dashboard}, {@code api}, {@code email}, {@code push}, {@code slack}, {@code
+   * link}; null when no human did); {@code votes}: a quorum check-in's votes, null without a
+   * quorum.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Decision(
@@ -114,6 +121,7 @@ public final class Model {
       Map<String, Object> modifications,
       String decidedBy,
       String decidedAt,
+      String via,
       List<Vote> votes) {}
 
   /** What the policy decided at creation; {@code grantId} only when a standing grant approved. */

@@ -1,0 +1,236 @@
+package io.waitroom.notify;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.ext.mail.MailClient;
+import io.vertx.ext.mail.SMTPException;
+import io.vertx.micrometer.backends.BackendRegistries;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.Deps;
+import io.waitroom.bus.Addresses;
+import io.waitroom.checkins.CheckIn;
+import io.waitroom.events.RoomEvent;
+import io.waitroom.watchers.DeliveryLoop;
+import io.waitroom.watchers.Doorbell;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends queued e-mails ({@code mail_deliveries}, filled by {@link MailQueue}) over SMTP with
+ * Vert.x's non-blocking mail client, with the machinery of webhooks and Web Push: the leased claim
+ * loop ({@link DeliveryLoop}; {@code SKIP LOCKED}, so two nodes never send one row), rung by every
+ * commit that may have queued one. Each e-mail is rendered when it is sent, from the check-in as it
+ * is then, with the recipient's freshly minted action links; one whose check-in was decided in the
+ * meantime is skipped. SMTP 4xx answers, timeouts and refused connections are retried with backoff;
+ * 5xx answers are given up with the reason logged. A crash between the SMTP server's acceptance and
+ * the row's update is the one case that can send an e-mail twice (with the same Message-ID).
+ */
+public final class MailVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(MailVerticle.class);
+  static final int MAX_IN_FLIGHT = 8;
+
+  static final String CLAIM =
+      """
+      WITH due AS (
+        SELECT id FROM mail_deliveries
+        WHERE status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at LIMIT $1
+        FOR UPDATE SKIP LOCKED)
+      UPDATE mail_deliveries d
+         SET attempts = d.attempts + 1, updated_at = now(),
+             next_attempt_at = now() + make_interval(secs => $2)
+        FROM due, users u
+       WHERE d.id = due.id AND u.id = d.user_id
+      RETURNING d.id, d.org_id, d.user_id, d.check_in_id, d.escalation_level, d.attempts,
+        u.email, u.name
+      """;
+
+  /** Records an attempt, only while this claim still holds the row. $4 seconds (null = none). */
+  static final String FINISH =
+      """
+      UPDATE mail_deliveries SET status = $3,
+        next_attempt_at = CASE WHEN $4::float8 IS NULL THEN NULL
+                               ELSE now() + make_interval(secs => $4::float8) END,
+        last_error = $5, updated_at = now()
+      WHERE id = $1 AND attempts = $2 AND status = 'pending'
+      """;
+
+  static final String DELETE_OLD =
+      """
+      DELETE FROM mail_deliveries WHERE id IN (
+        SELECT id FROM mail_deliveries
+        WHERE status <> 'pending' AND updated_at < now() - make_interval(days => $1)
+        LIMIT 1000)
+      """;
+
+  private final Deps deps;
+  private final List<Long> timers = new ArrayList<>();
+  private MailClient client;
+  private String from;
+  private DeliveryLoop loop;
+  private MessageConsumer<RoomEvent> doorbell;
+  private Doorbell rings;
+  private Counter sent;
+  private Counter failed;
+  private Promise<Void> drained;
+
+  public MailVerticle(Deps deps) {
+    this.deps = deps;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = MailClient.create(vertx, SmtpSettings.parse(deps.config().smtpUrl()));
+    from = deps.config().mailFrom() != null ? deps.config().mailFrom() : defaultFrom();
+    loop =
+        new DeliveryLoop(
+            vertx,
+            "mail",
+            MAX_IN_FLIGHT,
+            deps.config().watcherPollMs(),
+            capacity ->
+                deps.pool()
+                    .preparedQuery(CLAIM)
+                    .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
+            this::attempt);
+    MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
+    if (registry == null) registry = new SimpleMeterRegistry();
+    sent =
+        Counter.builder("waitroom.mail.sent")
+            .description("E-mails the SMTP server accepted, sent by this node")
+            .register(registry);
+    failed =
+        Counter.builder("waitroom.mail.failed")
+            .description("E-mail attempts that failed (retried or given up)")
+            .register(registry);
+    rings = new Doorbell(vertx, loop::wake);
+    doorbell =
+        vertx
+            .eventBus()
+            .localConsumer(
+                Addresses.ROOM_EVENTS,
+                m -> {
+                  String type = m.body().type();
+                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) {
+                    rings.ring();
+                  }
+                });
+    timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
+    timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
+    return doorbell.completion().onSuccess(v -> loop.wake());
+  }
+
+  @Override
+  public Future<?> stop() {
+    loop.stop(
+        () -> {
+          if (drained != null) drained.tryComplete();
+        });
+    timers.forEach(vertx::cancelTimer);
+    rings.cancel();
+    Future<Void> unregistered = doorbell.unregister();
+    Future<Void> idle;
+    if (loop.idle()) {
+      idle = unregistered;
+    } else {
+      drained = Promise.promise();
+      idle = drained.future().timeout(15, TimeUnit.SECONDS).recover(e -> Future.succeededFuture());
+    }
+    return idle.compose(v -> client.close()).recover(e -> Future.succeededFuture());
+  }
+
+  private String defaultFrom() {
+    String host;
+    try {
+      host = URI.create(deps.config().publicUrl()).getHost();
+    } catch (RuntimeException e) {
+      host = null;
+    }
+    return "Waitroom <waitroom@" + (host == null ? "localhost" : host) + ">";
+  }
+
+  private Future<Void> attempt(Row r) {
+    String id = r.getString("id");
+    int attempt = r.getInteger("attempts");
+    String orgId = r.getString("org_id");
+    String checkInId = r.getString("check_in_id");
+    int level = r.getInteger("escalation_level");
+    String to = r.getString("email");
+    String base = deps.config().publicUrl();
+    return CheckInView.read(deps.pool(), orgId, checkInId)
+        .compose(
+            v -> {
+              if (v == null || !CheckIn.OPEN.contains(v.checkIn().status())) {
+                return finish(id, attempt, "skipped", -1, "the check-in was decided first");
+              }
+              return ActionLinks.mint(
+                      deps.pool(), base, orgId, r.getString("user_id"), checkInId, "email")
+                  .compose(
+                      links -> {
+                        if (links == null) {
+                          return finish(
+                              id, attempt, "skipped", -1, "the check-in was decided first");
+                        }
+                        return client
+                            .sendMail(MailMessages.build(from, to, v, links, level, base, id))
+                            .transform(ar -> outcome(id, attempt, ar.cause()));
+                      });
+            })
+        .recover(
+            e -> {
+              // The database, not SMTP: leave the row to its lease and try again later.
+              log.warn(
+                  "mail attempt could not run delivery_id={} error=\"{}\"", id, e.getMessage());
+              return Future.succeededFuture();
+            });
+  }
+
+  private Future<Void> outcome(String id, int attempt, Throwable error) {
+    if (error == null) {
+      sent.increment();
+      log.debug("mail sent delivery_id={} attempt={}", id, attempt);
+      return finish(id, attempt, "sent", -1, null);
+    }
+    failed.increment();
+    boolean permanent = error instanceof SMTPException s && s.isPermanent();
+    double delay =
+        permanent ? -1 : DeliveryLoop.retryDelaySeconds(attempt, deps.config().webhookRetryScale());
+    String status = delay < 0 ? "failed" : "pending";
+    String reason =
+        error instanceof SMTPException s
+            ? "SMTP " + s.getReplyCode() + ": " + s.getReplyMessage()
+            : error.getClass().getSimpleName() + ": " + error.getMessage();
+    log.info(
+        "mail attempt failed delivery_id={} attempt={} next={} error=\"{}\"",
+        id,
+        attempt,
+        status,
+        reason);
+    return finish(id, attempt, status, delay, reason);
+  }
+
+  private Future<Void> finish(String id, int attempt, String status, double delay, String error) {
+    return deps.pool()
+        .preparedQuery(FINISH)
+        .execute(Tuple.from(new Object[] {id, attempt, status, delay < 0 ? null : delay, error}))
+        .onSuccess(v -> loop.retryIn(delay))
+        .mapEmpty();
+  }
+
+  private void housekeeping() {
+    deps.pool()
+        .preparedQuery(DELETE_OLD)
+        .execute(Tuple.of(deps.config().eventRetentionDays()))
+        .onFailure(e -> log.warn("mail delivery cleanup failed: {}", e.getMessage()));
+  }
+}

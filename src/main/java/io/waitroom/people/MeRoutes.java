@@ -1,0 +1,234 @@
+package io.waitroom.people;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.waitroom.Deps;
+import io.waitroom.auth.Actor;
+import io.waitroom.auth.AuthHandler;
+import io.waitroom.errors.ApiException;
+import io.waitroom.http.Http;
+import io.waitroom.http.Reply;
+import io.waitroom.http.Requests;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The signed-in human: who they are ({@code GET /v1/me}), the org's humans ({@code GET
+ * /v1/humans}), and their notification preferences ({@code GET/PUT /v1/me/notifications}).
+ */
+public final class MeRoutes {
+  static final String ME = "SELECT id, org_id, name, email, notify FROM users WHERE id = $1";
+
+  static final String HUMANS =
+      """
+      SELECT id, name, email FROM users WHERE org_id = $1 AND ($2::text IS NULL OR id > $2)
+      ORDER BY id LIMIT $3
+      """;
+
+  static final String SET_NOTIFY = "UPDATE users SET notify = $2 WHERE id = $1";
+
+  /** Room ids and slugs of org $1: the slugs a preference names, or the ids it stores. */
+  static final String ROOMS =
+      """
+      SELECT id, slug FROM rooms WHERE org_id = $1 AND (slug = ANY ($2::text[]) OR id = ANY ($2))
+      """;
+
+  static final List<String> RISKS = List.of("low", "medium", "high", "critical");
+
+  private final Deps deps;
+
+  private MeRoutes(Deps deps) {
+    this.deps = deps;
+  }
+
+  public static void mount(Router router, Deps deps) {
+    MeRoutes r = new MeRoutes(deps);
+    router.get("/v1/me").handler(Http.handle(r::me));
+    router.get("/v1/me/notifications").handler(Http.handle(r::notifications));
+    router.put("/v1/me/notifications").handler(Http.handle(r::setNotifications));
+    router.get("/v1/humans").handler(Http.handle(r::humans));
+  }
+
+  private Future<Row> self(Actor.Human human) {
+    return deps.pool()
+        .preparedQuery(ME)
+        .execute(Tuple.of(human.id()))
+        .map(
+            rows -> {
+              if (rows.size() == 0) throw ApiException.notFound("human");
+              return rows.iterator().next();
+            });
+  }
+
+  private Future<Reply> me(RoutingContext ctx) {
+    Actor.Human human = AuthHandler.humanOnly(ctx);
+    return self(human)
+        .map(
+            r ->
+                Reply.ok(
+                    new JsonObject()
+                        .put("id", r.getString("id"))
+                        .put("name", r.getString("name"))
+                        .put("email", r.getString("email"))
+                        .put("org_id", r.getString("org_id"))));
+  }
+
+  private Future<Reply> humans(RoutingContext ctx) {
+    Actor.Human human = AuthHandler.humanOnly(ctx);
+    var page = io.waitroom.http.Paging.of(ctx, "humans:" + human.orgId(), 50);
+    return deps.pool()
+        .preparedQuery(HUMANS)
+        .execute(Tuple.of(human.orgId(), page.after(), page.fetch()))
+        .map(
+            rows ->
+                page.reply(
+                    rows,
+                    "humans:" + human.orgId(),
+                    r ->
+                        new JsonObject()
+                            .put("id", r.getString("id"))
+                            .put("name", r.getString("name"))
+                            .put("email", r.getString("email")),
+                    "id"));
+  }
+
+  // ---- notification preferences ----
+
+  private Future<Reply> notifications(RoutingContext ctx) {
+    Actor.Human human = AuthHandler.humanOnly(ctx);
+    return self(human)
+        .compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
+  }
+
+  private Future<Reply> setNotifications(RoutingContext ctx) {
+    Actor.Human human = AuthHandler.humanOnly(ctx);
+    JsonObject body = Requests.body(ctx);
+    Object emailValue = body.getValue("email");
+    if (emailValue != null && !(emailValue instanceof JsonObject)) {
+      throw ApiException.validation("email", "email must be an object");
+    }
+    JsonObject email = emailValue == null ? new JsonObject() : (JsonObject) emailValue;
+    Object enabled = email.getValue("enabled");
+    if (enabled != null && !(enabled instanceof Boolean)) {
+      throw ApiException.validation("email.enabled", "email.enabled must be true or false");
+    }
+    Object minRisk = email.getValue("min_risk");
+    if (minRisk != null && !(minRisk instanceof String s && RISKS.contains(s))) {
+      throw ApiException.validation(
+          "email.min_risk", "email.min_risk must be one of low, medium, high, critical");
+    }
+    Object rooms = email.getValue("rooms");
+    Future<Object> storedRooms;
+    if (rooms == null || "all".equals(rooms)) {
+      storedRooms = Future.succeededFuture("all");
+    } else if (rooms instanceof JsonArray list) {
+      if (list.size() > 500) {
+        throw ApiException.validation("email.rooms", "email.rooms lists at most 500 rooms");
+      }
+      List<String> slugs = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        if (!(list.getValue(i) instanceof String s) || s.isEmpty() || s.length() > 100) {
+          throw ApiException.validation(
+              "email.rooms[" + i + "]", "email.rooms[" + i + "] must be a room slug");
+        }
+        slugs.add(s);
+      }
+      storedRooms = roomIds(human.orgId(), slugs).map(ids -> (Object) ids);
+    } else {
+      throw ApiException.validation(
+          "email.rooms", "email.rooms must be \"all\" or a list of room slugs");
+    }
+    return storedRooms.compose(
+        r -> {
+          JsonObject notify =
+              new JsonObject()
+                  .put(
+                      "email",
+                      new JsonObject()
+                          .put("enabled", enabled == null || (Boolean) enabled)
+                          .put("rooms", r)
+                          .put("min_risk", minRisk == null ? "low" : minRisk));
+          return deps.pool()
+              .preparedQuery(SET_NOTIFY)
+              .execute(Tuple.of(human.id(), notify))
+              .compose(v -> self(human))
+              .compose(row -> view(human, row.getString("email"), notify));
+        });
+  }
+
+  /** The rooms' ids, in the order given; an unknown slug is a 400 naming it. */
+  private Future<JsonArray> roomIds(String orgId, List<String> slugs) {
+    return deps.pool()
+        .preparedQuery(ROOMS)
+        .execute(Tuple.of(orgId, (Object) slugs.toArray(String[]::new)))
+        .map(
+            rows -> {
+              JsonArray ids = new JsonArray();
+              for (int i = 0; i < slugs.size(); i++) {
+                String want = slugs.get(i);
+                String found = null;
+                for (Row r : rows) {
+                  if (want.equals(r.getString("slug")) || want.equals(r.getString("id"))) {
+                    found = r.getString("id");
+                  }
+                }
+                if (found == null) {
+                  throw ApiException.validation(
+                      "email.rooms[" + i + "]", "email.rooms[" + i + "]: no room '" + want + "'");
+                }
+                if (!ids.contains(found)) ids.add(found);
+              }
+              return ids;
+            });
+  }
+
+  /**
+   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what they
+   * lead to: the address e-mail goes to and whether it will be sent at all.
+   */
+  private Future<Reply> view(Actor.Human human, String address, JsonObject notify) {
+    JsonObject email =
+        notify == null || notify.getJsonObject("email") == null
+            ? new JsonObject()
+            : notify.getJsonObject("email").copy();
+    boolean enabled = email.getValue("enabled") instanceof Boolean b ? b : true;
+    String minRisk = email.getString("min_risk", "low");
+    Object rooms = email.getValue("rooms");
+    Future<Object> roomsOut =
+        rooms instanceof JsonArray ids && !ids.isEmpty()
+            ? deps.pool()
+                .preparedQuery(ROOMS)
+                .execute(
+                    Tuple.of(
+                        human.orgId(),
+                        (Object) ids.stream().map(String::valueOf).toArray(String[]::new)))
+                .map(
+                    rows -> {
+                      JsonArray slugs = new JsonArray();
+                      for (Object id : ids) {
+                        for (Row r : rows)
+                          if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
+                      }
+                      return (Object) slugs;
+                    })
+            : Future.succeededFuture(rooms instanceof JsonArray ? new JsonArray() : "all");
+    boolean smtp = deps.config().mailEnabled();
+    return roomsOut.map(
+        r ->
+            Reply.ok(
+                new JsonObject()
+                    .put(
+                        "email",
+                        new JsonObject()
+                            .put("enabled", enabled)
+                            .put("rooms", r)
+                            .put("min_risk", minRisk)
+                            .put("address", address)
+                            .put("active", smtp && enabled && address != null))));
+  }
+}
