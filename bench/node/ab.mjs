@@ -1,7 +1,8 @@
 // Interleaved A/B of server builds on a busy machine (issue 29): every build runs at once, each on
 // a database of its own on the same PostgreSQL, and the figures are taken in short turns, A, B, C,
 // A, B, C ..., so that a change in the machine's load falls on every build alike. Per turn: create
-// (32 agents in one room) then approve of what it made, wrk -t2 -c32 as bench/run.
+// (32 agents in one room) then approve of what it made (for half as long), wrk -t2 -c32 as
+// bench/run. Medians over the rounds; the first build is the baseline.
 //   node bench/node/ab.mjs --jar A=path/a.jar --jar B=path/b.jar [--rounds 4] [--duration 6] [--warmup 20]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,11 +17,13 @@ const jars = [];
 let rounds = 4;
 let duration = 6;
 let warmup = 20;
+let keep = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--jar') { const [k, v] = args[++i].split('='); jars.push({ name: k, jar: path.resolve(v) }); }
   else if (args[i] === '--rounds') rounds = Number(args[++i]);
   else if (args[i] === '--duration') duration = Number(args[++i]);
   else if (args[i] === '--warmup') warmup = Number(args[++i]);
+  else if (args[i] === '--keep') keep = true;
 }
 const log = (m) => console.error(`[ab] ${m}`);
 const work = path.join(ROOT, 'target', 'bench-ab');
@@ -49,7 +52,8 @@ try {
   }
   const turn = (v, record) => {
     const made = v.t.create(`create ${v.name}`, v.lines, body, duration);
-    const approved = v.t.wrk(`approve ${v.name}`, v.t.feed(`approve-${v.name}`, made.ids.map((id) => [`/v1/check-ins/${id}/approve`, v.human])), { method: 'POST', body: {} });
+    // Approve runs half as long as create made ids for, so it does not run out of them.
+    const approved = v.t.wrk(`approve ${v.name}`, v.t.feed(`approve-${v.name}`, made.ids.map((id) => [`/v1/check-ins/${id}/approve`, v.human])), { method: 'POST', body: {}, duration: Math.max(2, Math.floor(duration / 2)) });
     if (record) {
       v.create.push(made.res.rps);
       v.approve.push(approved.exhausted ? null : approved.rps);
@@ -79,5 +83,6 @@ try {
     try { v.server.proc?.kill('SIGTERM'); } catch { /* best effort */ }
   }
   await new Promise((r) => setTimeout(r, 3000));
-  for (const v of variants) v.db.drop();
+  if (keep) log(`kept: ${variants.map((v) => v.db.name).join(', ')}`);
+  else for (const v of variants) v.db.drop();
 }

@@ -260,6 +260,44 @@ class ReceiptsTest extends ServerTest {
   }
 
   @Test
+  void theReceiptNamesTheChannelADecisionCameThrough() throws Exception {
+    Fixtures f = Fixtures.create(api);
+    String key = f.agentKey("a");
+    // An action link minted through the API, then posted as its page's form does: via "link".
+    String id = f.pendingCheckIn(key, "by link").getString("id");
+    Res links = api.post("/v1/check-ins/" + id + "/action-links", f.human, null);
+    assertThat(links.status()).as(links.toString()).isEqualTo(201);
+    String approve = links.data().getString("approve");
+    String local = api.base() + approve.substring(approve.indexOf("/d/"));
+    var posted =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(local))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Accept", "text/html")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(""))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(posted.statusCode()).isEqualTo(200);
+    JsonObject byLink = api.get("/v1/check-ins/" + id + "/status", key).data();
+    JsonObject claims = verify(byLink.getString("receipt"), jwks());
+    assertThat(claims.getString("via")).isEqualTo("link");
+    assertThat(claims.getString("decided_by")).startsWith("usr_");
+
+    // The dashboard says who it is: via "dashboard".
+    String second = f.pendingCheckIn(key, "by page").getString("id");
+    JsonObject byPage =
+        api.send(
+                "POST",
+                "/v1/check-ins/" + second + "/approve",
+                f.human,
+                new JsonObject(),
+                java.util.Map.of("X-Waitroom-Client", "dashboard"))
+            .data();
+    assertThat(verify(byPage.getString("receipt"), jwks()).getString("via")).isEqualTo("dashboard");
+  }
+
+  @Test
   void aTimeoutSignsAsSystem() throws Exception {
     Fixtures f = Fixtures.create(api);
     String key = f.agentKey("a");
