@@ -919,6 +919,23 @@ class ContractTest {
       call("GET", "/sw.js", "/sw.js", null, null, Map.of(), 200);
     }
 
+    // The Claude Code hook: nobody decides within the wait, so the hook output is "ask".
+    if (serves("POST /v1/hooks/claude-code")) {
+      JsonObject event =
+          obj(
+              "hook_event_name",
+              "PreToolUse",
+              "tool_name",
+              "Bash",
+              "tool_input",
+              obj("command", "make deploy"),
+              "tool_use_id",
+              "toolu_contract");
+      String hook = "/v1/hooks/claude-code";
+      call("POST", hook, hook + "?room=" + slug + "&wait=1", agent, event, 200);
+      call("POST", hook, hook + "?wait=1", agent, event, 400);
+    }
+
     // Every secured route refuses a missing credential and the wrong kind of caller, as documented.
     Map<String, String> ids =
         Map.of(
