@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -71,8 +70,8 @@ public final class SigningKeys {
     this.source = source;
   }
 
-  /** Where the keys come from: an inline PEM (no file) or a file, with its modification time. */
-  public record Source(Path file, FileTime modified, String inline) {
+  /** Where the keys come from: an inline PEM (no file) or a file, with the text it held. */
+  public record Source(Path file, String text, String inline) {
     public String describe() {
       return file != null ? file.toString() : "WAITROOM_SIGNING_KEY (inline)";
     }
@@ -98,20 +97,21 @@ public final class SigningKeys {
   }
 
   private static SigningKeys fromFile(Path file) throws IOException {
-    FileTime modified = Files.getLastModifiedTime(file);
     String text = Files.readString(file, StandardCharsets.UTF_8);
-    return new SigningKeys(parse(text, file.toString()), new Source(file, modified, null));
+    return new SigningKeys(parse(text, file.toString()), new Source(file, text, null));
   }
 
-  /** The same keys, or the file's new ones when it changed since loading (null: unchanged). */
+  /**
+   * The file's keys when its content changed since loading, else null. The content is compared, not
+   * the modification time, whose granularity can hide a rewrite made within the same tick.
+   */
   public SigningKeys reloadIfChanged() throws IOException {
     if (source.file() == null) return null;
     if (!Files.isRegularFile(source.file())) return null;
-    if (Files.getLastModifiedTime(source.file()).equals(source.modified())) return null;
-    SigningKeys fresh = fromFile(source.file());
-    return fresh.current().kid().equals(current().kid()) && fresh.keys.size() == keys.size()
-        ? null
-        : fresh;
+    String text = Files.readString(source.file(), StandardCharsets.UTF_8);
+    if (text.equals(source.text())) return null;
+    return new SigningKeys(
+        parse(text, source.file().toString()), new Source(source.file(), text, null));
   }
 
   /**
