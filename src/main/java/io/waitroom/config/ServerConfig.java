@@ -49,6 +49,8 @@ public record ServerConfig(
     String smtpUrl,
     String mailFrom,
     String publicUrlSetting,
+    String signingKey,
+    long auditSealIntervalMs,
     String secretsKey,
     String slackApiUrl) {
 
@@ -120,6 +122,8 @@ public record ServerConfig(
         blankToNull(v.get("WAITROOM_SMTP_URL")),
         blankToNull(v.get("WAITROOM_MAIL_FROM")),
         blankToNull(v.get("WAITROOM_PUBLIC_URL")),
+        blankToNull(v.get("WAITROOM_SIGNING_KEY")),
+        intOf(v, "WAITROOM_AUDIT_SEAL_INTERVAL_MS", 250),
         blankToNull(v.get("WAITROOM_SECRETS_KEY")),
         stripSlash(
             java.util.Objects.requireNonNullElse(

@@ -343,7 +343,14 @@ final class SlackInteractions {
                       deps.pool(),
                       tx ->
                           Decisions.decide(
-                              tx, human, v.checkInId(), outcome, reason, null, Decisions.VIA_SLACK))
+                              tx,
+                              human,
+                              v.checkInId(),
+                              outcome,
+                              reason,
+                              null,
+                              Decisions.VIA_SLACK,
+                              deps.receipts()))
                   .compose(
                       ci -> {
                         log.info(
