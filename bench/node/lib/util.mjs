@@ -41,12 +41,15 @@ export function stats(values) {
 export const round = (v, d = 1) => (v == null ? null : Math.round(v * 10 ** d) / 10 ** d);
 export const mb = (bytes) => (bytes == null ? null : round(bytes / 1048576, 1));
 
-/** A human JWT signed with the server's HS256 secret (the same claims the token command writes). */
-export function humanToken(secret, org, sub) {
+/**
+ * A human JWT signed with the server's HS256 secret (the same claims the token command writes;
+ * {@code email}: the claim `token --email` adds, the address the server's e-mails go to).
+ */
+export function humanToken(secret, org, sub, { email } = {}) {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const head = b64({ alg: 'HS256', typ: 'JWT' });
   const iat = Math.floor(Date.now() / 1000);
-  const body = b64({ sub, org_id: org, name: sub, iat, exp: iat + 86400 });
+  const body = b64({ sub, org_id: org, name: sub, ...(email ? { email } : {}), iat, exp: iat + 86400 });
   const sig = crypto.createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${sig}`;
 }
