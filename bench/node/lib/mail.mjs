@@ -8,7 +8,7 @@
 //               accepted. Each burst starts with the e-mail queue drained (the sink's count).
 import http from 'node:http';
 import os from 'node:os';
-import { humanToken, now, percentile, pool, round, sleep } from './util.mjs';
+import { cpuMs, humanToken, now, percentile, pool, round, sleep } from './util.mjs';
 
 export const CONNECTIONS = 32;
 export const ADDRESS = 'approver@waitroom-bench.invalid'; // .invalid: the sink is the only reader
@@ -134,16 +134,23 @@ export async function mailFigures(ctx, size) {
   const without = await mailOrg(server, 'bench-nomail-org', null, 32);
   const client = new BurstClient(server.base);
   let expected = 0; // e-mails the sink must have accepted so far: one per check-in of withMail
+  // The server's CPU per check-in over a burst and, with e-mail, until its last e-mail was
+  // accepted: on a shared machine the rates follow the other load, this does much less.
+  const cpuPer = (before, n) => { const after = cpuMs(server.pid); return before == null || after == null || !n ? null : round((after - before) / n, 2); };
   const mailBurst = async (n, label) => {
+    const cpu = cpuMs(server.pid);
     const b = await client.burst(withMail, n, fail);
     expected += b.check_ins;
     const m = await awaitMails(sink, expected, b, label, fail);
+    b.cpu_ms_per_check_in = cpuPer(cpu, b.check_ins);
     return { b, m };
   };
   const plainBurst = async (n) => {
+    const cpu = cpuMs(server.pid);
     const b = await client.burst(without, n, fail);
     await sleep(200);
-    if (sink.count !== expected) fail(`mail: ${sink.count - expected} e-mails for an org with no recipient`);
+    b.cpu_ms_per_check_in = cpuPer(cpu, b.check_ins);
+    if (sink.count > expected) fail(`mail: ${sink.count - expected} e-mails more than the org with a recipient's check-ins (the org without got some)`);
     return b;
   };
   try {
@@ -185,7 +192,7 @@ export async function mailFigures(ctx, size) {
         await sleep(500);
         if (kind === 'without') {
           const b = await plainBurst(size.burst);
-          rounds.push({ round: r + 1, email: false, check_ins: b.check_ins, rps: b.rps, p50_ms: b.p50_ms, p99_ms: b.p99_ms });
+          rounds.push({ round: r + 1, email: false, check_ins: b.check_ins, rps: b.rps, p50_ms: b.p50_ms, p99_ms: b.p99_ms, server_cpu_ms_per_check_in: b.cpu_ms_per_check_in });
         } else {
           const { b, m } = await mailBurst(size.burst, `mail round ${r + 1}`);
           rounds.push({
@@ -195,6 +202,7 @@ export async function mailFigures(ctx, size) {
             rps: b.rps,
             p50_ms: b.p50_ms,
             p99_ms: b.p99_ms,
+            server_cpu_ms_per_check_in: b.cpu_ms_per_check_in,
             emails: m.accepted.size,
             duplicates: m.duplicates,
             last_email_s: round(m.last == null ? null : (m.last - b.start) / 1000, 2),
@@ -220,6 +228,8 @@ export async function mailFigures(ctx, size) {
         rps_without_mean: round(rpsWithout, 0),
         rps_with_mean: round(rpsWith, 0),
         ratio: rpsWith && rpsWithout ? round(rpsWith / rpsWithout, 3) : null,
+        server_cpu_ms_per_check_in_without: round(mean(rounds.filter((x) => !x.email).map((x) => x.server_cpu_ms_per_check_in)), 2),
+        server_cpu_ms_per_check_in_with: round(mean(rounds.filter((x) => x.email).map((x) => x.server_cpu_ms_per_check_in)), 2),
         target_ratio: 0.9,
       },
     };

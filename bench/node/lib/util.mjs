@@ -126,6 +126,20 @@ export function procStatus(pid) {
   }
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (clock ticks of
+ * 10 ms, Linux's USER_HZ of 100): what a figure cost the server, whatever else ran on the machine.
+ */
+export function cpuMs(pid) {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+    return (Number(f[11]) + Number(f[12])) * 10; // utime, stime
+  } catch {
+    return null;
+  }
+}
+
 /** Heap in use, from the JVM itself (jcmd GC.heap_info): /metrics has no JVM memory gauges. */
 export function heapUsed(pid) {
   try {
