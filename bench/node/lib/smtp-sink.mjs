@@ -6,8 +6,8 @@
 //
 // Protocol (enough for Vert.x's mail client, RFC 5321): 220 greeting; EHLO (multi-line 250) or
 // HELO; MAIL, RCPT, RSET, NOOP 250; DATA 354, then everything up to CRLF.CRLF, answered 250;
-// QUIT 221; anything else 502. It advertises no extension (no STARTTLS, no AUTH, no PIPELINING),
-// though commands that arrive together are answered in order all the same.
+// QUIT 221; anything else 502. It advertises only 8BITMIME and SIZE (no STARTTLS, AUTH or
+// PIPELINING), though commands that arrive together are answered in order all the same.
 //
 // It runs on a worker thread of its own (this same file), like the webhook receiver: the harness's
 // main thread is busy firing the check-ins, and a sink sharing its event loop would answer the
