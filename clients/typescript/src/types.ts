@@ -76,8 +76,13 @@ export interface Vote {
   verdict: 'approved' | 'rejected' | 'modified';
   reason: string | null;
   modifications: JsonObject | null;
+  /** The channel the vote came through (see `Decision.via`). */
+  via?: DecisionVia | null;
   at: string;
 }
+
+/** How a human's decision was made; null when no human decided (policy, trust, grant, timeout). */
+export type DecisionVia = 'dashboard' | 'api' | 'email' | 'push' | 'slack' | 'link';
 
 /** One escalation step: after `after_minutes` without an answer, raise urgency and notify. */
 export interface EscalationStep {
@@ -93,6 +98,8 @@ export interface Decision {
   /** A user (on a quorum check-in the deciding voter), or `system:policy|trust|grant|timeout`. */
   decided_by: string;
   decided_at: string;
+  /** How a human decided (`dashboard`, `api`, `email`, `push`, `slack`, `link`); null otherwise. */
+  via?: DecisionVia | null;
   /** A quorum check-in's votes, oldest first; null without a quorum. */
   votes?: Vote[] | null;
 }
@@ -134,6 +141,27 @@ export interface CheckIn {
   approvals_needed: number | null;
   /** Escalation steps fired so far (0 before the first). */
   escalation_level: number;
+  /** `sha256:` + hex of SHA-256 over the RFC 8785 JSON of {action, description, risk_level, urgency, context}. */
+  payload_hash: string;
+  /** The decision's signed receipt (compact JWS, EdDSA); null until decided. */
+  receipt: string | null;
+}
+
+/** What a receipt's signature covers. */
+export interface ReceiptClaims {
+  iss: string;
+  check_in_id: string;
+  org_id: string;
+  room_id: string;
+  agent_id: string | null;
+  payload_hash: string;
+  decision: 'approved' | 'rejected' | 'modified' | 'expired';
+  modifications_hash: string | null;
+  /** A `usr_` id, or `system` for the server's own decisions (timeouts, policy, trust, grants). */
+  decided_by: string;
+  via: string;
+  decided_at: string;
+  iat: number;
 }
 
 /** `GET /v1/check-ins/:id/status`: the check-in plus flat decision fields. */

@@ -261,6 +261,7 @@ test('checkInAndWait resolves when a human approves while it waits', async () =>
   assert.equal(decision.id, ci.id);
   assert.equal(decision.status, 'approved');
   assert.equal(decision.decision.decided_by.startsWith('usr_'), true);
+  assert.equal(decision.decision.via, 'api');
 });
 
 test('checkInAndWait resolves with the modifications made while it waits', async () => {
@@ -328,6 +329,44 @@ test('checkInAndWait falls back to polling with backoff (1 s, x1.5) against a se
     assert.ok(gaps[0] >= 950 && gaps[0] < 1400, `gaps ${gaps}`);
     assert.ok(gaps[1] >= 1450 && gaps[1] < 2000, `gaps ${gaps}`);
     assert.ok(gaps[2] >= 2200 && gaps[2] < 2800, `gaps ${gaps}`);
+  } finally {
+    fake.close();
+  }
+});
+
+test('503 is retried with its key for over 10 s by default, then surfaces; approve is not retried', async () => {
+  const seen = [];
+  const started = Date.now();
+  const fake = http.createServer((req, res) => {
+    req.resume();
+    seen.push({ path: req.url, key: req.headers['idempotency-key'], at: Date.now() - started });
+    res.setHeader('Content-Type', 'application/json');
+    // Unavailable for the first 11 s (a database restart), then the create goes through.
+    if (req.method === 'GET' || req.url.endsWith('/approve') || Date.now() - started < 11_000) {
+      res.statusCode = 503;
+      res.setHeader('Retry-After', '1');
+      return res.end(JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable', statusCode: 503, retryAfter: 1 } }));
+    }
+    res.statusCode = 201;
+    res.end(JSON.stringify({ data: { id: 'ci_x', status: 'pending' } }));
+  });
+  fake.listen(0, '127.0.0.1');
+  await once(fake, 'listening');
+  try {
+    const c = new WaitroomClient({ apiKey: 'wr_fake', baseUrl: `http://127.0.0.1:${fake.address().port}` });
+    const ci = await c.checkIns.create('r', { action: 'x' });
+    assert.equal(ci.id, 'ci_x');
+    assert.ok(seen.length >= 6, `attempts ${seen.length}`);
+    assert.equal(new Set(seen.map((s) => s.key)).size, 1, 'one Idempotency-Key for every attempt');
+    assert.ok(seen.slice(1).every((s, i) => s.at - seen[i].at >= 950), 'each wait at least Retry-After');
+    seen.length = 0;
+    await assert.rejects(c.checkIns.approve('ci_x'), (e) => e instanceof WaitroomError && e.code === 'SERVICE_UNAVAILABLE' && e.retryAfter === 1);
+    assert.equal(seen.length, 1);
+    // A budget of 0 surfaces the first 503.
+    const quick = new WaitroomClient({ apiKey: 'wr_fake', baseUrl: `http://127.0.0.1:${fake.address().port}`, unavailableRetryMs: 0 });
+    seen.length = 0;
+    await assert.rejects(quick.checkIns.get('ci_x'), (e) => e.statusCode === 503);
+    assert.equal(seen.length, 1);
   } finally {
     fake.close();
   }
@@ -751,6 +790,7 @@ test('quorum: votes, approvals_needed and checkin.vote events until the second a
     assert.equal(second.approvals_needed, 0);
     assert.equal(second.decision.votes.length, 2);
     assert.equal(second.decision.decided_by, second.votes[1].voter);
+    assert.equal(second.decision.via, 'api');
     assert.notEqual(second.votes[0].voter, second.votes[1].voter);
     await votes.until((ev) => ev.length >= 1, 'a checkin.vote event');
     assert.ok(votes.events.every((e) => e.event === 'checkin.vote'));

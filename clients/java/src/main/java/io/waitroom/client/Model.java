@@ -57,10 +57,35 @@ public final class Model {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Quorum(int required, List<String> approvers, String reject) {}
 
+  /** A decision's signed receipt as the API serves it. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Receipt(String receipt, ReceiptClaims claims) {}
+
+  /** What a receipt's signature covers ({@code decidedBy}: a usr_ id or {@code system}). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ReceiptClaims(
+      String iss,
+      String checkInId,
+      String orgId,
+      String roomId,
+      String agentId,
+      String payloadHash,
+      String decision,
+      String modificationsHash,
+      String decidedBy,
+      String via,
+      String decidedAt,
+      long iat) {}
+
   /** One human's decision on a quorum check-in: {@code verdict} approved, rejected or modified. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Vote(
-      String voter, String verdict, String reason, Map<String, Object> modifications, String at) {}
+      String voter,
+      String verdict,
+      String reason,
+      Map<String, Object> modifications,
+      String via,
+      String at) {}
 
   /**
    * After {@code afterMinutes} without an answer: raise the urgency and notify {@code "all"} or a
@@ -84,8 +109,10 @@ public final class Model {
 
   /**
    * {@code decidedBy}: a user (on a quorum check-in the deciding voter) or {@code system:policy},
-   * {@code system:trust}, {@code system:grant}, {@code system:timeout}; {@code votes}: a quorum
-   * check-in's votes, null without a quorum.
+   * {@code system:trust}, {@code system:grant}, {@code system:timeout}; {@code via}: how a human
+   * decided ({@code dashboard}, {@code api}, {@code email}, {@code push}, {@code slack}, {@code
+   * link}; null when no human did); {@code votes}: a quorum check-in's votes, null without a
+   * quorum.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Decision(
@@ -94,6 +121,7 @@ public final class Model {
       Map<String, Object> modifications,
       String decidedBy,
       String decidedAt,
+      String via,
       List<Vote> votes) {}
 
   /** What the policy decided at creation; {@code grantId} only when a standing grant approved. */
@@ -137,7 +165,9 @@ public final class Model {
       List<Participant> participants,
       List<Message> messages,
       String decisionReason,
-      Map<String, Object> modifications) {
+      Map<String, Object> modifications,
+      String payloadHash,
+      String receipt) {
 
     /** Still waiting for someone: {@code pending}, {@code in_progress} or {@code submitted}. */
     public boolean isOpen() {
