@@ -8,18 +8,26 @@ import { BenchDatabase, BenchServer, ensureJar } from './lib/server.mjs';
 import { PGBENCH_CLIENTS, Throughput } from './lib/throughput.mjs';
 import { longPoll, sseFanout, webhooks } from './lib/streams.mjs';
 import { memoryRun } from './lib/memory.mjs';
+import { mailFigures } from './lib/mail.mjs';
+import { SmtpSink } from './lib/smtp-sink.mjs';
 import { printTable } from './lib/report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const SIZES = {
   ci: { duration: 2, sse: [200], longpoll: 100, hooks: [2, 50], pending: 20000,
+    mail: { latency: 100, burst: 200, rounds: 2 },
     memory: { streams: 100, bursts: 2, perBurst: 32, payloadBytes: 8192 } },
   default: { duration: 10, sse: [1000], longpoll: 1000, hooks: [10, 500], pending: 80000,
+    mail: { latency: 100, burst: 1000, rounds: 3 },
     memory: { streams: 1000, bursts: 5, perBurst: 512, payloadBytes: 8192 } },
   full: { duration: 15, sse: [1000, 5000, 10000], longpoll: 10000, hooks: [10, 500], pending: 150000,
+    mail: { latency: 100, burst: 1000, rounds: 3 },
     memory: { streams: 1000, bursts: 5, perBurst: 512, payloadBytes: 8192 } },
 };
+
+/** The figure groups --only chooses from (mail: issue 26's e-mail figures, on a local SMTP sink). */
+const GROUPS = ['ceilings', 'server', 'sse', 'longpoll', 'webhooks', 'mail', 'memory'];
 
 const USAGE = `usage: bench/run [--ci | --full] [--memory] [--embedded] [--target HOST] [--pg-host HOST]
          [--pg-port PORT] [--duration SECONDS] [--warmup SECONDS] [--only LIST] [--out FILE]
@@ -31,7 +39,7 @@ const USAGE = `usage: bench/run [--ci | --full] [--memory] [--embedded] [--targe
   --target      the server's address: 127.0.0.1 (default), localhost or ::1; nothing else
   --warmup      seconds of unreported load on every server route before its figures, so the
                 JIT has compiled the write path (default 30; --ci 0, --full 60)
-  --only        comma list of: ceilings,server,sse,longpoll,webhooks,memory
+  --only        comma list of: ${GROUPS.join(',')}
   --out         JSON results (default target/bench/results.json)`;
 
 /** A whole number in [min, max], or a refusal naming the option (exit code 2). */
@@ -41,6 +49,16 @@ function whole(flag, text, min, max) {
     throw Object.assign(new Error(`${flag} takes a whole number from ${min} to ${max}, not '${text}'\n${USAGE}`), { exitCode: 2 });
   }
   return n;
+}
+
+/** The --only list, each one of {@link GROUPS}, or a refusal naming the unknown one (exit code 2). */
+function groups(text) {
+  const list = text.split(',').map((g) => g.trim()).filter(Boolean);
+  const unknown = list.find((g) => !GROUPS.includes(g));
+  if (unknown !== undefined || list.length === 0) {
+    throw Object.assign(new Error(`--only takes a comma list of ${GROUPS.join(', ')}, not '${unknown ?? text}'\n${USAGE}`), { exitCode: 2 });
+  }
+  return list;
 }
 
 function parseArgs(argv) {
@@ -64,7 +82,7 @@ function parseArgs(argv) {
       case '--pg-port': o.pgPort = whole(flag, next(), 1, 65535); break;
       case '--duration': o.duration = whole(flag, next(), 1, 3600); break;
       case '--warmup': o.warmup = whole(flag, next(), 0, 3600); break;
-      case '--only': o.only = next().split(','); break;
+      case '--only': o.only = groups(next()); break;
       case '--out': o.out = path.resolve(next()); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: throw Object.assign(new Error(`unknown option ${a}\n${USAGE}`), { exitCode: 2 });
@@ -182,7 +200,7 @@ async function main() {
   const size = SIZES[opts.size];
   const workDir = path.join(ROOT, 'target', 'bench');
   fs.mkdirSync(workDir, { recursive: true });
-  const only = opts.only ?? (opts.memoryOnly ? ['memory'] : ['ceilings', 'server', 'sse', 'longpoll', 'webhooks', ...(opts.size === 'default' ? [] : ['memory'])]);
+  const only = opts.only ?? (opts.memoryOnly ? ['memory'] : ['ceilings', 'server', 'sse', 'longpoll', 'webhooks', 'mail', ...(opts.size === 'default' ? [] : ['memory'])]);
   const wanted = (s) => only.includes(s);
   for (const tool of ['java', 'jcmd', 'wrk', 'pgbench', 'psql']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
@@ -203,7 +221,8 @@ async function main() {
     pgbench_clients: PGBENCH_CLIENTS,
   };
   let server;
-  const cleanup = async () => { try { await server?.stop(); } finally { db.drop(); } };
+  let sink;
+  const cleanup = async () => { try { await server?.stop(); await sink?.close(); } finally { db.drop(); } };
   process.on('SIGINT', () => cleanup().finally(() => process.exit(130)));
   try {
     db.create();
@@ -213,7 +232,11 @@ async function main() {
     const duration = opts.duration ?? size.duration;
     if (mainPart) {
       log(`starting the server on ${results.database} (${opts.target})`);
-      server = new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile });
+      // The e-mail figures' SMTP server, before the server that sends to it; without them the
+      // server runs with e-mail off, as the other figures always did.
+      if (wanted('mail')) sink = await SmtpSink.start(opts.target);
+      const env = { WAITROOM_SMTP_URL: sink ? sink.url : '' };
+      server = new BenchServer({ root: ROOT, jar, host: opts.target, db, logFile, env });
       await server.start(); // assigned first, so that an interrupt during the start stops it too
       const fixture = await setupFixture(server, 32, 32);
       const warmup = opts.warmup ?? { ci: 0, default: 30, full: 60 }[opts.size];
@@ -226,6 +249,10 @@ async function main() {
       }
       if (wanted('longpoll')) { log(`long-poll: ${size.longpoll} waiters`); results.longpoll = await longPoll(ctx, size.longpoll); }
       if (wanted('webhooks')) { log(`webhooks: ${size.hooks[0]} watchers x ${size.hooks[1]} signals`); results.webhooks = await webhooks(ctx, ...size.hooks); }
+      if (wanted('mail')) {
+        log(`e-mail: ${size.mail.latency} check-ins for the latency, ${size.mail.rounds} x 2 bursts of ${size.mail.burst}`);
+        results.mail = await mailFigures({ ...ctx, sink, log }, size.mail);
+      }
       server.check();
       await server.stop();
     }

@@ -6,7 +6,7 @@ export function printTable(r) {
   const out = [];
   const c = r.ceilings ?? {};
   const hz = c.healthz?.rps;
-  if (r.ceilings || r.server) {
+  if (Object.keys(c).length || Object.keys(r.server ?? {}).length) {
     out.push('| figure (32 connections) | req/s | p50 ms | p99 ms | ceiling | ratio | / healthz |');
     out.push('| --- | ---: | ---: | ---: | --- | ---: | ---: |');
     if (c.healthz) out.push(`| GET /healthz (ceiling a) | ${f(hz)} | ${f(c.healthz.p50_ms, 1)} | ${f(c.healthz.p99_ms, 1)} | | | |`);
@@ -44,6 +44,24 @@ export function printTable(r) {
     out.push('| webhooks to a local receiver | deliveries/s | p50 ms | p99 ms | max ms | duplicates |');
     out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
     out.push(`| ${w.watchers} watchers x ${f(w.signals)} signals = ${f(w.deliveries)} deliveries (signal sent -> delivered) | ${f(w.deliveries_per_s)} | ${f(w.p50_ms, 1)} | ${f(w.p99_ms, 1)} | ${f(w.max_ms, 1)} | ${w.duplicates} |`);
+    out.push('');
+  }
+  if (r.mail) {
+    const l = r.mail.latency;
+    const t = r.mail.throughput;
+    const load = (a) => (a ? a.map((v) => f(v, 1)).join(' / ') : '-');
+    out.push(`| e-mail: ${f(l.check_ins)} check-ins in a burst (${l.connections} connections), 201 -> e-mail accepted by the local SMTP sink | p50 ms | p90 ms | p99 ms | max ms | all accepted in | target |`);
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    out.push(`| ${f(l.emails)} e-mails${l.duplicates ? ` (${l.duplicates} duplicates)` : ''}, load ${load(r.mail.loadavg_start)} | ${f(l.p50_ms, 1)} | ${f(l.p90_ms, 1)} | ${f(l.p99_ms, 1)} | ${f(l.max_ms, 1)} | ${f(l.all_accepted_s, 2)} s | p99 < ${f(l.target_p99_ms)} ms: ${l.p99_ms != null && l.p99_ms < l.target_p99_ms ? 'met' : 'NOT met'} |`);
+    out.push('');
+    out.push(`| e-mail: bursts of ${f(t.burst)} check-ins (${t.connections} connections, ${t.rooms_agents} rooms and agents) | check-ins/s | p50 ms | p99 ms | last e-mail accepted (from the burst's start) | e-mails/s | server CPU ms per check-in |`);
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const x of t.rounds) {
+      const dup = x.duplicates ? ` (${x.duplicates} duplicates)` : '';
+      out.push(`| round ${x.round}, ${x.email ? 'org with one recipient' : 'org without e-mail recipients'}${dup} | ${f(x.rps)} | ${f(x.p50_ms, 1)} | ${f(x.p99_ms, 1)} | ${x.email ? `${f(x.last_email_s, 2)} s` : '-'} | ${x.email ? f(x.emails_per_s) : '-'} | ${f(x.server_cpu_ms_per_check_in, 2)} |`);
+    }
+    const met = t.ratio != null && t.ratio >= t.target_ratio;
+    out.push(`| mean with / without e-mail (target >= ${t.target_ratio.toFixed(2)}x: ${met ? 'met' : 'NOT met'}) | ${f(t.rps_with_mean)} / ${f(t.rps_without_mean)} = ${t.ratio != null ? `${t.ratio.toFixed(2)}x` : '-'} | | | | | ${f(t.server_cpu_ms_per_check_in_with, 2)} / ${f(t.server_cpu_ms_per_check_in_without, 2)} |`);
     out.push('');
   }
   if (r.memory) {

@@ -76,8 +76,9 @@ export class BenchDatabase {
 
 /** One server process; a crash while the harness runs is a failure of the run. */
 export class BenchServer {
-  constructor({ root, jar, host, db, logFile, heap }) {
-    Object.assign(this, { root, jar, host, db, logFile, heap });
+  /** {@code env}: more of the server's environment (WAITROOM_SMTP_URL for the e-mail figures). */
+  constructor({ root, jar, host, db, logFile, heap, env = {} }) {
+    Object.assign(this, { root, jar, host, db, logFile, heap, extraEnv: env });
     this.secret = crypto.randomBytes(32).toString('hex');
     this.crashed = null;
   }
@@ -96,6 +97,8 @@ export class BenchServer {
       WAITROOM_RATE_LIMIT_PER_MINUTE: '100000000',
       WAITROOM_WEBHOOK_ALLOW_PRIVATE: 'true',
       WAITROOM_REDIS_URL: '',
+      WAITROOM_SMTP_URL: '', // e-mail off unless a figure turns it on
+      ...this.extraEnv,
     };
     const jvm = this.heap ? [`-Xmx${this.heap}`, `-Xms${this.heap}`] : [];
     const out = fs.openSync(this.logFile, 'a');

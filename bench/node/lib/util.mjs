@@ -41,12 +41,15 @@ export function stats(values) {
 export const round = (v, d = 1) => (v == null ? null : Math.round(v * 10 ** d) / 10 ** d);
 export const mb = (bytes) => (bytes == null ? null : round(bytes / 1048576, 1));
 
-/** A human JWT signed with the server's HS256 secret (the same claims the token command writes). */
-export function humanToken(secret, org, sub) {
+/**
+ * A human JWT signed with the server's HS256 secret (the same claims the token command writes;
+ * {@code email}: the claim `token --email` adds, the address the server's e-mails go to).
+ */
+export function humanToken(secret, org, sub, { email } = {}) {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const head = b64({ alg: 'HS256', typ: 'JWT' });
   const iat = Math.floor(Date.now() / 1000);
-  const body = b64({ sub, org_id: org, name: sub, iat, exp: iat + 86400 });
+  const body = b64({ sub, org_id: org, name: sub, ...(email ? { email } : {}), iat, exp: iat + 86400 });
   const sig = crypto.createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${sig}`;
 }
@@ -120,6 +123,20 @@ export function procStatus(pid) {
     return { rss, threads };
   } catch {
     return { rss: null, threads: null };
+  }
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (clock ticks of
+ * 10 ms, Linux's USER_HZ of 100): what a figure cost the server, whatever else ran on the machine.
+ */
+export function cpuMs(pid) {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+    return (Number(f[11]) + Number(f[12])) * 10; // utime, stime
+  } catch {
+    return null;
   }
 }
 

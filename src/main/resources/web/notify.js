@@ -1,8 +1,8 @@
 // Notifications: browser push for chosen rooms (or all), through /push.js, which may be missing
 // on an older server: the page then says so instead of failing.
 
-import { token } from "./api.js";
-import { h, fill, errorLine, say } from "./dom.js";
+import { token, get, put, del } from "./api.js";
+import { h, fill, field, errorLine, say } from "./dom.js";
 import { roomList } from "./store.js";
 
 let push;
@@ -33,6 +33,11 @@ function whyNoPush() {
 }
 
 export async function show(main) {
+  await showPush(main);
+  main.append(await slackSection());
+}
+
+async function showPush(main) {
   const mod = await loadPush();
   const error = errorLine();
   if (!mod) {
@@ -76,4 +81,46 @@ export async function show(main) {
     h("p", { text: "Get a notification for each new pending check-in, also when this tab is closed; clicking it opens the check-in. Where the device shows buttons, a low or medium risk check-in offers Approve and Reject, a high or critical one Review." }),
     h("div", { class: "check" }, everyRoom, h("label", { for: "push-all", text: "Every room" })), roomsBox,
     h("div", { class: "buttons" }, on, off), error);
+}
+
+// ---- Slack (issue 28): link your Slack user so your clicks in Slack decide as you ----
+
+async function slackSection() {
+  const error = errorLine();
+  let linked = null;
+  try {
+    linked = (await get("/v1/me/slack")).slack_user_id;
+  } catch {
+    return h("section", { id: "slack-link" }); // an older server: no Slack section
+  }
+  const input = h("input", { id: "slack-user-id", autocomplete: "off", placeholder: "U0123456789", value: linked || "" });
+  const status = h("p", { id: "slack-status", text: linked ? `Linked to Slack member ${linked}.` : "Not linked: clicks in Slack are matched by your e-mail address." });
+  const save = h("button", { type: "button" }, "Link");
+  const remove = h("button", { type: "button" }, "Unlink");
+  save.addEventListener("click", async () => {
+    error.show(null);
+    try {
+      const got = await put("/v1/me/slack", { slack_user_id: input.value.trim() });
+      status.textContent = `Linked to Slack member ${got.slack_user_id}.`;
+      say("Your Slack account is linked.");
+    } catch (e) {
+      error.show(e);
+    }
+  });
+  remove.addEventListener("click", async () => {
+    error.show(null);
+    try {
+      await del("/v1/me/slack");
+      input.value = "";
+      status.textContent = "Not linked: clicks in Slack are matched by your e-mail address.";
+      say("Your Slack account is unlinked.");
+    } catch (e) {
+      error.show(e);
+    }
+  });
+  return h("section", { id: "slack-link" },
+    h("h2", { text: "Slack" }),
+    h("p", { text: "Approve and Reject buttons in Slack decide as you once Waitroom knows your Slack account: by the same e-mail address in both, or by your Slack member ID (in Slack: your profile, ⋮, Copy member ID)." }),
+    field("Slack member ID", input), status,
+    h("div", { class: "buttons" }, save, remove), error);
 }

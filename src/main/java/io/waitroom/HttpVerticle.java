@@ -35,8 +35,10 @@ import io.waitroom.people.MeRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
+import io.waitroom.receipts.ReceiptRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
+import io.waitroom.slack.SlackRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
@@ -164,11 +166,16 @@ public final class HttpVerticle extends VerticleBase {
     TaskRoutes.mount(router, deps);
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
+    // Receipts, the public keys (/.well-known/jwks.json, no auth) and the audit chain's check.
+    ReceiptRoutes.mount(router, deps);
     WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
     MeRoutes.mount(router, deps);
+    // Slack: the org's app, rooms' channels, humans' links, and the interactivity endpoint
+    // (signed by Slack: ordered ahead of the API's JSON-body, auth and rate-limit middleware).
+    SlackRoutes.mount(router, deps);
     // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
     LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);

@@ -22,8 +22,10 @@ import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
+import io.waitroom.slack.SlackQueue;
 import io.waitroom.validation.Fields;
 import java.util.Set;
 
@@ -96,7 +98,8 @@ public final class CheckInRoutes {
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())
-                            .compose(v -> insert(tx, agent, d, in, v, !answerStored))));
+                            .compose(
+                                v -> insert(tx, agent, d, in, v, !answerStored, deps.receipts()))));
   }
 
   /**
@@ -110,16 +113,19 @@ public final class CheckInRoutes {
       RoomPolicies.Decided decided,
       CheckInInput in,
       Verdict verdict,
-      boolean last) {
+      boolean last,
+      Receipts receipts) {
     PolicyDecision d = verdict.decision();
     Room room = decided.room();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // Built from the transaction's now(), read with the room: sent with its records at once.
-    Change create = Change.create(agent, row, decided.now());
+    Change create = Change.create(agent, row, decided.now(), receipts);
     // A pending one also queues its Web Push messages, in the same transaction.
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
     // And its e-mails, when e-mail is on and the org has a human with an address.
     if (decided.mails()) create = create.with(MailQueue.enqueue(row));
+    // And its Slack message, when the room posts to a channel.
+    if (decided.slack()) create = create.with(SlackQueue.posted(row));
     // A grant's use is audited after the check-in, in the same transaction.
     return (last && d.grantId() == null
             ? CheckInTransitions.applyLast(tx, create)
@@ -251,7 +257,9 @@ public final class CheckInRoutes {
     return Tx.run(
             deps.vertx(),
             deps.pool(),
-            tx -> Decisions.decide(tx, human, id, outcome, reason, modifications, via))
+            tx ->
+                Decisions.decide(
+                    tx, human, id, outcome, reason, modifications, via, deps.receipts()))
         .map(ci -> Reply.ok(ci.toJson()));
   }
 

@@ -48,7 +48,11 @@ public record ServerConfig(
     String vapidSubject,
     String smtpUrl,
     String mailFrom,
-    String publicUrlSetting) {
+    String publicUrlSetting,
+    String signingKey,
+    long auditSealIntervalMs,
+    String secretsKey,
+    String slackApiUrl) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -117,7 +121,13 @@ public record ServerConfig(
         v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim(),
         blankToNull(v.get("WAITROOM_SMTP_URL")),
         blankToNull(v.get("WAITROOM_MAIL_FROM")),
-        blankToNull(v.get("WAITROOM_PUBLIC_URL")));
+        blankToNull(v.get("WAITROOM_PUBLIC_URL")),
+        blankToNull(v.get("WAITROOM_SIGNING_KEY")),
+        intOf(v, "WAITROOM_AUDIT_SEAL_INTERVAL_MS", 250),
+        blankToNull(v.get("WAITROOM_SECRETS_KEY")),
+        stripSlash(
+            java.util.Objects.requireNonNullElse(
+                blankToNull(v.get("WAITROOM_SLACK_API_URL")), "https://slack.com/api")));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
@@ -240,6 +250,12 @@ public record ServerConfig(
   private static List<String> listOf(String s) {
     if (blankToNull(s) == null) return List.of();
     return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+  }
+
+  private static String stripSlash(String s) {
+    String t = s.trim();
+    while (t.endsWith("/")) t = t.substring(0, t.length() - 1);
+    return t;
   }
 
   private static String blankToNull(String s) {

@@ -50,7 +50,8 @@ public final class RoomPolicies {
             AND (g.max_uses IS NULL OR g.uses < g.max_uses)) AS grants,
         EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.org_id = r.org_id) AS pushes,
         $6::boolean AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = r.org_id
-          AND u.email IS NOT NULL) AS mails
+          AND u.email IS NOT NULL) AS mails,
+        EXISTS (SELECT 1 FROM slack_rooms s WHERE s.room_id = r.id) AS slack
       FROM rooms r WHERE r.org_id = $1 AND (r.slug = $2 OR r.id = $2)
       ORDER BY (r.slug = $2) DESC LIMIT 1
       """;
@@ -68,16 +69,23 @@ public final class RoomPolicies {
       List<StandingGrant> grants,
       boolean pushes,
       boolean mails,
+      boolean slack,
       OffsetDateTime now) {}
 
   /**
    * What a check-in is decided against: the room, the engine's whole answer, and whether the org
    * has any Web Push subscription (read in the same snapshot the push queue's insert would use: so
    * without one, that statement is not sent at all), whether e-mail is on and it has a human with
-   * an address (the same for the e-mail queue), and the transaction's {@code now()}.
+   * an address (the same for the e-mail queue), whether the room posts to a Slack channel (the same
+   * for the Slack queue), and the transaction's {@code now()}.
    */
   public record Decided(
-      Room room, Verdict verdict, boolean pushes, boolean mails, OffsetDateTime now) {}
+      Room room,
+      Verdict verdict,
+      boolean pushes,
+      boolean mails,
+      boolean slack,
+      OffsetDateTime now) {}
 
   private record Cached(OffsetDateTime version, PolicyDocument document) {}
 
@@ -130,7 +138,8 @@ public final class RoomPolicies {
                     "this agent key is not scoped to room " + read.room().slug());
               }
               Verdict v = verdict(read, facts, timeoutMinutes, timeoutAction, null);
-              return new Decided(read.room(), v, read.pushes(), read.mails(), read.now());
+              return new Decided(
+                  read.room(), v, read.pushes(), read.mails(), read.slack(), read.now());
             });
   }
 
@@ -167,6 +176,7 @@ public final class RoomPolicies {
                   grants(r),
                   r.getBoolean("pushes"),
                   Boolean.TRUE.equals(r.getBoolean("mails")),
+                  Boolean.TRUE.equals(r.getBoolean("slack")),
                   r.getOffsetDateTime("now"));
             });
   }

@@ -12,6 +12,7 @@ import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.notify.MailQueue;
 import io.waitroom.push.PushQueue;
+import io.waitroom.slack.SlackQueue;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +79,9 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
         vertx,
         deps.pool(),
         tx ->
-            CheckInTransitions.applyAll(tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT)).map(List::size));
+            CheckInTransitions.applyAll(
+                    tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT).signedBy(deps.receipts()))
+                .map(List::size));
   }
 
   /**
@@ -105,6 +108,7 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
                                 v ->
                                     CheckInTransitions.post(tx, by, ci, note(ci))
                                         .compose(m -> PushQueue.escalated(tx, ci))
+                                        .compose(m -> SlackQueue.escalated(tx, ci))
                                         .compose(
                                             m ->
                                                 deps.config().mailEnabled()

@@ -88,6 +88,20 @@ final class BenchHarnessTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"--only=mial", "--only=server,emails", "--only=,"})
+  void refusesAnUnknownFigureGroupNamingTheGroups(String option) throws Exception {
+    Outcome o = run("--ci", option);
+    assertEquals(2, o.code(), o.stderr());
+    assertTrue(
+        o.stderr()
+            .contains(
+                "--only takes a comma list of ceilings, server, sse, longpoll, webhooks, mail,"
+                    + " memory"),
+        o.stderr());
+    assertFalse(o.stderr().contains("starting the server"), o.stderr());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"--bogus", "--target"})
   void refusesUnknownOrIncompleteOptionsWithTheUsage(String arg) throws Exception {
     Outcome o = run(arg);

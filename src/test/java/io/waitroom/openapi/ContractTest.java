@@ -281,7 +281,16 @@ class ContractTest {
             if (!schemes.containsKey(scheme)) problems.add(route + ": unknown scheme " + scheme);
           }
         }
-        // MCP endpoints (x-mcp) authenticate and rate-limit like /v1, outside it.
+        // MCP endpoints (x-mcp) authenticate and rate-limit like /v1, outside it. A receiver a
+        // third party calls and signs (x-signed-by: Slack's interactivity URL) is neither
+        // authenticated by a bearer nor rate limited, and answers what that party expects.
+        boolean signedByCaller = op.containsKey("x-signed-by");
+        if (signedByCaller) {
+          if (secured) problems.add(route + ": signed by its caller but requires credentials");
+          if (!responses.containsKey("401")) problems.add(route + ": no 401 for a bad signature");
+          if (!responses.containsKey("413")) problems.add(route + ": no 413");
+          continue;
+        }
         if (path.startsWith("/v1/") || op.getBoolean("x-mcp", false)) {
           JsonObject limited = responses.getJsonObject("429");
           if (limited == null
@@ -361,6 +370,8 @@ class ContractTest {
       JsonObject op = operation(route);
       // MCP bodies are JSON-RPC, validated by the protocol (McpHttpTest), not field by field.
       if (op == null || !op.containsKey("requestBody") || op.getBoolean("x-mcp", false)) continue;
+      // A form body signed by its caller (Slack) is checked by its own tests (SlackTest).
+      if (op.containsKey("x-signed-by")) continue;
       withBody.add(route);
       JsonObject schema =
           op.getJsonObject("requestBody")
@@ -753,6 +764,11 @@ class ContractTest {
     call("DELETE", "/v1/check-ins/{id}", fourth, human, null, 403);
     call("DELETE", "/v1/check-ins/{id}", fourth, agent, null, 200);
     call("DELETE", "/v1/check-ins/{id}", fourth, agent, null, 409);
+    // Receipts (issue 29): a decided check-in's, an undecided one's, the keys, the chain.
+    call("GET", "/v1/check-ins/{id}/receipt", third + "/receipt", agent, null, 200);
+    call("GET", "/v1/check-ins/{id}/receipt", fourth + "/receipt", human, null, 404);
+    call("GET", "/.well-known/jwks.json", "/.well-known/jwks.json", null, null, 200);
+    call("GET", "/v1/audit/verify", "/v1/audit/verify", human, null, 200);
 
     // Trust and audit
     call("GET", "/v1/agents/{agent}/trust", "/v1/agents/" + agentId + "/trust", human, null, 200);
@@ -913,6 +929,27 @@ class ContractTest {
       call("DELETE", "/v1/push/subscriptions/{id}", one, human, null, 404);
       call("GET", "/sw.js", "/sw.js", null, null, Map.of(), 200);
     }
+
+    // Slack (without a workspace to reach: installing is SlackTest's, against a stand-in).
+    call("GET", "/v1/integrations/slack", "/v1/integrations/slack", human, null, 200);
+    call(
+        "PUT", "/v1/integrations/slack", "/v1/integrations/slack", human, obj("bot_token", 5), 400);
+    call("DELETE", "/v1/integrations/slack", "/v1/integrations/slack", human, null, 404);
+    call("PUT", "/v1/rooms/{room}/slack", r + "/slack", human, obj("channel", "C0123456789"), 200);
+    call("GET", "/v1/rooms/{room}/slack", r + "/slack", human, null, 200);
+    call("DELETE", "/v1/rooms/{room}/slack", r + "/slack", human, null, 200);
+    call("GET", "/v1/rooms/{room}/slack", r + "/slack", human, null, 404);
+    call("PUT", "/v1/me/slack", "/v1/me/slack", human, obj("slack_user_id", "U0123456789"), 200);
+    call("GET", "/v1/me/slack", "/v1/me/slack", human, null, 200);
+    call("DELETE", "/v1/me/slack", "/v1/me/slack", human, null, 200);
+    call("PUT", "/v1/me/slack", "/v1/me/slack", human, obj("slack_user_id", "nobody"), 400);
+    call(
+        "POST",
+        "/v1/integrations/slack/interactions",
+        "/v1/integrations/slack/interactions",
+        null,
+        null,
+        401);
 
     // The Claude Code hook: nobody decides within the wait, so the hook output is "ask".
     if (serves("POST /v1/hooks/claude-code")) {

@@ -1,0 +1,48 @@
+package io.waitroom.slack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.waitroom.support.Fixtures;
+import io.waitroom.support.NodeScripts;
+import io.waitroom.support.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Notifications page's Slack section in Debian's Chromium
+ * (src/test/node/browser/slack-link.mjs): link, a refused id, reload, unlink, at 1280 and 360 px.
+ * Screenshots land in target/screenshots/.
+ */
+class SlackLinkBrowserTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void aHumanLinksAndUnlinksTheirSlackMemberIdOnTheNotificationsPage() throws Exception {
+    Fixtures f = Fixtures.create(server.api);
+    Path shots = Path.of("target", "screenshots").toAbsolutePath();
+    Files.createDirectories(shots);
+    NodeScripts.Result r =
+        NodeScripts.node(
+            NodeScripts.project("src/test/node/browser"),
+            Map.of(
+                "BASE_URL", server.api.base(), "TOKEN", f.human, "SCREENSHOTS", shots.toString()),
+            180,
+            "slack-link.mjs");
+    assertThat(r.ok()).as(r.transcript()).isTrue();
+    assertThat(shots.resolve("slack-link-360.png")).isNotEmptyFile();
+  }
+}
