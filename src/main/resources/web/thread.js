@@ -1,12 +1,12 @@
 // A check-in's thread, rendered as text (bodies, metadata and attachments come from agents).
 
 import { h, json, when } from "./dom.js";
-import { agentName } from "./store.js";
+import { agentName, personName } from "./store.js";
 
 function author(m) {
   if (m.author_type === "agent") return agentName(m.author_id);
-  if (m.author_type === "system") return "system";
-  return m.author_id && m.author_id.startsWith("usr_") ? `human ${m.author_id}` : m.author_id;
+  if (m.author_type === "system") return m.author_id && m.author_id.startsWith("system:") ? personName(m.author_id) : "system";
+  return personName(m.author_id);
 }
 
 export function messageItem(m) {
@@ -18,7 +18,7 @@ export function messageItem(m) {
   return h(
     "li",
     { class: `msg msg-${m.message_type}`, "data-id": m.id },
-    h("div", { class: "meta" }, h("strong", { text: author(m) }), ` · ${m.message_type} · ${when(m.created_at)}`),
+    h("div", { class: "meta" }, h("strong", { text: author(m), title: m.author_id }), ` · ${m.message_type} · ${when(m.created_at)}`),
     h("p", { class: "body", text: m.body }),
     meta,
     files.length ? h("ul", { class: "files" }, files) : null,

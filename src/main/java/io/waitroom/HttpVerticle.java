@@ -15,6 +15,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.CheckInList;
 import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
@@ -34,6 +35,7 @@ import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
+import io.waitroom.stats.StatsRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
@@ -151,10 +153,12 @@ public final class HttpVerticle extends VerticleBase {
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
     WatcherRoutes.mount(router, deps);
+    CheckInList.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
     MeRoutes.mount(router, deps);
+    StatsRoutes.mount(router, deps);
     // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
     LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);

@@ -28,6 +28,7 @@ import io.waitroom.push.PushKeys;
 import io.waitroom.notify.MailVerticle;
 import io.waitroom.push.PushVerticle;
 import io.waitroom.ratelimit.RateLimiter;
+import io.waitroom.stats.DecisionMetricsVerticle;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
 import io.waitroom.watchers.WatcherVerticle;
@@ -177,6 +178,8 @@ public final class Server {
         .compose(v -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new EventRetentionVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new DecisionMetricsVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(
             id ->
