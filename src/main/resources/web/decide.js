@@ -313,7 +313,7 @@ export function decisionForm(id, done, context = {}) {
   );
   setMode(draft.raw);
   form.act = act;
-  form.reason = reason;
+  form.reasonField = reason;
   form.showError = (e) => error.show(message(e));
   return form;
 }

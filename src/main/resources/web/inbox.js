@@ -389,7 +389,7 @@ function onKey(e) {
     if (!open()) return;
   } else if (k === "a" && form) form.act("approve");
   else if (k === "r" && form) {
-    form.reason.focus();
+    form.reasonField.focus();
     say("Type the reason, then press Reject.");
   } else if (k === "m" && form) form.act("modify");
   else if (k === "x" && current && nodes.get(current)) nodes.get(current).box.click();

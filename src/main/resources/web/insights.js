@@ -18,6 +18,7 @@ const OUTCOMES = [
 const state = { room: "", range: "7d" };
 let chartJs = null;
 const charts = [];
+let renderSeq = 0; // a newer choice wins over an older answer still on its way
 
 /** Chart.js from the jar, loaded once (a classic script: it defines window.Chart). */
 function loadChartJs() {
@@ -121,6 +122,7 @@ export async function show(main) {
 }
 
 async function render(out, error) {
+  const seq = ++renderSeq;
   error.show(null);
   const [, span, bucket] = RANGES[state.range];
   const to = new Date();
@@ -132,9 +134,10 @@ async function render(out, error) {
   try {
     [stats, Chart] = await Promise.all([get(`/v1/stats?${q}`), loadChartJs()]);
   } catch (e) {
-    error.show(e);
+    if (seq === renderSeq) error.show(e);
     return;
   }
+  if (seq !== renderSeq || !out.isConnected) return;
   destroyCharts();
   const s = stats.series;
   const labels = s.map((b) => label(b.start, bucket));

@@ -10,7 +10,11 @@ function author(m) {
 }
 
 export function messageItem(m) {
-  const meta = m.metadata && Object.keys(m.metadata).length ? h("pre", { class: "json", text: json(m.metadata) }) : null;
+  // The metadata (ids included) one click away; a status change names who made it.
+  const meta = m.metadata && Object.keys(m.metadata).length
+    ? h("details", { class: "metadata" }, h("summary", { text: "metadata" }), h("pre", { class: "json", text: json(m.metadata) }))
+    : null;
+  const by = m.message_type === "status_change" && m.metadata && m.metadata.by ? ` · by ${personName(m.metadata.by)}` : "";
   const files = (m.attachments || []).map((a) =>
     h("li", {}, a.url ? h("a", { href: /^https?:/i.test(a.url) ? a.url : "#", rel: "noopener noreferrer", target: "_blank", text: a.name }) : a.name,
       a.content ? h("pre", { class: "json", text: a.content }) : null),
@@ -19,7 +23,7 @@ export function messageItem(m) {
     "li",
     { class: `msg msg-${m.message_type}`, "data-id": m.id },
     h("div", { class: "meta" }, h("strong", { text: author(m), title: m.author_id }), ` · ${m.message_type} · ${when(m.created_at)}`),
-    h("p", { class: "body", text: m.body }),
+    h("p", { class: "body", text: `${m.body}${by}` }),
     meta,
     files.length ? h("ul", { class: "files" }, files) : null,
   );
