@@ -21,17 +21,21 @@ function decider(c) {
   return d.decided_by_name || personName(d.decided_by);
 }
 
+const COLUMNS = ["Action", "Room", "Agent", "Outcome", "Decided by", "When", "Reason"];
+
 function row(c) {
   const d = c.decision;
-  return h("tr", { "data-id": c.id },
-    h("td", {}, h("a", { href: `#/history/${enc(c.id)}`, text: c.action }),
-      c.direction === "human_to_agent" ? h("span", { class: "badge", text: "task" }) : null),
-    h("td", { text: roomName(c.room_id) }),
-    h("td", { text: c.agent_name || agentName(c.agent_id || c.claimed_by) }),
-    h("td", {}, h("span", { class: `status-${c.status}`, text: c.status })),
-    h("td", { title: d ? d.decided_by : "" , text: decider(c) }),
-    h("td", {}, d && d.decided_at ? since(d.decided_at) : since(c.updated_at)),
-    h("td", { class: "reason", text: (d && d.reason) || "" }));
+  const cells = [
+    [h("a", { href: `#/history/${enc(c.id)}`, text: c.action }), c.direction === "human_to_agent" ? h("span", { class: "badge", text: "task" }) : null],
+    roomName(c.room_id),
+    c.agent_name || agentName(c.agent_id || c.claimed_by),
+    h("span", { class: `status-${c.status}`, text: c.status }),
+    h("span", { title: d ? d.decided_by : "", text: decider(c) }),
+    d && d.decided_at ? since(d.decided_at) : since(c.updated_at),
+    (d && d.reason) || "",
+  ];
+  // data-label: on a phone each row is a card whose cells name their column.
+  return h("tr", { "data-id": c.id }, cells.map((x, i) => h("td", { "data-label": COLUMNS[i], class: i === 6 ? "reason" : null }, x)));
 }
 
 function filtersForm(apply) {
@@ -102,7 +106,7 @@ export async function show(main, params) {
     error,
     h("div", { class: "table-wrap" }, h("table", { class: "history" },
       h("caption", { class: "visually-hidden", text: "Decided check-ins" }),
-      h("thead", {}, h("tr", {}, ["Action", "Room", "Agent", "Outcome", "Decided by", "When", "Reason"].map((t) => h("th", { scope: "col", text: t })))),
+      h("thead", {}, h("tr", {}, COLUMNS.map((t) => h("th", { scope: "col", text: t })))),
       body)),
     h("div", { class: "pager" }, prev, next, where));
   await apply();

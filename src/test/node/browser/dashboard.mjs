@@ -435,7 +435,7 @@ try {
   const carolVote = await api("POST", `/v1/check-ins/${q2.id}/approve`, CAROL, {});
   check(carolVote.status === 200 && carolVote.data.status === "approved", `carol's deciding vote ${carolVote.status}`);
   await inboxLink(page, q2.action).waitFor({ state: "detached" });
-  await dq.getByText(`approved by ${CAROL_ID}`).first().waitFor();
+  await dq.getByText(`approved by ${CAROL_NAME}`).first().waitFor();
   log("quorum: alice's own vote recorded with the check-in kept open; a second vote shows the 409 and keeps the text; carol's vote decided live");
 
   step = "quorum: batch approve is a vote";
