@@ -52,13 +52,16 @@ FROM generate_series(1, 1000000) i,
       WHEN i % 20 = 17 THEN 'withdrawn'
       ELSE 'approved' END AS status,
     i % 20 >= 18 AS system) s;
--- The second org: a thousand of its own.
+-- The second org: a thousand of its own, a year old, their ids among the big org's oldest (ids
+-- are time-ordered across orgs): a plan walking the primary key backwards would pass every newer
+-- row of the big org before finding one of these.
 INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action, risk_level,
   urgency, context, status, decision_type, decided_by, decided_at, created_at, updated_at)
-SELECT 'ci_s' || lpad(to_hex(i), 25, '0'), 'org_small', 'rm_small', 'agent_to_human', 'ag_small',
-  'ag_small', 'deploy small ' || i, 'low', 'normal', '{}', 'approved', 'approved', 'usr_small',
-  now() - make_interval(secs => i * 60) + interval '30 s', now() - make_interval(secs => i * 60), now()
-FROM generate_series(1, 1000) i;
+SELECT 'ci_' || lpad(to_hex(i * 100), 26, '0') || 's', 'org_small', 'rm_small', 'agent_to_human',
+  'ag_small', 'ag_small', 'deploy small ' || i, 'low', 'normal', '{}', 'approved', 'approved',
+  'usr_small', c.at + interval '30 s', c.at, c.at
+FROM generate_series(1, 1000) i,
+  LATERAL (SELECT now() - interval '365 days' + make_interval(secs => i * 100 * 31) AS at) c;
 -- Trust history: one line per decision by a person in the last 30 days.
 INSERT INTO trust_history (org_id, agent_id, room_id, score, outcome, at)
 SELECT org_id, agent_id, room_id, 15 + (row_number() OVER (PARTITION BY agent_id, room_id ORDER BY decided_at)) * 0.1,

@@ -1,12 +1,20 @@
--- The plans of GET /v1/check-ins and GET /v1/stats at 1,000,000 check-ins (after history-1m.sql),
--- as prepared statements with generic plans (what a long-running server settles on).
+-- The plans of GET /v1/check-ins and GET /v1/stats at 1,000,000 check-ins (after history-1m.sql).
+-- The list (1-8) is planned with its values, as the server runs it (SET LOCAL plan_cache_mode =
+-- force_custom_plan); the stats (9-12) as prepared statements with generic plans (what a
+-- long-running server settles on). Run with -v generic=1 to see the list's generic plans too.
 \pset pager off
+\if :{?generic}
 SET plan_cache_mode = force_generic_plan;
+\else
+SET plan_cache_mode = force_custom_plan;
+\endif
 \echo '== 1. History, settled statuses, first page'
 PREPARE h1(text, text[], int) AS SELECT l.*, a.name AS agent_name, u.name AS decided_by_name, u.email AS decided_by_email
   FROM (SELECT id, org_id, room_id, direction, agent_id, created_by, action, description, risk_level, urgency, context, status, timeout_minutes, timeout_action, expires_at, decision_type, decision_reason, decision_modifications, decided_by, decided_at, claimed_by, help_requested, policy, created_at, updated_at, quorum, votes, escalation, escalation_level, decision_via FROM check_ins WHERE org_id = $1 AND status = ANY ($2) ORDER BY id DESC LIMIT $3) l
   LEFT JOIN agents a ON a.id = l.agent_id LEFT JOIN users u ON u.id = l.decided_by ORDER BY l.id DESC;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE h1('org_big', '{approved,rejected,modified,expired,withdrawn}', 51);
+\echo '== 1b. History, settled statuses, first page of the small org (its rows are a year old)'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE h1('org_small', '{approved,rejected,modified,expired,withdrawn}', 51);
 \echo '== 2. History, settled, page 10,000 rows deep (cursor)'
 PREPARE h2(text, text[], text, int) AS SELECT id, org_id, room_id, direction, agent_id, created_by, action, description, risk_level, urgency, context, status, timeout_minutes, timeout_action, expires_at, decision_type, decision_reason, decision_modifications, decided_by, decided_at, claimed_by, help_requested, policy, created_at, updated_at, quorum, votes, escalation, escalation_level, decision_via FROM check_ins WHERE org_id = $1 AND status = ANY ($2) AND id < $3 ORDER BY id DESC LIMIT $4;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE h2('org_big', '{approved,rejected,modified,expired,withdrawn}', 'ci_' || lpad(to_hex(990000), 26, '0'), 51);
@@ -27,6 +35,7 @@ PREPARE h7(text, text[], text, int) AS SELECT id, org_id, room_id, direction, ag
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE h7('org_big', '{approved,rejected,modified,expired,withdrawn}', 'refund:*', 51);
 \echo '== 8. History, text search, a rare pair of words (1 in 448 rows)'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE h7('org_big', '{approved,rejected,modified,expired,withdrawn}', 'customer:* & rotate:* & cache:*', 51);
+SET plan_cache_mode = force_generic_plan;
 \echo '== 9. Stats, all rooms, 7 days by day'
 PREPARE s1(text, timestamptz, timestamptz, text, text) AS
       WITH buckets AS (

@@ -105,16 +105,11 @@ public final class CheckInList {
           String sql = SELECT.formatted(CheckIn.COLUMNS, w.sql(), w.values.size() + 1);
           w.values.add(page.fetch());
           Tuple params = Tuple.from(w.values);
-          if (query == null) {
-            return deps.pool()
-                .preparedQuery(sql)
-                .execute(params)
-                .map(rows -> page.reply(rows, scope, CheckInList::toJson, "id"));
-          }
-          // How common the words are decides the plan: a common word is found fastest by walking
-          // the newest rows, a rare one through the text index. A cached generic plan cannot know
-          // which (it chose the index for both: 1.6 s instead of 4 ms for a word in 1 of 8 rows at
-          // a million check-ins, BENCHMARKS.md), so this statement is planned with its words.
+          // Planned with its values, never from a cached generic plan: how big the org is and how
+          // common the words are decide the plan (walk the org's newest rows, or use the text
+          // index), and a generic plan cannot know either. At a million check-ins a generic plan
+          // took 1.6 s for a word in 1 of 8 rows (4 ms planned with it), and would walk every
+          // other org's newer rows for a small org (BENCHMARKS.md).
           return deps.pool()
               .withTransaction(
                   conn ->
