@@ -10,10 +10,10 @@ import io.waitroom.Deps;
 import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Time;
 
@@ -59,7 +59,6 @@ public final class AuditRoutes {
           + JOINS
           + "ORDER BY l.id DESC";
 
-
   private final Deps deps;
 
   private AuditRoutes(Deps deps) {
@@ -68,9 +67,10 @@ public final class AuditRoutes {
 
   public static void mount(Router router, Deps deps) {
     AuditRoutes r = new AuditRoutes(deps);
-    router.get("/v1/audit").handler(Http.handle(r::org));
-    router.get("/v1/rooms/:room/audit").handler(Http.handle(r::room));
-    router.get("/v1/agents/:agent/audit").handler(Http.handle(r::agent));
+    Routes.on(router)
+        .get("/v1/audit", r::org)
+        .get("/v1/rooms/:room/audit", r::room)
+        .get("/v1/agents/:agent/audit", r::agent);
   }
 
   static JsonObject toJson(Row r) {

@@ -130,7 +130,8 @@ public final class JwtVerifier {
   static String emailOf(JsonObject claims) {
     if (!(claims.getValue("email") instanceof String e)) return null;
     e = e.trim();
-    if (e.length() > 254 || !e.matches("[^\\s@<>(),;:\"\\[\\]]+@[^\\s@<>(),;:\"\\[\\]]+")) return null;
+    if (e.length() > 254 || !e.matches("[^\\s@<>(),;:\"\\[\\]]+@[^\\s@<>(),;:\"\\[\\]]+"))
+      return null;
     return e;
   }
 

@@ -10,10 +10,10 @@ import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ public final class CheckInList {
 
   public static void mount(Router router, Deps deps) {
     CheckInList r = new CheckInList(deps);
-    router.get("/v1/check-ins").handler(Http.handle(r::list));
+    Routes.on(router).get("/v1/check-ins", r::list);
   }
 
   /** The conditions and their values, numbered as they are added. */
@@ -140,7 +140,8 @@ public final class CheckInList {
       String v = s.strip();
       if (!CheckIn.STATUSES.contains(v)) {
         throw ApiException.validation(
-            "status", "'" + v + "' is not a status (one of " + String.join(", ", Status.wires(false)) + ")");
+            "status",
+            "'" + v + "' is not a status (one of " + String.join(", ", Status.wires(false)) + ")");
       }
       out.add(v);
     }

@@ -28,8 +28,8 @@ public final class Decisions {
       Set.of(VIA_API, VIA_DASHBOARD, VIA_EMAIL, VIA_PUSH, VIA_SLACK, VIA_LINK);
 
   /**
-   * Decides in {@code tx}: alone unless the check-in has a quorum (the statement's WHERE says which:
-   * the common case is one statement, a quorum's vote is found out by the miss), as the
+   * Decides in {@code tx}: alone unless the check-in has a quorum (the statement's WHERE says
+   * which: the common case is one statement, a quorum's vote is found out by the miss), as the
    * transaction's last change. On a quorum check-in the answer is the check-in after the human's
    * vote (still pending unless the vote decided it).
    */

@@ -144,6 +144,8 @@ final class ToolResults {
     return switch (e.code()) {
       case "POLICY_FORBIDS" -> "The room's policy forbids this action: do not perform it.";
       case "RATE_LIMITED" -> "Too many requests: wait before calling again.";
+      case "SERVICE_UNAVAILABLE" ->
+          "The server's database is restarting: call the tool again in a few seconds.";
       case "NOT_FOUND" -> "Check the id, or call waitroom_list_rooms for the rooms you can use.";
       default -> null;
     };

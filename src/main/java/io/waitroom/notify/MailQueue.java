@@ -23,10 +23,10 @@ public final class MailQueue {
   private MailQueue() {}
 
   /**
-   * One row per recipient: humans of org $1 with an address and e-mail on in their preferences.
-   * $2 the room, $3 the check-in, $4 the level, $5 its risk, $6 the humans it may go to ({@code
-   * usr_} ids: a quorum's approvers, an escalation step's names; null = anyone), $7 whether those
-   * are named (an escalation step: then the room and risk preferences do not filter them out).
+   * One row per recipient: humans of org $1 with an address and e-mail on in their preferences. $2
+   * the room, $3 the check-in, $4 the level, $5 its risk, $6 the humans it may go to ({@code usr_}
+   * ids: a quorum's approvers, an escalation step's names; null = anyone), $7 whether those are
+   * named (an escalation step: then the room and risk preferences do not filter them out).
    */
   static final String ENQUEUE =
       """
@@ -48,9 +48,8 @@ public final class MailQueue {
       """;
 
   /**
-   * The statement that queues a new check-in's e-mails, to run alongside its insert; none unless
-   * it is an agent check-in left pending. A quorum's e-mails go to its approvers when it names
-   * them.
+   * The statement that queues a new check-in's e-mails, to run alongside its insert; none unless it
+   * is an agent check-in left pending. A quorum's e-mails go to its approvers when it names them.
    */
   public static List<Change.Sql> enqueue(NewCheckIn row) {
     if (!Status.PENDING.wire().equals(row.status())
@@ -67,8 +66,8 @@ public final class MailQueue {
   }
 
   /**
-   * Queues an escalation step's e-mails in the step's transaction: to the humans it names, or,
-   * when it names nobody in particular, to everyone who would get the check-in's first e-mail.
+   * Queues an escalation step's e-mails in the step's transaction: to the humans it names, or, when
+   * it names nobody in particular, to everyone who would get the check-in's first e-mail.
    */
   public static Future<Void> escalated(Tx tx, CheckIn ci) {
     var step = ci.escalationStep();

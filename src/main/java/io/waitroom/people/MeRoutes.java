@@ -11,9 +11,9 @@ import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,10 +48,11 @@ public final class MeRoutes {
 
   public static void mount(Router router, Deps deps) {
     MeRoutes r = new MeRoutes(deps);
-    router.get("/v1/me").handler(Http.handle(r::me));
-    router.get("/v1/me/notifications").handler(Http.handle(r::notifications));
-    router.put("/v1/me/notifications").handler(Http.handle(r::setNotifications));
-    router.get("/v1/humans").handler(Http.handle(r::humans));
+    Routes.on(router)
+        .get("/v1/me", r::me)
+        .get("/v1/me/notifications", r::notifications)
+        .put("/v1/me/notifications", r::setNotifications)
+        .get("/v1/humans", r::humans);
   }
 
   private Future<Row> self(Actor.Human human) {
@@ -101,7 +102,8 @@ public final class MeRoutes {
 
   private Future<Reply> notifications(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return self(human).compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
+    return self(human)
+        .compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
   }
 
   private Future<Reply> setNotifications(RoutingContext ctx) {
@@ -187,8 +189,8 @@ public final class MeRoutes {
   }
 
   /**
-   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what
-   * they lead to: the address e-mail goes to and whether it will be sent at all.
+   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what they
+   * lead to: the address e-mail goes to and whether it will be sent at all.
    */
   private Future<Reply> view(Actor.Human human, String address, JsonObject notify) {
     JsonObject email =
@@ -210,7 +212,8 @@ public final class MeRoutes {
                     rows -> {
                       JsonArray slugs = new JsonArray();
                       for (Object id : ids) {
-                        for (Row r : rows) if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
+                        for (Row r : rows)
+                          if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
                       }
                       return (Object) slugs;
                     })

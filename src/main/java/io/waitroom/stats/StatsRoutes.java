@@ -12,8 +12,8 @@ import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Time;
@@ -42,9 +42,9 @@ public final class StatsRoutes {
   static final int MAX_TRUST_POINTS = 5000;
 
   /**
-   * One row per bucket ($4 'hour' or 'day', aligned in UTC) between $2 and $3, and a last row (start
-   * null) for the whole range: counts per outcome and the 50th/90th percentile of the seconds from
-   * creation to a human's decision. %s: the room condition (a constant, one of two).
+   * One row per bucket ($4 'hour' or 'day', aligned in UTC) between $2 and $3, and a last row
+   * (start null) for the whole range: counts per outcome and the 50th/90th percentile of the
+   * seconds from creation to a human's decision. %s: the room condition (a constant, one of two).
    */
   static final String SERIES =
       """
@@ -94,7 +94,8 @@ public final class StatsRoutes {
       ORDER BY h.at LIMIT $5)
       """;
 
-  static final String AGENT_NAMES = "SELECT id, name FROM agents WHERE org_id = $1 AND id = ANY ($2)";
+  static final String AGENT_NAMES =
+      "SELECT id, name FROM agents WHERE org_id = $1 AND id = ANY ($2)";
 
   /**
    * Per room of org $1: pending agent check-ins and the oldest one's age; decisions since UTC
@@ -129,8 +130,7 @@ public final class StatsRoutes {
 
   public static void mount(Router router, Deps deps) {
     StatsRoutes r = new StatsRoutes(deps);
-    router.get("/v1/stats").handler(Http.handle(r::stats));
-    router.get("/v1/stats/rooms").handler(Http.handle(r::rooms));
+    Routes.on(router).get("/v1/stats", r::stats).get("/v1/stats/rooms", r::rooms);
   }
 
   /** The query's range: {@code to} defaults to now, {@code from} to one bucket-span back. */
@@ -143,7 +143,8 @@ public final class StatsRoutes {
       if (to == null) to = Instant.now();
       Instant from = instant(ctx, "from");
       Duration max = "hour".equals(bucket) ? MAX_HOURLY : MAX_DAILY;
-      if (from == null) from = to.minus("hour".equals(bucket) ? Duration.ofDays(1) : Duration.ofDays(7));
+      if (from == null)
+        from = to.minus("hour".equals(bucket) ? Duration.ofDays(1) : Duration.ofDays(7));
       if (!from.isBefore(to)) throw ApiException.validation("from", "must be before to");
       if (Duration.between(from, to).compareTo(max) > 0) {
         throw ApiException.validation(
@@ -158,7 +159,8 @@ public final class StatsRoutes {
       try {
         return OffsetDateTime.parse(s).toInstant();
       } catch (DateTimeParseException e) {
-        throw ApiException.validation(name, "must be an ISO-8601 timestamp with an offset, like 2026-01-31T00:00:00Z");
+        throw ApiException.validation(
+            name, "must be an ISO-8601 timestamp with an offset, like 2026-01-31T00:00:00Z");
       }
     }
   }
@@ -255,7 +257,8 @@ public final class StatsRoutes {
                   .put("outcome", row.getString("outcome")));
     }
     boolean cut = truncated;
-    String[] ids = lines.values().stream().map(l -> l.getString("agent_id")).distinct().toArray(String[]::new);
+    String[] ids =
+        lines.values().stream().map(l -> l.getString("agent_id")).distinct().toArray(String[]::new);
     Future<Map<String, String>> names =
         ids.length == 0
             ? Future.succeededFuture(Map.of())

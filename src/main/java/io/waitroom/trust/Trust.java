@@ -25,8 +25,8 @@ public final class Trust {
   }
 
   /**
-   * The score's change and its line in {@code trust_history}, in one statement (no extra round
-   * trip on the decision's hot row lock).
+   * The score's change and its line in {@code trust_history}, in one statement (no extra round trip
+   * on the decision's hot row lock).
    */
   static final String APPLY =
       """

@@ -769,7 +769,13 @@ class ContractTest {
     call("GET", "/v1/agents/{agent}/audit", "/v1/agents/" + agentId + "/audit", human, null, 200);
 
     // History and insights
-    call("GET", "/v1/check-ins", "/v1/check-ins?status=approved,rejected,modified,withdrawn&limit=2", human, null, 200);
+    call(
+        "GET",
+        "/v1/check-ins",
+        "/v1/check-ins?status=approved,rejected,modified,withdrawn&limit=2",
+        human,
+        null,
+        200);
     call("GET", "/v1/check-ins", "/v1/check-ins?q=database&agent_id=" + agentId, human, null, 200);
     call("GET", "/v1/check-ins", "/v1/check-ins?status=nope", human, null, 400);
     call("GET", "/v1/check-ins", "/v1/check-ins?room=no-such-room", human, null, 404);
@@ -923,6 +929,23 @@ class ContractTest {
       call("DELETE", "/v1/push/subscriptions/{id}", one, human, null, 200);
       call("DELETE", "/v1/push/subscriptions/{id}", one, human, null, 404);
       call("GET", "/sw.js", "/sw.js", null, null, Map.of(), 200);
+    }
+
+    // The Claude Code hook: nobody decides within the wait, so the hook output is "ask".
+    if (serves("POST /v1/hooks/claude-code")) {
+      JsonObject event =
+          obj(
+              "hook_event_name",
+              "PreToolUse",
+              "tool_name",
+              "Bash",
+              "tool_input",
+              obj("command", "make deploy"),
+              "tool_use_id",
+              "toolu_contract");
+      String hook = "/v1/hooks/claude-code";
+      call("POST", hook, hook + "?room=" + slug + "&wait=1", agent, event, 200);
+      call("POST", hook, hook + "?wait=1", agent, event, 400);
     }
 
     // Every secured route refuses a missing credential and the wrong kind of caller, as documented.

@@ -475,6 +475,63 @@ class JavaSdkTest {
   }
 
   @Test
+  void unavailableIsRetriedWithItsKeyForOverTenSecondsByDefaultButNeverForApprove()
+      throws Exception {
+    List<String> keys = new CopyOnWriteArrayList<>();
+    List<Long> at = new CopyOnWriteArrayList<>();
+    List<String> paths = new CopyOnWriteArrayList<>();
+    long started = System.nanoTime();
+    String unavailable =
+        "{\"error\":{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"the database is"
+            + " unavailable\",\"statusCode\":503,\"retryAfter\":1}}";
+    HttpServer f =
+        fake(
+            ex -> {
+              ex.getRequestBody().readAllBytes();
+              long ms = (System.nanoTime() - started) / 1_000_000;
+              at.add(ms);
+              paths.add(ex.getRequestURI().getPath());
+              String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+              if (key != null) keys.add(key);
+              // Unavailable for the first 11 s (a database restart), then the create goes through.
+              if (ex.getRequestMethod().equals("GET")
+                  || ex.getRequestURI().getPath().endsWith("/approve")
+                  || ms < 11_000) {
+                ex.getResponseHeaders().add("Retry-After", "1");
+                answer(ex, 503, unavailable);
+              } else {
+                answer(ex, 201, "{\"data\":{\"id\":\"ci_1\",\"status\":\"pending\"}}");
+              }
+            });
+    try {
+      WaitroomClient c = client("wr_fake", "http://127.0.0.1:" + f.getAddress().getPort());
+      assertThat(c.checkIns().create("r", CheckInInput.of("x")).id()).isEqualTo("ci_1");
+      assertThat(at.size()).isGreaterThanOrEqualTo(6);
+      assertThat(new java.util.HashSet<>(keys)).hasSize(1);
+      for (int i = 1; i < at.size(); i++) {
+        assertThat(at.get(i) - at.get(i - 1)).as("waits Retry-After").isGreaterThanOrEqualTo(950);
+      }
+      paths.clear();
+      WaitroomException e = error(() -> c.checkIns().approve("ci_1", null));
+      assertThat(e.code()).isEqualTo("SERVICE_UNAVAILABLE");
+      assertThat(e.retryAfter()).isEqualTo(1);
+      assertThat(paths).hasSize(1);
+      // A budget of zero surfaces the first 503.
+      WaitroomClient quick =
+          WaitroomClient.builder()
+              .apiKey("wr_fake")
+              .baseUrl("http://127.0.0.1:" + f.getAddress().getPort())
+              .unavailableRetry(Duration.ZERO)
+              .build();
+      paths.clear();
+      assertThat(error(() -> quick.checkIns().get("ci_1")).statusCode()).isEqualTo(503);
+      assertThat(paths).hasSize(1);
+    } finally {
+      f.stop(0);
+    }
+  }
+
+  @Test
   void waitingFallsBackToBackoffPollingAgainstAServerWithoutLongPoll() throws Exception {
     List<Long> polls = new CopyOnWriteArrayList<>();
     HttpServer f =

@@ -71,12 +71,15 @@ class StatsApiTest extends ServerTest {
                 new JsonArray()
                     .add(
                         Fixtures.rule(
-                            "reads", "auto_approve",
+                            "reads",
+                            "auto_approve",
                             new JsonObject().put("action_matches", "^read ")))
                     .add(
                         Fixtures.rule(
-                            "no-drops", "forbid",
-                            new JsonObject().put("action_contains", new JsonArray().add("drop"))))));
+                            "no-drops",
+                            "forbid",
+                            new JsonObject()
+                                .put("action_contains", new JsonArray().add("drop"))))));
     String roomA = f.room.getString("id");
     String key = f.agentKey("deployer");
     String agentId = f.agentId(key);
@@ -87,7 +90,11 @@ class StatsApiTest extends ServerTest {
     // Room A: approved, modified, rejected by a human, at different waits.
     JsonObject a1 = f.pendingCheckIn(key, "Deploy api");
     Thread.sleep(300);
-    expected.add(decided(api.post("/v1/check-ins/" + a1.getString("id") + "/approve", f.human, null).data(), "approved", true));
+    expected.add(
+        decided(
+            api.post("/v1/check-ins/" + a1.getString("id") + "/approve", f.human, null).data(),
+            "approved",
+            true));
     JsonObject a2 = f.pendingCheckIn(key, "Scale workers");
     Thread.sleep(700);
     expected.add(
@@ -95,7 +102,9 @@ class StatsApiTest extends ServerTest {
             api.post(
                     "/v1/check-ins/" + a2.getString("id") + "/modify",
                     f.human,
-                    new JsonObject().put("reason", "fewer").put("modifications", new JsonObject().put("n", 2)))
+                    new JsonObject()
+                        .put("reason", "fewer")
+                        .put("modifications", new JsonObject().put("n", 2)))
                 .data(),
             "modified",
             true));
@@ -103,7 +112,11 @@ class StatsApiTest extends ServerTest {
     Thread.sleep(1100);
     expected.add(
         decided(
-            api.post("/v1/check-ins/" + a3.getString("id") + "/reject", f.human, new JsonObject().put("reason", "not now")).data(),
+            api.post(
+                    "/v1/check-ins/" + a3.getString("id") + "/reject",
+                    f.human,
+                    new JsonObject().put("reason", "not now"))
+                .data(),
             "rejected",
             true));
     // A withdrawn one is never decided; an auto-approved and a forbidden one are the server's.
@@ -115,10 +128,16 @@ class StatsApiTest extends ServerTest {
     Res forbidden = f.checkIn(key, new JsonObject().put("action", "drop table users"));
     assertThat(forbidden.status()).isEqualTo(403);
     String forbiddenId = forbidden.error().getJsonObject("details").getString("check_in_id");
-    expected.add(decided(api.get("/v1/check-ins/" + forbiddenId, f.human).data(), "forbidden", false));
+    expected.add(
+        decided(api.get("/v1/check-ins/" + forbiddenId, f.human).data(), "forbidden", false));
     // An expired one (a timeout "minute" is a second in tests).
     Res expiring =
-        f.checkIn(key, new JsonObject().put("action", "Wait forever").put("timeout_minutes", 1).put("timeout_action", "cancel"));
+        f.checkIn(
+            key,
+            new JsonObject()
+                .put("action", "Wait forever")
+                .put("timeout_minutes", 1)
+                .put("timeout_action", "cancel"));
     String expId = expiring.data().getString("id");
     JsonObject exp = null;
     for (int i = 0; i < 100 && exp == null; i++) {
@@ -129,9 +148,15 @@ class StatsApiTest extends ServerTest {
     assertThat(exp).as("the check-in expired").isNotNull();
     expected.add(decided(exp, "expired", false));
     // Room B: one approval, in the org's numbers but not room A's.
-    Res b1 = api.post("/v1/rooms/" + roomB + "/check-in", key, new JsonObject().put("action", "Refund"));
+    Res b1 =
+        api.post("/v1/rooms/" + roomB + "/check-in", key, new JsonObject().put("action", "Refund"));
     Thread.sleep(200);
-    expected.add(decided(api.post("/v1/check-ins/" + b1.data().getString("id") + "/approve", f.human, null).data(), "approved", true));
+    expected.add(
+        decided(
+            api.post("/v1/check-ins/" + b1.data().getString("id") + "/approve", f.human, null)
+                .data(),
+            "approved",
+            true));
 
     // Another org's decision never shows.
     Fixtures g = Fixtures.create(api);
@@ -151,7 +176,8 @@ class StatsApiTest extends ServerTest {
     Res onlyA = api.get("/v1/stats?room=" + f.roomSlug + "&" + range, f.human);
     assertThat(onlyA.status()).as(onlyA.toString()).isEqualTo(200);
     assertThat(onlyA.data().getString("room_id")).isEqualTo(roomA);
-    assertMatches(onlyA.data(), expected.stream().filter(d -> d.roomId().equals(roomA)).toList(), from, to);
+    assertMatches(
+        onlyA.data(), expected.stream().filter(d -> d.roomId().equals(roomA)).toList(), from, to);
     JsonObject totals = onlyA.data().getJsonObject("totals");
     for (String outcome : Outcomes.ALL) {
       assertThat(totals.getJsonObject("outcomes").getLong(outcome)).as(outcome).isEqualTo(1);
@@ -164,13 +190,27 @@ class StatsApiTest extends ServerTest {
     assertThat(line.getString("agent_id")).isEqualTo(agentId);
     assertThat(line.getString("agent_name")).isEqualTo("deployer");
     assertThat(line.getValue("start_score")).isNull();
-    assertThat(line.getJsonArray("points").stream().map(p -> ((JsonObject) p).getDouble("score")).toList())
+    assertThat(
+            line.getJsonArray("points").stream()
+                .map(p -> ((JsonObject) p).getDouble("score"))
+                .toList())
         .containsExactly(16.0, 16.6, 16.3, 16.2);
-    assertThat(line.getJsonArray("points").stream().map(p -> ((JsonObject) p).getString("outcome")).toList())
+    assertThat(
+            line.getJsonArray("points").stream()
+                .map(p -> ((JsonObject) p).getString("outcome"))
+                .toList())
         .containsExactly("approved", "modified", "rejected", "expired");
     // A range starting after those changes starts the line at the last score before it.
     Res later =
-        api.get("/v1/stats?room=" + roomA + "&from=" + q(Instant.now().plusSeconds(1).toString()) + "&to=" + q(Instant.now().plusSeconds(60).toString()) + "&bucket=hour", f.human);
+        api.get(
+            "/v1/stats?room="
+                + roomA
+                + "&from="
+                + q(Instant.now().plusSeconds(1).toString())
+                + "&to="
+                + q(Instant.now().plusSeconds(60).toString())
+                + "&bucket=hour",
+            f.human);
     JsonObject laterLine = later.data().getJsonArray("trust").getJsonObject(0);
     assertThat(laterLine.getDouble("start_score")).isEqualTo(16.2);
     assertThat(laterLine.getJsonArray("points")).isEmpty();
@@ -188,15 +228,22 @@ class StatsApiTest extends ServerTest {
     Res rooms = api.get("/v1/stats/rooms", f.human);
     assertThat(rooms.status()).isEqualTo(200);
     JsonObject a =
-        rooms.list().stream().map(JsonObject.class::cast).filter(r -> r.getString("room_id").equals(roomA)).findFirst().orElseThrow();
+        rooms.list().stream()
+            .map(JsonObject.class::cast)
+            .filter(r -> r.getString("room_id").equals(roomA))
+            .findFirst()
+            .orElseThrow();
     assertThat(a.getLong("pending")).isEqualTo(1);
     assertThat(a.getString("oldest_pending_at")).isEqualTo(pendingA.getString("created_at"));
     assertThat(a.getString("name")).isEqualTo("Deployments");
     List<Decided> inA = expected.stream().filter(d -> d.roomId().equals(roomA)).toList();
     Instant midnight = Instant.now().truncatedTo(ChronoUnit.DAYS);
-    assertThat(a.getLong("decided_today")).isEqualTo(inA.stream().filter(d -> !d.decided().isBefore(midnight)).count());
+    assertThat(a.getLong("decided_today"))
+        .isEqualTo(inA.stream().filter(d -> !d.decided().isBefore(midnight)).count());
     assertThat(a.getDouble("median_decision_seconds_7d"))
-        .isCloseTo(percentile(inA.stream().filter(Decided::human).map(Decided::seconds).toList(), 0.5), within(1e-6));
+        .isCloseTo(
+            percentile(inA.stream().filter(Decided::human).map(Decided::seconds).toList(), 0.5),
+            within(1e-6));
     assertThat(rooms.list()).hasSize(2);
     assertThat(api.get("/v1/stats/rooms", g.human).list()).hasSize(1);
 
@@ -207,16 +254,25 @@ class StatsApiTest extends ServerTest {
         .contains("waitroom_decision_seconds_count{outcome=\"modified\",room=\"" + roomA + "\"} 1")
         .contains("waitroom_decision_seconds_count{outcome=\"forbidden\",room=\"" + roomA + "\"} 1")
         .contains("waitroom_decision_seconds_count{outcome=\"approved\",room=\"" + roomB + "\"} 1")
-        .contains("waitroom_decision_seconds_bucket{outcome=\"rejected\",room=\"" + roomA + "\",le=\"5.0\"} 1");
+        .contains(
+            "waitroom_decision_seconds_bucket{outcome=\"rejected\",room=\""
+                + roomA
+                + "\",le=\"5.0\"} 1");
   }
 
   /** The series and totals are what `expected` gives by the endpoint's definitions. */
   static void assertMatches(JsonObject data, List<Decided> expected, Instant from, Instant to) {
     TreeMap<Instant, List<Decided>> byHour = new TreeMap<>();
-    for (Decided d : expected) byHour.computeIfAbsent(d.decided().truncatedTo(ChronoUnit.HOURS), k -> new ArrayList<>()).add(d);
+    for (Decided d : expected)
+      byHour
+          .computeIfAbsent(d.decided().truncatedTo(ChronoUnit.HOURS), k -> new ArrayList<>())
+          .add(d);
     JsonArray series = data.getJsonArray("series");
     // One bucket per UTC hour from the one holding `from` to the one holding `to`.
-    long hours = ChronoUnit.HOURS.between(from.truncatedTo(ChronoUnit.HOURS), to.truncatedTo(ChronoUnit.HOURS)) + 1;
+    long hours =
+        ChronoUnit.HOURS.between(
+                from.truncatedTo(ChronoUnit.HOURS), to.truncatedTo(ChronoUnit.HOURS))
+            + 1;
     assertThat(series).hasSize((int) hours);
     for (Object o : series) {
       JsonObject b = (JsonObject) o;
@@ -262,7 +318,9 @@ class StatsApiTest extends ServerTest {
           Res r = api.get("/v1/stats?" + query, f.human);
           assertThat(r.status()).as(query + " " + r).isEqualTo(400);
           assertThat(r.code()).isEqualTo("VALIDATION_ERROR");
-          assertThat(r.error().getJsonObject("details").getString("field")).as(query).isEqualTo(field);
+          assertThat(r.error().getJsonObject("details").getString("field"))
+              .as(query)
+              .isEqualTo(field);
         });
     assertThat(api.get("/v1/stats?room=no-such-room", f.human).status()).isEqualTo(404);
     // People's numbers: an agent key is refused.

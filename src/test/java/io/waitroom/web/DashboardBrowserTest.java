@@ -37,7 +37,8 @@ class DashboardBrowserTest {
   /** A token of {@code sub} with a name claim, signed in once (so the org knows the name). */
   static String named(Fixtures f, String sub, String name) {
     String token =
-        TestServer.token(new JsonObject().put("org_id", f.org).put("sub", sub).put("name", name), 3600);
+        TestServer.token(
+            new JsonObject().put("org_id", f.org).put("sub", sub).put("name", name), 3600);
     assertThat(server.api.get("/v1/me", token).data().getString("name")).isEqualTo(name);
     return token;
   }

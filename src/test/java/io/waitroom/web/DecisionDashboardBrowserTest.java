@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The dashboard for the people who decide (issue 30) in Chromium: names instead of ids, the room
  * overview, Modify as a form, History, Insights with charts and tables, shortcuts, dark theme,
- * axe-core on Inbox, History, Insights and a detail view, and screenshots of every page at 1280
- * and 360 px (see src/test/node/browser/decisions.mjs; it exits non-zero naming the failed check).
+ * axe-core on Inbox, History, Insights and a detail view, and screenshots of every page at 1280 and
+ * 360 px (see src/test/node/browser/decisions.mjs; it exits non-zero naming the failed check).
  */
 class DecisionDashboardBrowserTest {
   static TestServer server;
@@ -66,8 +66,16 @@ class DecisionDashboardBrowserTest {
     assertThat(r.ok()).as(r.transcript()).isTrue();
     for (String page :
         new String[] {
-          "inbox", "detail", "history", "history-detail", "insights", "audit", "tasks", "rooms",
-          "agents", "notifications"
+          "inbox",
+          "detail",
+          "history",
+          "history-detail",
+          "insights",
+          "audit",
+          "tasks",
+          "rooms",
+          "agents",
+          "notifications"
         }) {
       assertThat(shots.resolve(page + "-1280.png")).isNotEmptyFile();
       assertThat(shots.resolve(page + "-360.png")).isNotEmptyFile();
