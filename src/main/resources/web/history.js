@@ -4,7 +4,7 @@
 
 import { call, get, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, when, since, duration, message } from "./dom.js";
-import { roomList, roomName, agentName, personName, humanList, agentList, know } from "./store.js";
+import { roomList, roomName, agentName, personName, humanList, agentList, know, knowPeople, peopleOf } from "./store.js";
 import { diffList } from "./decide.js";
 import { threadList } from "./thread.js";
 import { approvalsPanel } from "./votes.js";
@@ -124,6 +124,7 @@ async function showDetail(main, id) {
     return;
   }
   await know(ci.room_id, ci.agent_id);
+  await knowPeople(peopleOf(ci));
   const d = ci.decision;
   const agentId = ci.agent_id || ci.claimed_by;
   const votes = approvalsPanel();

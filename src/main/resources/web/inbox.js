@@ -5,7 +5,7 @@
 
 import { all, get, post, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, timeLeft, when, message, since, duration } from "./dom.js";
-import { rooms, agentName, roomName, roomList, know, personName } from "./store.js";
+import { rooms, agentName, roomName, roomList, know, knowPeople, peopleOf, personName } from "./store.js";
 import { decisionForm, diffList } from "./decide.js";
 import { threadList } from "./thread.js";
 import { onEvent, onResync } from "./stream.js";
@@ -218,6 +218,7 @@ async function openDetail(id) {
   }
   if (detailId !== id) return;
   await know(ci.room_id, ci.agent_id);
+  await knowPeople(peopleOf(ci));
   const trust = h("span", { class: "trust", text: "…" });
   if (ci.agent_id) {
     get(`/v1/agents/${enc(ci.agent_id)}/trust`)
@@ -342,6 +343,7 @@ onEvent(async (env) => {
   if (!c.id) return;
   if (env.event === "checkin.escalated") notified.set(c.id, c.notify);
   if (c.id === detailId) {
+    await knowPeople([...peopleOf(c), ...(Array.isArray(c.notify) ? c.notify : [])]);
     showState(c);
     showFlow(c);
     if (c.status !== "pending" && form) form.showError(`This check-in was ${c.status} elsewhere${c.decision ? ` by ${personName(c.decision.decided_by)}` : ""}.`);

@@ -39,6 +39,16 @@ export async function know(roomId, agentId) {
   if ((roomId && !rooms.has(roomId)) || (agentId && !agents.has(agentId))) await load(true);
 }
 
+/** Loads again if a human is unknown (signed in for the first time after the page loaded). */
+export async function knowPeople(ids) {
+  if (ids.some((id) => id && id.startsWith("usr_") && !humans.has(id))) await load(true);
+}
+
+/** The humans a check-in names: who decided, who voted, the quorum's approvers. */
+export function peopleOf(ci) {
+  return [ci.decision && ci.decision.decided_by, ...(ci.votes || []).map((v) => v.voter), ...((ci.quorum && ci.quorum.approvers) || [])];
+}
+
 export function roomName(id) {
   const r = rooms.get(id);
   return r ? r.name : id;
