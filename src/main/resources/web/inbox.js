@@ -127,15 +127,18 @@ let overviewTimer = null;
 
 /** Per room: waiting, oldest waiting, decided today, median time to decision (7 days). */
 async function loadOverview() {
-  if (!overview) return;
+  const o = overview;
+  if (!o) return;
   let rows;
   try {
     rows = await get("/v1/stats/rooms");
   } catch (e) {
-    fill(overview.list, h("li", { class: "error", text: `Overview unavailable: ${message(e)}` }));
+    if (overview === o) fill(o.list, h("li", { class: "error", text: `Overview unavailable: ${message(e)}` }));
     return;
   }
-  fill(overview.list, rows.map((r) => {
+  // The page may have been left (or redrawn) while the answer was on its way.
+  if (overview !== o) return;
+  fill(o.list, rows.map((r) => {
     const b = h("button", { type: "button", class: "room-card", "aria-pressed": String(roomFilter === r.room_id), onclick: () => pickRoom(r.room_id) },
       h("strong", { class: "room-name", text: r.name }),
       h("span", { class: "n", text: `${r.pending} waiting` }),
@@ -144,10 +147,11 @@ async function loadOverview() {
       h("span", { class: "meta", text: `median ${duration(r.median_decision_seconds_7d)} (7 d)` }));
     return h("li", {}, b);
   }));
-  if (!rows.length) fill(overview.list, h("li", { class: "empty", text: "No rooms yet: create one on the Rooms page." }));
+  if (!rows.length) fill(o.list, h("li", { class: "empty", text: "No rooms yet: create one on the Rooms page." }));
 }
 
 function pickRoom(id) {
+  if (!overview) return;
   roomFilter = roomFilter === id ? "" : id;
   filter.value = roomFilter;
   for (const b of overview.list.querySelectorAll(".room-card")) b.setAttribute("aria-pressed", "false");
