@@ -130,7 +130,10 @@ export class Bridge {
     }
   }
 
-  /** Copies each `data:` message of an SSE answer to stdout as one line. */
+  /**
+   * Copies each `data:` message of an SSE answer to stdout as one line. A stream's priming event
+   * (an id and empty data, MCP 2025-11-25's resumable streams) carries no message: skipped.
+   */
   async stream(body) {
     const decoder = new TextDecoder();
     let buffer = '';
@@ -138,7 +141,8 @@ export class Bridge {
     const line = (l) => {
       if (l.endsWith('\r')) l = l.slice(0, -1);
       if (l === '') {
-        if (data.length) this.emit(JSON.parse(data.join('\n')));
+        const text = data.join('\n');
+        if (text.trim()) this.emit(JSON.parse(text));
         data = [];
       } else if (l.startsWith('data:')) {
         data.push(l.slice(l.startsWith('data: ') ? 6 : 5));

@@ -36,6 +36,7 @@ import io.waitroom.people.MeRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
+import io.waitroom.receipts.ReceiptRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
 import io.waitroom.stats.StatsRoutes;
@@ -166,6 +167,8 @@ public final class HttpVerticle extends VerticleBase {
     TaskRoutes.mount(router, deps);
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
+    // Receipts, the public keys (/.well-known/jwks.json, no auth) and the audit chain's check.
+    ReceiptRoutes.mount(router, deps);
     WatcherRoutes.mount(router, deps);
     CheckInList.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);

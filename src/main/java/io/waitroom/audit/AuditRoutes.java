@@ -20,7 +20,8 @@ import io.waitroom.util.Time;
 /** The append-only audit log, newest first: org-wide, per room, per agent. */
 public final class AuditRoutes {
   private static final String COLUMNS =
-      "id, org_id, room_id, actor_type, actor_id, event_type, target_type, target_id, snapshot, created_at";
+      "a.id, a.org_id, a.room_id, a.actor_type, a.actor_id, a.event_type, a.target_type,"
+          + " a.target_id, a.snapshot, a.created_at, c.seq, c.prev_hash, c.hash";
 
   /**
    * Who and what a row names, for people: the actor's display name (a human's name or e-mail, an
@@ -43,18 +44,22 @@ public final class AuditRoutes {
       LEFT JOIN agents ta ON l.target_type = 'agent' AND ta.id = l.target_id
       """;
 
-  /** $2 room (null = any), $3 agent as actor or target (null = any), $4 type, $5 cursor, $6 n. */
+  /**
+   * $2 room (null = any), $3 agent as actor or target (null = any), $4 type, $5 cursor, $6 n. With
+   * each row's link in the org's hash chain (null until sealed, receipts/AuditChain), then the
+   * names of {@link #NAMES}.
+   */
   private static final String LIST =
       "SELECT l.*,"
           + NAMES
           + "FROM (SELECT "
           + COLUMNS
           + """
-           FROM audit_log
-          WHERE org_id = $1 AND ($2::text IS NULL OR room_id = $2)
-            AND ($3::text IS NULL OR actor_id = $3 OR target_id = $3)
-            AND ($4::text IS NULL OR event_type = $4) AND ($5::text IS NULL OR id < $5)
-          ORDER BY id DESC LIMIT $6) l
+           FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id
+          WHERE a.org_id = $1 AND ($2::text IS NULL OR a.room_id = $2)
+            AND ($3::text IS NULL OR a.actor_id = $3 OR a.target_id = $3)
+            AND ($4::text IS NULL OR a.event_type = $4) AND ($5::text IS NULL OR a.id < $5)
+          ORDER BY a.id DESC LIMIT $6) l
           """
           + JOINS
           + "ORDER BY l.id DESC";
@@ -86,7 +91,10 @@ public final class AuditRoutes {
         .put("actor_name", r.getString("actor_name"))
         .put("target_label", r.getString("target_label"))
         .put("snapshot", r.getValue("snapshot"))
-        .put("created_at", Time.iso(r.getOffsetDateTime("created_at")));
+        .put("created_at", Time.iso(r.getOffsetDateTime("created_at")))
+        .put("seq", r.getLong("seq"))
+        .put("prev_hash", r.getString("prev_hash"))
+        .put("hash", r.getString("hash"));
   }
 
   private Future<Reply> org(RoutingContext ctx) {

@@ -22,6 +22,7 @@ import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.validation.Fields;
@@ -96,7 +97,8 @@ public final class CheckInRoutes {
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())
-                            .compose(v -> insert(tx, agent, d, in, v, !answerStored))));
+                            .compose(
+                                v -> insert(tx, agent, d, in, v, !answerStored, deps.receipts()))));
   }
 
   /**
@@ -110,12 +112,13 @@ public final class CheckInRoutes {
       RoomPolicies.Decided decided,
       CheckInInput in,
       Verdict verdict,
-      boolean last) {
+      boolean last,
+      Receipts receipts) {
     PolicyDecision d = verdict.decision();
     Room room = decided.room();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // Built from the transaction's now(), read with the room: sent with its records at once.
-    Change create = Change.create(agent, row, decided.now());
+    Change create = Change.create(agent, row, decided.now(), receipts);
     // A pending one also queues its Web Push messages, in the same transaction.
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
     // And its e-mails, when e-mail is on and the org has a human with an address.
@@ -251,7 +254,9 @@ public final class CheckInRoutes {
     return Tx.run(
             deps.vertx(),
             deps.pool(),
-            tx -> Decisions.decide(tx, human, id, outcome, reason, modifications, via))
+            tx ->
+                Decisions.decide(
+                    tx, human, id, outcome, reason, modifications, via, deps.receipts()))
         .map(ci -> Reply.ok(ci.toJson()));
   }
 

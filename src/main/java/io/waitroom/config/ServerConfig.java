@@ -48,7 +48,9 @@ public record ServerConfig(
     String vapidSubject,
     String smtpUrl,
     String mailFrom,
-    String publicUrlSetting) {
+    String publicUrlSetting,
+    String signingKey,
+    long auditSealIntervalMs) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -117,7 +119,9 @@ public record ServerConfig(
         v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim(),
         blankToNull(v.get("WAITROOM_SMTP_URL")),
         blankToNull(v.get("WAITROOM_MAIL_FROM")),
-        blankToNull(v.get("WAITROOM_PUBLIC_URL")));
+        blankToNull(v.get("WAITROOM_PUBLIC_URL")),
+        blankToNull(v.get("WAITROOM_SIGNING_KEY")),
+        intOf(v, "WAITROOM_AUDIT_SEAL_INTERVAL_MS", 250));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */

@@ -75,6 +75,22 @@ final class Schemas {
                     "modifications",
                     new JsonObject().put("type", new JsonArray().add("object").add("null")))
                 .put("expires_at", new JsonObject().put("type", nullableString))
+                .put(
+                    "payload_hash",
+                    new JsonObject()
+                        .put("type", "string")
+                        .put(
+                            "description",
+                            "sha256: + hex of SHA-256 over the RFC 8785 canonical JSON of"
+                                + " {action, description, risk_level, urgency, context}."))
+                .put(
+                    "receipt",
+                    new JsonObject()
+                        .put("type", nullableString)
+                        .put(
+                            "description",
+                            "The decision's signed receipt (compact JWS, EdDSA; keys at"
+                                + " /.well-known/jwks.json); null until decided."))
                 .put("urgency", enumOf(CheckIn.URGENCIES, "Raised by escalation steps."))
                 .put(
                     "escalation_level",

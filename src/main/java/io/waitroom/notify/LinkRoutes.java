@@ -256,7 +256,8 @@ public final class LinkRoutes {
                               outcome,
                               reason,
                               null,
-                              l.getString("via"));
+                              l.getString("via"),
+                              deps.receipts());
                         }))
         .map(this::decidedHere);
   }

@@ -78,7 +78,9 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
         vertx,
         deps.pool(),
         tx ->
-            CheckInTransitions.applyAll(tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT)).map(List::size));
+            CheckInTransitions.applyAll(
+                    tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT).signedBy(deps.receipts()))
+                .map(List::size));
   }
 
   /**

@@ -535,6 +535,41 @@ class McpHttpTest extends ServerTest {
   }
 
   @Test
+  void checkStatusCarriesTheSignedReceiptAndNamesItsKey() {
+    String s = session(key, "2025-11-25");
+    JsonObject created =
+        post(
+                key,
+                s,
+                toolCall(
+                    1,
+                    McpTools.CHECK_IN,
+                    new JsonObject().put("room", f.roomSlug).put("action", "ship it")))
+            .json()
+            .getJsonObject("result")
+            .getJsonObject("structuredContent");
+    assertThat(created.getString("payload_hash")).startsWith("sha256:");
+    assertThat(created.getValue("receipt")).isNull();
+    String id = created.getString("id");
+    String receipt =
+        api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject())
+            .data()
+            .getString("receipt");
+    String kid =
+        api.get("/.well-known/jwks.json", null)
+            .json()
+            .getJsonArray("keys")
+            .getJsonObject(0)
+            .getString("kid");
+    JsonObject result =
+        post(key, s, toolCall(2, McpTools.CHECK_STATUS, new JsonObject().put("check_in_id", id)))
+            .json()
+            .getJsonObject("result");
+    assertThat(result.getJsonObject("structuredContent").getString("receipt")).isEqualTo(receipt);
+    assertThat(text(result, 0)).contains("APPROVED").contains("signed receipt: " + kid);
+  }
+
+  @Test
   void stdioModeWithoutAKeyRefusesToStart() {
     StringWriter out = new StringWriter();
     int code = WaitroomCommand.run(new String[] {"mcp"}, Map.of(), new PrintWriter(out));

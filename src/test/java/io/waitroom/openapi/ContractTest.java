@@ -753,6 +753,11 @@ class ContractTest {
     call("DELETE", "/v1/check-ins/{id}", fourth, human, null, 403);
     call("DELETE", "/v1/check-ins/{id}", fourth, agent, null, 200);
     call("DELETE", "/v1/check-ins/{id}", fourth, agent, null, 409);
+    // Receipts (issue 29): a decided check-in's, an undecided one's, the keys, the chain.
+    call("GET", "/v1/check-ins/{id}/receipt", third + "/receipt", agent, null, 200);
+    call("GET", "/v1/check-ins/{id}/receipt", fourth + "/receipt", human, null, 404);
+    call("GET", "/.well-known/jwks.json", "/.well-known/jwks.json", null, null, 200);
+    call("GET", "/v1/audit/verify", "/v1/audit/verify", human, null, 200);
 
     // Trust and audit
     call("GET", "/v1/agents/{agent}/trust", "/v1/agents/" + agentId + "/trust", human, null, 200);

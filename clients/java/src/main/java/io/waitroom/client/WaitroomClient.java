@@ -19,10 +19,12 @@ public final class WaitroomClient {
   private final Agents agents;
   private final Audit audit;
   private final Events events;
+  private final Receipts receipts;
 
   private WaitroomClient(Transport t) {
     rooms = new Rooms(t);
-    checkIns = new CheckIns(t);
+    receipts = new Receipts(t);
+    checkIns = new CheckIns(t, receipts);
     tasks = new Tasks(t);
     grants = new Grants(t);
     signals = new Signals(t);
@@ -37,6 +39,11 @@ public final class WaitroomClient {
   }
 
   /** Rooms, and their policies ({@code putPolicies}, {@code evaluate}). */
+  /** Signed receipts of decisions: {@code receipts().verify(checkIn)}. */
+  public Receipts receipts() {
+    return receipts;
+  }
+
   public Rooms rooms() {
     return rooms;
   }
