@@ -2,7 +2,7 @@
 // connection (GET /v1/events) shared by every page.
 
 import { token, setToken, clearToken, claims, onRefused, call } from "./api.js";
-import { h, fill, field, say } from "./dom.js";
+import { h, fill, field, say, tickTimes } from "./dom.js";
 import * as store from "./store.js";
 import * as stream from "./stream.js";
 import * as inbox from "./inbox.js";
@@ -11,6 +11,8 @@ import * as rooms from "./rooms.js";
 import * as agents from "./agents.js";
 import * as audit from "./audit.js";
 import * as notify from "./notify.js";
+import * as historyPage from "./history.js";
+import * as insights from "./insights.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -23,6 +25,9 @@ let typedToken = "";
 const ROUTES = [
   [/^#\/check-ins\/([^/]+)$/, inbox, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^#\/inbox$/, inbox, () => ({})],
+  [/^#\/history\/([^/]+)$/, historyPage, (m) => ({ id: decodeURIComponent(m[1]) })],
+  [/^#\/history$/, historyPage, () => ({})],
+  [/^#\/insights$/, insights, () => ({})],
   [/^#\/tasks\/([^/]+)$/, tasks, (m) => ({ id: decodeURIComponent(m[1]) })],
   [/^#\/tasks$/, tasks, () => ({})],
   [/^#\/rooms\/([^/]+)$/, rooms, (m) => ({ room: decodeURIComponent(m[1]) })],
@@ -32,6 +37,9 @@ const ROUTES = [
   [/^#\/audit$/, audit, () => ({})],
   [/^#\/notifications$/, notify, () => ({})],
 ];
+
+// Relative times ("5 m ago") stay current on every page.
+setInterval(() => tickTimes(), 1000);
 
 function signInPage(msg) {
   stream.stop();

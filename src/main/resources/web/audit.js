@@ -3,11 +3,22 @@
 
 import { call, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, when, message } from "./dom.js";
-import { roomList, roomName, agentName } from "./store.js";
+import { roomList, roomName, personName } from "./store.js";
 
+/** The actor by name (the API's actor_name, else the names loaded with the page). */
 function actor(r) {
-  if (r.actor_type === "agent") return agentName(r.actor_id);
-  return r.actor_id;
+  return r.actor_name || personName(r.actor_id);
+}
+
+const TARGET_PAGES = { check_in: "#/history/", room: "#/rooms/", agent: "#/agents/" };
+
+/** The target as people say it: the check-in's action, the room's or agent's name; a link to it. */
+function target(r) {
+  const label = r.target_label || (r.target_type === "room" ? roomName(r.target_id) : r.target_type === "agent" ? personName(r.target_id) : null);
+  const kind = r.target_type.replace("_", "-");
+  const page = TARGET_PAGES[r.target_type];
+  const text = label || r.target_id;
+  return [`${kind} `, page ? h("a", { href: `${page}${enc(r.target_id)}`, title: r.target_id, text }) : h("span", { title: r.target_id, text })];
 }
 
 /** Renders a paged table of `path` (with `query` filters) into `el`. */
@@ -26,8 +37,8 @@ export function auditTable(el, path, query = {}, limit = 20) {
     try {
       const j = await call("GET", `${path}?${q}`);
       fill(body, j.data.length ? j.data.map((r) => h("tr", {},
-        h("td", { text: when(r.created_at) }), h("td", { text: r.event_type }), h("td", { text: `${actor(r)} (${r.actor_type})` }),
-        h("td", { text: `${r.target_type} ${r.target_id}` }), h("td", { text: r.room_id ? roomName(r.room_id) : "—" }),
+        h("td", { text: when(r.created_at) }), h("td", { text: r.event_type }), h("td", {}, h("span", { title: r.actor_id, text: actor(r) }), ` (${r.actor_type})`),
+        h("td", {}, target(r)), h("td", { text: r.room_id ? roomName(r.room_id) : "—" }),
         h("td", {}, h("details", {}, h("summary", { text: "snapshot" }), h("pre", { class: "json", text: json(r.snapshot) })))))
         : h("tr", {}, h("td", { colspan: 6, text: "No audit rows." })));
       pages[at + 1] = j.has_more ? j.cursor : undefined;

@@ -98,3 +98,39 @@ export function say(text) {
   const el = document.getElementById("status");
   if (el) el.textContent = text;
 }
+
+/** "just now", "42 s ago", "5 m ago", "3 h ago", "2 d ago" (or "in 5 m" for the future). */
+export function ago(ts, now = Date.now()) {
+  if (!ts) return "";
+  const ms = now - Date.parse(ts);
+  const s = Math.round(Math.abs(ms) / 1000);
+  const text = s < 5 ? null : s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} m` : s < 172800 ? `${Math.floor(s / 3600)} h` : `${Math.floor(s / 86400)} d`;
+  if (!text) return "just now";
+  return ms >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** A <time> that shows "5 m ago" and keeps it current (see tickTimes); the full date on hover. */
+export function since(ts, prefix = "") {
+  if (!ts) return h("span", { text: "—" });
+  return h("time", { datetime: ts, "data-since": ts, "data-prefix": prefix, title: when(ts), text: `${prefix}${ago(ts)}` });
+}
+
+/** "4 s", "3 m 20 s", "2 h 5 m", "1 d 3 h": a duration in seconds, for people. */
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return "—";
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} m${s % 60 ? ` ${s % 60} s` : ""}`;
+  const hrs = Math.floor(m / 60);
+  if (hrs < 48) return `${hrs} h${m % 60 ? ` ${m % 60} m` : ""}`;
+  return `${Math.floor(hrs / 24)} d${hrs % 24 ? ` ${hrs % 24} h` : ""}`;
+}
+
+/** Refreshes every live relative time on the page (called once a second by the app). */
+export function tickTimes(now = Date.now()) {
+  for (const el of document.querySelectorAll("time[data-since]")) {
+    const text = `${el.dataset.prefix || ""}${ago(el.dataset.since, now)}`;
+    if (el.textContent !== text) el.textContent = text;
+  }
+}

@@ -1,11 +1,12 @@
-// Inbox: every pending agent check-in of every room, most urgent then oldest first, live from
-// the org stream; the detail of one beside it (with a quorum's votes and the escalation level,
-// kept live by checkin.vote / checkin.escalated); batch approve; keyboard j/k/a/r/m/x/?.
+// Inbox: the room overview (per room: waiting, oldest, decided today, median time to decision),
+// then every pending agent check-in of every room, most urgent then oldest first, live from the
+// org stream; the detail of one beside it (with a quorum's votes and the escalation level, kept
+// live by checkin.vote / checkin.escalated); batch approve; keyboard j/k/o/Enter/a/r/m/x/?.
 
 import { all, get, post, enc } from "./api.js";
-import { h, fill, field, select, errorLine, json, timeLeft, when, message } from "./dom.js";
-import { rooms, agentName, roomName, roomList, know } from "./store.js";
-import { decisionForm } from "./decide.js";
+import { h, fill, field, select, errorLine, json, timeLeft, when, message, since, duration } from "./dom.js";
+import { rooms, agentName, roomName, roomList, know, knowPeople, peopleOf, personName } from "./store.js";
+import { decisionForm, diffList } from "./decide.js";
 import { threadList } from "./thread.js";
 import { onEvent, onResync } from "./stream.js";
 import { say } from "./dom.js";
@@ -20,7 +21,8 @@ let current = null; // the id the keyboard acts on
 let root = null;
 const notified = new Map(); // id -> whom the last escalation step notified (from checkin.escalated)
 let list, filter, counts, batchError, detail, detailId = null, form = null, thread = null, detailState = null;
-let detailFlow = null; // {urgency, escalation, approvals, note}: the parts a vote or an escalation changes
+let detailFlow = null;
+let detailContext = {}; // {urgency, escalation, approvals, note}: the parts a vote or an escalation changes
 
 function order(a, b) {
   return (URGENCY[b.urgency] ?? 1) - (URGENCY[a.urgency] ?? 1) || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : 1);
@@ -63,6 +65,7 @@ function itemNode(c) {
         h("span", { class: `badge urgency`, text: `${c.urgency} urgency` }),
         c.escalation_level ? h("span", { class: "badge escalation", text: `escalated: ${escalationText(c)}` }) : null,
         c.quorum ? h("span", { class: "badge quorum", text: `${(c.votes || []).length} voted · ${stillNeeded(c)}` }) : null,
+        since(c.created_at, "waiting since "),
         h("span", { class: "left", "data-expires": c.expires_at || "", text: timeLeft(c.expires_at) }),
       ),
     ),
@@ -94,7 +97,7 @@ function render() {
     if (list.children[i] !== node) list.insertBefore(node, list.children[i] || null);
   });
   list.querySelector(".empty")?.remove();
-  if (!vis.length) list.append(h("li", { class: "empty", text: "Nothing is waiting for a decision." }));
+  if (!vis.length) list.append(emptyInbox());
   // Pending counts per room, in the filter itself.
   const per = new Map();
   for (const c of items.values()) per.set(c.room_id, (per.get(c.room_id) || 0) + 1);
@@ -104,6 +107,65 @@ function render() {
   filter.value = keep;
   fill(counts, `${vis.length} waiting`);
   updateBatch();
+}
+
+/** An empty inbox says so, and how a first agent gets here. */
+function emptyInbox() {
+  const first = !roomFilter && items.size === 0;
+  return h("li", { class: "empty" },
+    h("p", { text: roomFilter ? "Nothing in this room is waiting for a decision." : "Nothing is waiting for a decision." }),
+    first ? h("p", {}, "No agent has asked yet? Connect a first agent: register it on the ",
+      h("a", { href: "#/agents", text: "Agents page" }), " (it gets an API key), then have it call ",
+      h("code", { text: "POST /v1/rooms/{room}/check-in" }), " before a risky action. The ",
+      h("a", { href: "/docs", text: "API docs" }), " show the call, the SDKs and the MCP tools.") : null);
+}
+
+// ---------------------------------------------------------------- overview
+
+let overview = null;
+let overviewTimer = null;
+
+/** Per room: waiting, oldest waiting, decided today, median time to decision (7 days). */
+async function loadOverview() {
+  const o = overview;
+  if (!o) return;
+  let rows;
+  try {
+    rows = await get("/v1/stats/rooms");
+  } catch (e) {
+    if (overview === o) fill(o.list, h("li", { class: "error", text: `Overview unavailable: ${message(e)}` }));
+    return;
+  }
+  // The page may have been left (or redrawn) while the answer was on its way.
+  if (overview !== o) return;
+  fill(o.list, rows.map((r) => {
+    const b = h("button", { type: "button", class: "room-card", "aria-pressed": String(roomFilter === r.room_id), onclick: () => pickRoom(r.room_id) },
+      h("strong", { class: "room-name", text: r.name }),
+      h("span", { class: "n", text: `${r.pending} waiting` }),
+      h("span", { class: "meta" }, r.oldest_pending_at ? since(r.oldest_pending_at, "oldest ") : "nothing waiting"),
+      h("span", { class: "meta", text: `${r.decided_today} decided today` }),
+      h("span", { class: "meta", text: `median ${duration(r.median_decision_seconds_7d)} (7 d)` }));
+    return h("li", {}, b);
+  }));
+  if (!rows.length) fill(o.list, h("li", { class: "empty", text: "No rooms yet: create one on the Rooms page." }));
+}
+
+function pickRoom(id) {
+  if (!overview) return;
+  roomFilter = roomFilter === id ? "" : id;
+  filter.value = roomFilter;
+  for (const b of overview.list.querySelectorAll(".room-card")) b.setAttribute("aria-pressed", "false");
+  render();
+  loadOverview();
+}
+
+/** Events change the counts: refresh at most once a second. */
+function overviewSoon() {
+  if (!overview || overviewTimer) return;
+  overviewTimer = setTimeout(() => {
+    overviewTimer = null;
+    loadOverview();
+  }, 1000);
 }
 
 function updateBatch() {
@@ -160,6 +222,7 @@ async function openDetail(id) {
   }
   if (detailId !== id) return;
   await know(ci.room_id, ci.agent_id);
+  await knowPeople(peopleOf(ci));
   const trust = h("span", { class: "trust", text: "…" });
   if (ci.agent_id) {
     get(`/v1/agents/${enc(ci.agent_id)}/trust`)
@@ -176,7 +239,8 @@ async function openDetail(id) {
     approvals: approvalsPanel(),
     note: h("p", { class: "vote-note", role: "status" }),
   };
-  form = decisionForm(id, (kind, after) => decided(id, kind, after));
+  form = decisionForm(id, (kind, after) => decided(id, kind, after), ci.context || {});
+  detailContext = ci.context || {};
   thread = threadList(ci.messages || []);
   fill(
     detail,
@@ -187,13 +251,13 @@ async function openDetail(id) {
       "dl",
       { class: "facts" },
       h("dt", { text: "Room" }), h("dd", { text: roomName(ci.room_id) }),
-      h("dt", { text: "Agent" }), h("dd", {}, h("span", { text: agentName(ci.agent_id) }), " · ", trust),
+      h("dt", { text: "Agent" }), h("dd", {}, ci.agent_id ? h("a", { href: `#/agents/${enc(ci.agent_id)}`, title: ci.agent_id, text: agentName(ci.agent_id) }) : "—", " · ", trust),
       h("dt", { text: "Risk" }), h("dd", { text: ci.risk_level }),
       h("dt", { text: "Urgency" }), detailFlow.urgency,
       h("dt", { text: "Escalation" }), detailFlow.escalation,
       h("dt", { text: "Policy" }), h("dd", { text: ci.policy ? `${ci.policy.result}${ci.policy.rule_id ? ` (${ci.policy.rule_id})` : ""}: ${ci.policy.reason}` : "—" }),
       h("dt", { text: "Expires" }), h("dd", {}, ci.expires_at ? `${when(ci.expires_at)} · ` : "", h("span", { class: "left", "data-expires": ci.expires_at || "", text: timeLeft(ci.expires_at) }), ` (${ci.timeout_action})`),
-      h("dt", { text: "Created" }), h("dd", { text: when(ci.created_at) }),
+      h("dt", { text: "Created" }), h("dd", {}, since(ci.created_at), ` · ${when(ci.created_at)}`),
     ),
     h("h4", { text: "Description" }),
     h("p", { class: "description", text: ci.description || "—" }),
@@ -216,9 +280,10 @@ function showState(ci) {
   if (!detailState) return;
   const d = ci.decision;
   const needed = stillNeeded(ci);
-  detailState.textContent =
+  fill(detailState,
     ci.status === "pending" ? `Waiting for a decision${needed ? `: ${needed.toLowerCase()}` : ""}.`
-      : `${ci.status}${d ? ` by ${d.decided_by}${d.reason ? `: ${d.reason}` : ""}` : ""}${d && d.modifications ? ` · ${JSON.stringify(d.modifications)}` : ""}`;
+      : `${ci.status}${d ? ` by ${personName(d.decided_by)}${d.reason ? `: ${d.reason}` : ""}` : ""}`,
+    d && d.modifications ? diffList(ci.context || detailContext, d.modifications, "Modifications") : null);
   detailState.className = `state status-${ci.status}`;
 }
 
@@ -282,11 +347,13 @@ onEvent(async (env) => {
   if (!c.id) return;
   if (env.event === "checkin.escalated") notified.set(c.id, c.notify);
   if (c.id === detailId) {
+    await knowPeople([...peopleOf(c), ...(Array.isArray(c.notify) ? c.notify : [])]);
     showState(c);
     showFlow(c);
-    if (c.status !== "pending" && form) form.showError(`This check-in was ${c.status} elsewhere${c.decision ? ` by ${c.decision.decided_by}` : ""}.`);
+    if (c.status !== "pending" && form) form.showError(`This check-in was ${c.status} elsewhere${c.decision ? ` by ${personName(c.decision.decided_by)}` : ""}.`);
   }
   if (c.direction !== "agent_to_human") return;
+  overviewSoon();
   if (c.status === "pending") {
     await know(c.room_id, c.agent_id);
     items.set(c.id, c);
@@ -323,19 +390,34 @@ function onKey(e) {
   const k = e.key;
   if (k === "j") move(1);
   else if (k === "k") move(-1);
-  else if (k === "a" && form) form.act("approve");
-  else if (k === "r" && form) form.act("reject");
-  else if (k === "m" && form) form.act("modify");
+  else if (k === "o" || (k === "Enter" && !(t && ["A", "BUTTON", "SUMMARY"].includes(t.tagName)))) {
+    // Enter on a link or a button does what it does; elsewhere it opens, as o does.
+    if (!open()) return;
+  } else if (k === "a" && form) form.act("approve");
+  else if (k === "r" && form) {
+    form.reasonField.focus();
+    say("Type the reason, then press Reject.");
+  } else if (k === "m" && form) form.act("modify");
   else if (k === "x" && current && nodes.get(current)) nodes.get(current).box.click();
   else if (k === "?") help();
   else return;
   e.preventDefault();
 }
 
+/** o / Enter: opens the check-in the keyboard is on (the first one if none). */
+function open() {
+  const vis = visible();
+  if (!vis.length) return false;
+  const c = vis.find((x) => x.id === current) || vis[0];
+  location.hash = `#/check-ins/${enc(c.id)}`;
+  nodes.get(c.id)?.querySelector(".action").focus();
+  return true;
+}
+
 function help() {
   let dlg = document.getElementById("keys");
   if (!dlg) {
-    const keys = [["j", "next check-in"], ["k", "previous check-in"], ["a", "approve"], ["r", "reject (needs a reason)"], ["m", "modify (reason + JSON)"], ["x", "select for batch approve"], ["?", "this help"]];
+    const keys = [["j", "next check-in"], ["k", "previous check-in"], ["o or Enter", "open the check-in"], ["a", "approve"], ["r", "reject: focuses the reason, then press Reject"], ["m", "modify: opens the editor of the context"], ["x", "select for batch approve"], ["?", "this help"]];
     dlg = h("dialog", { id: "keys", "aria-labelledby": "keys-title" },
       h("h2", { id: "keys-title", text: "Keyboard shortcuts" }),
       h("dl", {}, keys.map(([key, what]) => [h("dt", {}, h("kbd", { text: key })), h("dd", { text: what })])),
@@ -355,17 +437,25 @@ export async function show(main, params) {
     filter.addEventListener("change", () => {
       roomFilter = filter.value;
       render();
+      loadOverview();
     });
     counts = h("span", { class: "count", role: "status" });
     batchError = errorLine();
     detail = h("section", { class: "detail", role: "region", "aria-labelledby": "detail-title", hidden: true });
+    overview = { list: h("ul", { class: "overview", "aria-label": "Rooms" }) };
+    const overviewSection = h("section", { class: "overview-section", "aria-labelledby": "overview-title" },
+      h("h1", { id: "inbox-title", text: "Inbox" }),
+      h("h2", { id: "overview-title", text: "Rooms" }),
+      h("p", { class: "meta", text: "Pick a room to show only its check-ins; pick it again to show all." }),
+      overview.list);
     root = h(
       "div",
       { class: "inbox-page" },
+      overviewSection,
       h(
         "section",
-        { class: "inbox", "aria-labelledby": "inbox-title" },
-        h("h1", { id: "inbox-title", text: "Inbox" }),
+        { class: "inbox", "aria-labelledby": "waiting-title" },
+        h("h2", { id: "waiting-title", text: "Waiting for a decision" }),
         h("div", { class: "toolbar" }, field("Room", filter), counts,
           h("button", { type: "button", id: "approve-selected", onclick: approveSelected, disabled: true }, "Approve selected"),
           h("span", { id: "selected-count" }),
@@ -377,7 +467,7 @@ export async function show(main, params) {
     );
     fill(main, root);
     document.addEventListener("keydown", onKey);
-    await reload();
+    await Promise.all([reload(), loadOverview()]);
   }
   if (params.id) await openDetail(params.id);
   else closeDetail();
@@ -387,4 +477,5 @@ export function hide() {
   document.removeEventListener("keydown", onKey);
   closeDetail();
   root = null;
+  overview = null;
 }

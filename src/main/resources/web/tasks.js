@@ -3,7 +3,7 @@
 
 import { all, get, post, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, when, message, say } from "./dom.js";
-import { roomList, roomName, agentName, know } from "./store.js";
+import { roomList, roomName, agentName, personName, know } from "./store.js";
 import { decisionForm } from "./decide.js";
 import { threadList } from "./thread.js";
 import { onEvent } from "./stream.js";
@@ -106,7 +106,7 @@ function renderInfo(t, participants) {
       h("dt", { text: "Room" }), h("dd", { text: roomName(t.room_id) }),
       h("dt", { text: "Claimed by" }), h("dd", { text: t.claimed_by ? agentName(t.claimed_by) : "nobody yet" }),
       h("dt", { text: "Help requested" }), h("dd", { text: t.help_requested ? "yes" : "no" }),
-      h("dt", { text: "Decision" }), h("dd", { text: d ? `${d.type} by ${d.decided_by}${d.reason ? `: ${d.reason}` : ""}${d.modifications ? ` · ${JSON.stringify(d.modifications)}` : ""}` : "—" }),
+      h("dt", { text: "Decision" }), h("dd", { text: d ? `${d.type} by ${personName(d.decided_by)}${d.reason ? `: ${d.reason}` : ""}${d.modifications ? ` · ${JSON.stringify(d.modifications)}` : ""}` : "—" }),
       h("dt", { text: "Created" }), h("dd", { text: when(t.created_at) })),
     h("h3", { text: "Description" }), h("p", { class: "description", text: t.description || "—" }),
     h("h3", { text: "Context" }), h("pre", { class: "json", text: json(t.context || {}) }));
@@ -141,7 +141,7 @@ async function openDetail(id) {
         tasks.set(after.id, after);
         renderBoard();
         renderInfo(after);
-      })),
+      }, t.context || {})),
   };
   fill(detail, heading, h("h3", { class: "action", text: t.action }), parts.info,
     h("h3", { text: "Participants" }), parts.people, parts.review,

@@ -3,9 +3,11 @@
 // (votes, approvals_needed, quorum, escalation_level, urgency), so a live event just calls update.
 
 import { h, fill, when } from "./dom.js";
+import { personName } from "./store.js";
 
+/** The voter's name (the id on hover). */
 export function voterName(id) {
-  return id && id.startsWith("usr_") ? `human ${id}` : id || "—";
+  return personName(id);
 }
 
 function plural(n, one, many) {
@@ -45,7 +47,7 @@ function voteItem(v) {
   return h(
     "li",
     { class: `vote vote-${v.verdict}` },
-    h("strong", { text: voterName(v.voter) }),
+    h("strong", { text: voterName(v.voter), title: v.voter }),
     " ",
     h("span", { class: "verdict", text: v.verdict }),
     v.reason ? [": ", h("span", { class: "reason", text: v.reason })] : null,

@@ -15,6 +15,10 @@ const env = (k) => {
 const BASE = env("BASE_URL");
 const TOKEN = env("TOKEN");
 const ALICE = env("ALICE_ID");
+// The humans' display names (their tokens carry a name claim): the page shows these, never usr_ ids.
+const ALICE_NAME = "Alice Example";
+const BOB_NAME = "Bob Builder";
+const CAROL_NAME = "Carol Danvers";
 const EXPIRED = env("EXPIRED_TOKEN");
 const AGENT = env("AGENT_KEY");
 const AGENT2 = env("AGENT2_KEY");
@@ -180,16 +184,21 @@ try {
   const dc = detail(page);
   await dc.getByRole("heading", { name: c.action }).waitFor();
   await dc.getByLabel("Reason").fill("Cap at 40 seats");
-  await dc.getByLabel("Modifications").fill('{"seats": 40,');
+  // The first Modify opens the editor (the form; the raw JSON mode is one click away).
   await dc.getByRole("button", { name: "Modify", exact: true }).click();
-  await dc.getByText(/must be a JSON object/).waitFor();
+  await dc.getByRole("button", { name: "Raw JSON" }).click();
+  const rawMods = dc.getByLabel("Modifications (JSON)");
+  const jsonError = dc.getByRole("alert").filter({ hasText: /must be a JSON object/ });
+  await rawMods.fill('{"seats": 40,');
+  await dc.getByRole("button", { name: "Modify", exact: true }).click();
+  await jsonError.waitFor();
   check((await dc.getByLabel("Reason").inputValue()) === "Cap at 40 seats", "reason lost after invalid JSON");
-  check((await dc.getByLabel("Modifications").inputValue()) === '{"seats": 40,', "modifications lost after invalid JSON");
-  await dc.getByLabel("Modifications").fill("[40]");
+  check((await rawMods.inputValue()) === '{"seats": 40,', "modifications lost after invalid JSON");
+  await rawMods.fill("[40]");
   await dc.getByRole("button", { name: "Modify", exact: true }).click();
-  await dc.getByText(/must be a JSON object/).waitFor();
+  await jsonError.waitFor();
   await dc.getByLabel("Reason").fill("");
-  await dc.getByLabel("Modifications").fill('{"seats": 40}');
+  await rawMods.fill('{"seats": 40}');
   await dc.getByRole("button", { name: "Modify", exact: true }).click();
   await dc.getByText(/reason is required/i).waitFor();
   check((await state(c.id)).status === "pending", "an invalid modify was sent");
@@ -382,7 +391,7 @@ try {
   const approvals = dq.getByRole("region", { name: "Approvals" });
   await approvals.getByText("Needs 2 approvals of 3 approvers; one reject rejects.").waitFor();
   await approvals.getByText("2 more approvals needed").waitFor();
-  await approvals.getByText(`Not yet voted: human ${ALICE}, human ${BOB_ID}, human ${CAROL_ID}`).waitFor();
+  await approvals.getByText(`Not yet voted: ${ALICE_NAME}, ${BOB_NAME}, ${CAROL_NAME}`).waitFor();
   await approvals.getByText("No votes yet.").waitFor();
   const q1Row = page.locator("ul.items li", { has: page.getByRole("link", { name: q1.action, exact: true }) });
   await q1Row.getByText("0 voted · 2 more approvals needed").waitFor();
@@ -390,9 +399,9 @@ try {
   const bobVote = await api("POST", `/v1/check-ins/${q1.id}/approve`, BOB, { reason: "Fine by me <b>bob</b>" });
   check(bobVote.status === 200 && bobVote.data.status === "pending", `bob's vote ${bobVote.status} ${JSON.stringify(bobVote.error || bobVote.data.status)}`);
   const voteMs = await eventually("bob's vote shown live", () => approvals.getByText("1 more approval needed").isVisible());
-  await approvals.getByText(`Not yet voted: human ${ALICE}, human ${CAROL_ID}`).waitFor();
+  await approvals.getByText(`Not yet voted: ${ALICE_NAME}, ${CAROL_NAME}`).waitFor();
   const voteText = await approvals.getByRole("list", { name: "Votes" }).textContent();
-  check(voteText.includes(`human ${BOB_ID}`) && voteText.includes("approved") && voteText.includes("Fine by me <b>bob</b>"), `bob's vote: ${voteText}`);
+  check(voteText.includes(BOB_NAME) && !voteText.includes("usr_") && voteText.includes("approved") && voteText.includes("Fine by me <b>bob</b>"), `bob's vote: ${voteText}`);
   await q1Row.getByText("1 voted · 1 more approval needed").waitFor();
   check((await dq.getByLabel("Reason").inputValue()) === "typed while bob votes", "typed reason lost on a live vote");
   await dq.getByRole("button", { name: "Approve", exact: true }).click();
@@ -416,15 +425,17 @@ try {
   check(sq2.status === "pending" && sq2.votes.length === 1 && sq2.votes[0].voter === ALICE, `after alice's vote ${JSON.stringify(sq2.votes)}`);
   check(await inboxLink(page, q2.action).isVisible(), "a pending quorum check-in left the inbox after a vote");
   await dq.getByLabel("Reason").fill("Changed my mind");
-  await dq.getByLabel("Modifications").fill('{"amount": 80}');
+  await dq.getByRole("button", { name: "Modify", exact: true }).click();
+  await dq.getByRole("button", { name: "Raw JSON" }).click();
+  await dq.getByLabel("Modifications (JSON)").fill('{"amount": 80}');
   await dq.getByRole("button", { name: "Modify", exact: true }).click();
   await dq.getByText("you have already voted on this check-in (409)").waitFor();
   check((await dq.getByLabel("Reason").inputValue()) === "Changed my mind", "reason lost after a 409");
-  check((await dq.getByLabel("Modifications").inputValue()) === '{"amount": 80}', "modifications lost after a 409");
+  check((await dq.getByLabel("Modifications (JSON)").inputValue()) === '{"amount": 80}', "modifications lost after a 409");
   const carolVote = await api("POST", `/v1/check-ins/${q2.id}/approve`, CAROL, {});
   check(carolVote.status === 200 && carolVote.data.status === "approved", `carol's deciding vote ${carolVote.status}`);
   await inboxLink(page, q2.action).waitFor({ state: "detached" });
-  await dq.getByText(`approved by ${CAROL_ID}`).first().waitFor();
+  await dq.getByText(`approved by ${CAROL_NAME}`).first().waitFor();
   log("quorum: alice's own vote recorded with the check-in kept open; a second vote shows the 409 and keeps the text; carol's vote decided live");
 
   step = "quorum: batch approve is a vote";
@@ -443,7 +454,7 @@ try {
   const q3 = await checkIn("Payout 1200 EUR to a vendor", {}, QROOM);
   await inboxLink(page, q3.action).click();
   await dq.getByRole("heading", { name: q3.action }).waitFor();
-  await approvals.getByText(`Not yet voted: human ${BOB_ID}`).waitFor();
+  await approvals.getByText(`Not yet voted: ${BOB_NAME}`).waitFor();
   await dq.getByLabel("Reason").fill("I can sign this off");
   await dq.getByRole("button", { name: "Reject", exact: true }).click();
   await dq.getByText("you are not among this check-in's approvers (403)").waitFor();
@@ -470,7 +481,7 @@ try {
   check(firstLevel === "not escalated" || Date.now() - escAt > 2500, `level before the first step: ${firstLevel}`);
   await eventually("level 1 shown", async () => (await escalation.textContent()) === "level 1 · notified everyone", 8000);
   check((await urgencyDd.textContent()) === "high", `urgency after step 1: ${await urgencyDd.textContent()}`);
-  await eventually("level 2 shown", async () => (await escalation.textContent()) === `level 2 · notified human ${CAROL_ID}`, 8000);
+  await eventually("level 2 shown", async () => (await escalation.textContent()) === `level 2 · notified ${CAROL_NAME}`, 8000);
   check((await urgencyDd.textContent()) === "urgent", `urgency after step 2: ${await urgencyDd.textContent()}`);
   const escRow = page.locator("ul.items li", { has: page.getByRole("link", { name: esc.action, exact: true }) });
   await escRow.getByText("escalated: level 2").waitFor();

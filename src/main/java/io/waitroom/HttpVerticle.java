@@ -15,6 +15,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.CheckInList;
 import io.waitroom.checkins.CheckInRoutes;
 import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.EventRoutes;
@@ -39,6 +40,7 @@ import io.waitroom.receipts.ReceiptRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
 import io.waitroom.slack.SlackRoutes;
+import io.waitroom.stats.StatsRoutes;
 import io.waitroom.tasks.TaskRoutes;
 import io.waitroom.tasks.ThreadRoutes;
 import io.waitroom.trust.TrustRoutes;
@@ -169,6 +171,7 @@ public final class HttpVerticle extends VerticleBase {
     // Receipts, the public keys (/.well-known/jwks.json, no auth) and the audit chain's check.
     ReceiptRoutes.mount(router, deps);
     WatcherRoutes.mount(router, deps);
+    CheckInList.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
@@ -176,6 +179,7 @@ public final class HttpVerticle extends VerticleBase {
     // Slack: the org's app, rooms' channels, humans' links, and the interactivity endpoint
     // (signed by Slack: ordered ahead of the API's JSON-body, auth and rate-limit middleware).
     SlackRoutes.mount(router, deps);
+    StatsRoutes.mount(router, deps);
     // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
     LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);

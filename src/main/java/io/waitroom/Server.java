@@ -33,6 +33,7 @@ import io.waitroom.receipts.Receipts;
 import io.waitroom.receipts.SigningKeyVerticle;
 import io.waitroom.receipts.SigningKeys;
 import io.waitroom.slack.SlackVerticle;
+import io.waitroom.stats.DecisionMetricsVerticle;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
 import io.waitroom.watchers.WatcherVerticle;
@@ -195,6 +196,8 @@ public final class Server {
         .compose(id -> vertx.deployVerticle(new AuditSealerVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new EventRetentionVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new DecisionMetricsVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(
             id ->

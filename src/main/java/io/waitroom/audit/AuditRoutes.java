@@ -24,19 +24,45 @@ public final class AuditRoutes {
           + " a.target_id, a.snapshot, a.created_at, c.seq, c.prev_hash, c.hash";
 
   /**
+   * Who and what a row names, for people: the actor's display name (a human's name or e-mail, an
+   * agent's name) and a label for the target (a check-in's action, a room's or an agent's name).
+   */
+  private static final String NAMES =
+      """
+       CASE l.actor_type WHEN 'human' THEN coalesce(u.name, u.email) WHEN 'agent' THEN ag.name
+          END AS actor_name,
+        CASE l.target_type WHEN 'check_in' THEN ci.action WHEN 'room' THEN r.name
+          WHEN 'agent' THEN ta.name END AS target_label
+      """;
+
+  private static final String JOINS =
+      """
+      LEFT JOIN users u ON l.actor_type = 'human' AND u.id = l.actor_id
+      LEFT JOIN agents ag ON l.actor_type = 'agent' AND ag.id = l.actor_id
+      LEFT JOIN check_ins ci ON l.target_type = 'check_in' AND ci.id = l.target_id
+      LEFT JOIN rooms r ON l.target_type = 'room' AND r.id = l.target_id
+      LEFT JOIN agents ta ON l.target_type = 'agent' AND ta.id = l.target_id
+      """;
+
+  /**
    * $2 room (null = any), $3 agent as actor or target (null = any), $4 type, $5 cursor, $6 n. With
-   * each row's link in the org's hash chain (null until sealed, receipts/AuditChain).
+   * each row's link in the org's hash chain (null until sealed, receipts/AuditChain), then the
+   * names of {@link #NAMES}.
    */
   private static final String LIST =
-      "SELECT "
+      "SELECT l.*,"
+          + NAMES
+          + "FROM (SELECT "
           + COLUMNS
           + """
            FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id
           WHERE a.org_id = $1 AND ($2::text IS NULL OR a.room_id = $2)
             AND ($3::text IS NULL OR a.actor_id = $3 OR a.target_id = $3)
             AND ($4::text IS NULL OR a.event_type = $4) AND ($5::text IS NULL OR a.id < $5)
-          ORDER BY a.id DESC LIMIT $6
-          """;
+          ORDER BY a.id DESC LIMIT $6) l
+          """
+          + JOINS
+          + "ORDER BY l.id DESC";
 
   private final Deps deps;
 
@@ -62,6 +88,8 @@ public final class AuditRoutes {
         .put("event_type", r.getString("event_type"))
         .put("target_type", r.getString("target_type"))
         .put("target_id", r.getString("target_id"))
+        .put("actor_name", r.getString("actor_name"))
+        .put("target_label", r.getString("target_label"))
         .put("snapshot", r.getValue("snapshot"))
         .put("created_at", Time.iso(r.getOffsetDateTime("created_at")))
         .put("seq", r.getLong("seq"))

@@ -24,8 +24,13 @@ public final class Trust {
     };
   }
 
+  /**
+   * The score's change and its line in {@code trust_history}, in one statement (no extra round trip
+   * on the decision's hot row lock).
+   */
   static final String APPLY =
       """
+      WITH changed AS (
       INSERT INTO trust_scores (agent_id, room_id, org_id, score, approved, modified, rejected, expired)
       VALUES ($1, $2, $3, round(LEAST(100, GREATEST(0, 15 + $4::double precision))::numeric, 4)::double precision,
         ($5 = 'approved')::int, ($5 = 'modified')::int, ($5 = 'rejected')::int, ($5 = 'expired')::int)
@@ -36,6 +41,9 @@ public final class Trust {
         rejected = trust_scores.rejected + EXCLUDED.rejected,
         expired = trust_scores.expired + EXCLUDED.expired,
         updated_at = now()
+      RETURNING agent_id, room_id, org_id, score)
+      INSERT INTO trust_history (org_id, agent_id, room_id, score, outcome)
+      SELECT org_id, agent_id, room_id, score, $5::text FROM changed
       RETURNING score
       """;
 

@@ -5,7 +5,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.waitroom.Deps;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The dashboard: {@code GET /} and its static assets (hand-written ES modules, CSS, the service
@@ -44,6 +48,15 @@ public final class WebRoutes {
               secure(ctx);
               files.handle(ctx);
             });
+    // Chart.js (the Insights page's charts) from its WebJar: /vendor/chart/chart.umd.min.js.
+    StaticHandler charts = StaticHandler.create(ChartJs.ROOT).setDirectoryListing(false);
+    router
+        .get("/vendor/chart/*")
+        .handler(
+            ctx -> {
+              secure(ctx);
+              charts.handle(ctx);
+            });
     // Assets live at the root, one path segment each (/app.js, /sw.js: a service worker's scope
     // is its own folder). A one-segment pattern never sees /v1/..., so the API keeps its 405s.
     router
@@ -53,6 +66,25 @@ public final class WebRoutes {
               secure(ctx);
               files.handle(ctx);
             });
+  }
+
+  /** Where the {@code org.webjars.npm:chart.js} jar keeps its built files, whatever its version. */
+  static final class ChartJs {
+    static final String ROOT = "META-INF/resources/webjars/chart.js/" + version() + "/dist";
+
+    private ChartJs() {}
+
+    private static String version() {
+      String props = "META-INF/maven/org.webjars.npm/chart.js/pom.properties";
+      try (InputStream in = WebRoutes.class.getClassLoader().getResourceAsStream(props)) {
+        if (in == null) throw new IllegalStateException("org.webjars.npm:chart.js is missing");
+        Properties p = new Properties();
+        p.load(in);
+        return p.getProperty("version");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   private static void secure(RoutingContext ctx) {

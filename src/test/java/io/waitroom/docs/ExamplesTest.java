@@ -122,9 +122,17 @@ class ExamplesTest {
 
   @Test
   void javaTaskWorkerClaimsAndSubmitsEveryTaskAndTheHumanApproves() {
-    // The SDK's classes from this build (clients/java is a test source root) and Jackson.
+    // The SDK's classes from this build (clients/java is a test source root), Jackson, and what
+    // receipt verification uses: Nimbus JOSE (its Ed25519 verifier runs on Tink) and JCS.
     String classpath =
-        Stream.of(WaitroomClient.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class)
+        Stream.of(
+                WaitroomClient.class,
+                ObjectMapper.class,
+                JsonFactory.class,
+                JsonProperty.class,
+                com.nimbusds.jose.JOSEException.class,
+                com.google.crypto.tink.subtle.Ed25519Verify.class,
+                org.erdtman.jcs.JsonCanonicalizer.class)
             .map(ExamplesTest::codeSource)
             .distinct()
             .collect(Collectors.joining(File.pathSeparator));

@@ -784,6 +784,23 @@ class ContractTest {
         200);
     call("GET", "/v1/agents/{agent}/audit", "/v1/agents/" + agentId + "/audit", human, null, 200);
 
+    // History and insights
+    call(
+        "GET",
+        "/v1/check-ins",
+        "/v1/check-ins?status=approved,rejected,modified,withdrawn&limit=2",
+        human,
+        null,
+        200);
+    call("GET", "/v1/check-ins", "/v1/check-ins?q=database&agent_id=" + agentId, human, null, 200);
+    call("GET", "/v1/check-ins", "/v1/check-ins?status=nope", human, null, 400);
+    call("GET", "/v1/check-ins", "/v1/check-ins?room=no-such-room", human, null, 404);
+    call("GET", "/v1/stats", "/v1/stats?bucket=hour", human, null, 200);
+    call("GET", "/v1/stats", "/v1/stats?room=" + slug, human, null, 200);
+    call("GET", "/v1/stats", "/v1/stats?bucket=week", human, null, 400);
+    call("GET", "/v1/stats", "/v1/stats?room=no-such-room", human, null, 404);
+    call("GET", "/v1/stats/rooms", "/v1/stats/rooms", human, null, 200);
+
     // Routes that other branches add: exercised as soon as the router serves them.
     String task = null;
     if (serves("POST /v1/rooms/{room}/tasks")) {

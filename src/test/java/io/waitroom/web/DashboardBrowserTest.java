@@ -34,10 +34,23 @@ class DashboardBrowserTest {
     server.close();
   }
 
+  /** A token of {@code sub} with a name claim, signed in once (so the org knows the name). */
+  static String named(Fixtures f, String sub, String name) {
+    String token =
+        TestServer.token(
+            new JsonObject().put("org_id", f.org).put("sub", sub).put("name", name), 3600);
+    assertThat(server.api.get("/v1/me", token).data().getString("name")).isEqualTo(name);
+    return token;
+  }
+
   @Test
   void aHumanSignsInAndDecidesEverythingFromTheDashboard() throws Exception {
     Fixtures f = Fixtures.create(server.api);
     String alice = f.room.getString("created_by");
+    // Every human has a name (from the JWT's name claim): the page shows it, never the usr_ id.
+    String aliceToken = named(f, "alice", "Alice Example");
+    String bobToken = named(f, "bob", "Bob Builder");
+    String carolToken = named(f, "carol", "Carol Danvers");
     String deployer = f.agentKey("deployer");
     String designer = f.agentKey("designer");
     JsonObject expiredClaims = Jwts.claims(f.org, "alice").put("exp", Jwts.now() - 60);
@@ -51,10 +64,10 @@ class DashboardBrowserTest {
             NodeScripts.project("src/test/node/browser"),
             Map.ofEntries(
                 Map.entry("BASE_URL", server.api.base()),
-                Map.entry("TOKEN", f.human),
+                Map.entry("TOKEN", aliceToken),
                 Map.entry("ALICE_ID", alice),
-                Map.entry("BOB_TOKEN", f.human("bob")),
-                Map.entry("CAROL_TOKEN", f.human("carol")),
+                Map.entry("BOB_TOKEN", bobToken),
+                Map.entry("CAROL_TOKEN", carolToken),
                 Map.entry("EXPIRED_TOKEN", expired),
                 Map.entry("AGENT_KEY", deployer),
                 Map.entry("AGENT2_KEY", designer),
