@@ -12,6 +12,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.waitroom.access.AccessRoutes;
+import io.waitroom.access.RoleGate;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
@@ -128,6 +130,8 @@ public final class HttpVerticle extends VerticleBase {
     AgentRoutes.mountPublic(router, deps);
     AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt(), deps.agentKeys());
     onApi(router, auth);
+    // Roles (issue 27): the role each human request needs, in one table (access/RoleGate).
+    onApi(router, new RoleGate(deps.pool()));
     RateLimitHandler limits = new RateLimitHandler(deps.rateLimiter());
     onApi(router, limits);
 
@@ -155,6 +159,7 @@ public final class HttpVerticle extends VerticleBase {
     SignalRoutes.mount(router, deps);
     PushRoutes.mount(router, deps);
     MeRoutes.mount(router, deps);
+    AccessRoutes.mount(router, deps);
     // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
     LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);

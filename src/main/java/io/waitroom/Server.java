@@ -23,9 +23,9 @@ import io.waitroom.events.EventRetentionVerticle;
 import io.waitroom.events.EventWaiters;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.events.StreamMetrics;
+import io.waitroom.notify.MailVerticle;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
-import io.waitroom.notify.MailVerticle;
 import io.waitroom.push.PushVerticle;
 import io.waitroom.ratelimit.RateLimiter;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
@@ -112,11 +112,12 @@ public final class Server {
                                       vertx, boot.database().connectOptions(), config.dbPoolSize());
                               JwtVerifier jwt =
                                   JwtVerifier.create(
-                                      vertx,
-                                      boot.secret(),
-                                      jwks,
-                                      boot.publicKeyPem(),
-                                      config.orgClaims());
+                                          vertx,
+                                          boot.secret(),
+                                          jwks,
+                                          boot.publicKeyPem(),
+                                          config.orgClaims())
+                                      .withRoleClaim(config.access().jwtRoleClaim());
                               Deps deps =
                                   new Deps(
                                       vertx,
@@ -131,7 +132,8 @@ public final class Server {
                                       new StreamMetrics(registry),
                                       boot.pushKeys(),
                                       new AgentKeyCache(vertx),
-                                      new RoomPolicies(config.timeoutUnitSeconds(), config.mailEnabled()));
+                                      new RoomPolicies(
+                                          config.timeoutUnitSeconds(), config.mailEnabled()));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));

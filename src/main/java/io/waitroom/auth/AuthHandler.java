@@ -25,8 +25,9 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private final Pool pool;
   private final JwtVerifier jwt;
   private final AgentKeyCache agentKeys;
-  // (org claim, sub, name, email) -> ids. Safe to cache: once created, these rows never change
-  // identity; a token with another name or address misses and stores them (each sign-in).
+  // (org claim, sub, name, email, role claim) -> ids. Safe to cache: once created, these rows never
+  // change identity; a token with another name, address or role claim misses and stores them (each
+  // sign-in). The role itself is never cached: RoleGate and the decision statements read it.
   private final Map<String, String[]> humans = new ConcurrentHashMap<>();
 
   public AuthHandler(Pool pool, JwtVerifier jwt, AgentKeyCache agentKeys) {
@@ -139,7 +140,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
         .compose(
             c -> {
               String cacheKey =
-                  c.org() + '\u0000' + c.subject() + '\u0000' + c.name() + '\u0000' + c.email();
+                  c.org()
+                      + '\u0000'
+                      + c.subject()
+                      + '\u0000'
+                      + c.name()
+                      + '\u0000'
+                      + c.email()
+                      + '\u0000'
+                      + c.role();
               String[] ids = humans.get(cacheKey);
               if (ids != null) {
                 return Future.succeededFuture(
@@ -153,7 +162,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
                           Ids.next(Ids.USER),
                           c.subject(),
                           c.name(),
-                          c.email()))
+                          c.email(),
+                          c.role()))
                   .map(
                       rows -> {
                         Row r = rows.iterator().next();

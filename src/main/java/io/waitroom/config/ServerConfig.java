@@ -1,5 +1,6 @@
 package io.waitroom.config;
 
+import io.waitroom.access.AccessSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -47,7 +48,8 @@ public record ServerConfig(
     String vapidSubject,
     String smtpUrl,
     String mailFrom,
-    String publicUrlSetting) {
+    String publicUrlSetting,
+    AccessSettings access) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -115,7 +117,8 @@ public record ServerConfig(
         v.getOrDefault("WAITROOM_VAPID_SUBJECT", "mailto:admin@localhost").trim(),
         blankToNull(v.get("WAITROOM_SMTP_URL")),
         blankToNull(v.get("WAITROOM_MAIL_FROM")),
-        blankToNull(v.get("WAITROOM_PUBLIC_URL")));
+        blankToNull(v.get("WAITROOM_PUBLIC_URL")),
+        AccessSettings.from(v));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
@@ -151,6 +154,11 @@ public record ServerConfig(
     String base = publicUrlSetting == null ? "http://localhost:" + port : publicUrlSetting.trim();
     while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
     return base;
+  }
+
+  /** Whether the server's public URL is https: then its cookies are {@code Secure}. */
+  public boolean secureCookies() {
+    return publicUrl().startsWith("https://");
   }
 
   /** Whether e-mail notifications are on ({@code WAITROOM_SMTP_URL} is set). */

@@ -22,11 +22,11 @@ import java.util.List;
  * /v1/humans}), and their notification preferences ({@code GET/PUT /v1/me/notifications}).
  */
 public final class MeRoutes {
-  static final String ME = "SELECT id, org_id, name, email, notify FROM users WHERE id = $1";
+  static final String ME = "SELECT id, org_id, name, email, notify, role FROM users WHERE id = $1";
 
   static final String HUMANS =
       """
-      SELECT id, name, email FROM users WHERE org_id = $1 AND ($2::text IS NULL OR id > $2)
+      SELECT id, name, email, role FROM users WHERE org_id = $1 AND ($2::text IS NULL OR id > $2)
       ORDER BY id LIMIT $3
       """;
 
@@ -75,7 +75,8 @@ public final class MeRoutes {
                         .put("id", r.getString("id"))
                         .put("name", r.getString("name"))
                         .put("email", r.getString("email"))
-                        .put("org_id", r.getString("org_id"))));
+                        .put("org_id", r.getString("org_id"))
+                        .put("role", r.getString("role"))));
   }
 
   private Future<Reply> humans(RoutingContext ctx) {
@@ -93,7 +94,8 @@ public final class MeRoutes {
                         new JsonObject()
                             .put("id", r.getString("id"))
                             .put("name", r.getString("name"))
-                            .put("email", r.getString("email")),
+                            .put("email", r.getString("email"))
+                            .put("role", r.getString("role")),
                     "id"));
   }
 
@@ -101,7 +103,8 @@ public final class MeRoutes {
 
   private Future<Reply> notifications(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return self(human).compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
+    return self(human)
+        .compose(r -> view(human, r.getString("email"), (JsonObject) r.getValue("notify")));
   }
 
   private Future<Reply> setNotifications(RoutingContext ctx) {
@@ -187,8 +190,8 @@ public final class MeRoutes {
   }
 
   /**
-   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what
-   * they lead to: the address e-mail goes to and whether it will be sent at all.
+   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what they
+   * lead to: the address e-mail goes to and whether it will be sent at all.
    */
   private Future<Reply> view(Actor.Human human, String address, JsonObject notify) {
     JsonObject email =
@@ -210,7 +213,8 @@ public final class MeRoutes {
                     rows -> {
                       JsonArray slugs = new JsonArray();
                       for (Object id : ids) {
-                        for (Row r : rows) if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
+                        for (Row r : rows)
+                          if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
                       }
                       return (Object) slugs;
                     })

@@ -914,6 +914,61 @@ class ContractTest {
       call("GET", "/sw.js", "/sw.js", null, null, Map.of(), 200);
     }
 
+    // People and access (issue 27): roles and room members.
+    if (serves("GET /v1/rooms/{room}/members")) {
+      String aliceId = call("GET", "/v1/me", "/v1/me", human, null, 200).data().getString("id");
+      String bob = TestServer.token(org, "bob");
+      String bobId = call("GET", "/v1/me", "/v1/me", bob, null, 200).data().getString("id");
+      String members = r + "/members/";
+      call("GET", "/v1/rooms/{room}/members", r + "/members", bob, null, 200);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + bobId,
+          human,
+          obj("role", "approver"),
+          200);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + bobId,
+          human,
+          obj("role", "owner"),
+          400);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + aliceId,
+          human,
+          obj("role", "viewer"),
+          409);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + bobId,
+          bob,
+          obj("role", "viewer"),
+          403);
+      call("GET", "/v1/rooms/{room}/members", r + "/members", human, null, 200);
+      call("DELETE", "/v1/rooms/{room}/members/{human_id}", members + bobId, human, null, 200);
+      call("DELETE", "/v1/rooms/{room}/members/{human_id}", members + bobId, human, null, 404);
+      call("DELETE", "/v1/rooms/{room}/members/{human_id}", members + aliceId, human, null, 409);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/" + bobId, human, obj("role", "viewer"), 200);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/" + aliceId, human, obj("role", "viewer"), 409);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/" + aliceId, bob, obj("role", "viewer"), 403);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/usr_nope", human, obj("role", "viewer"), 404);
+      call("GET", "/v1/humans", "/v1/humans", bob, null, 200);
+      // A viewer's decision: 403 naming the role needed, as documented.
+      String waiting = pending(agent, r, "needs a human");
+      call(
+          "POST",
+          "/v1/check-ins/{id}/approve",
+          "/v1/check-ins/" + waiting + "/approve",
+          bob,
+          obj(),
+          403);
+    }
+
     // Every secured route refuses a missing credential and the wrong kind of caller, as documented.
     Map<String, String> ids =
         Map.of(
@@ -963,10 +1018,8 @@ class ContractTest {
         call("POST", "/v1/rooms", "/v1/rooms", alice, obj("name", "Payments", "slug", slug), 201)
             .data()
             .getString("created_by");
-    String bobId =
-        call("POST", "/v1/rooms", "/v1/rooms", bob, obj("name", "Bob's"), 201)
-            .data()
-            .getString("created_by");
+    // Bob, the org's second human, is an approver (issue 27): his id comes from /v1/me.
+    String bobId = call("GET", "/v1/me", "/v1/me", bob, null, 200).data().getString("id");
     String r = "/v1/rooms/" + slug;
     JsonObject policies =
         new JsonObject()
@@ -1139,7 +1192,11 @@ class ContractTest {
   }
 
   private static String concrete(String template, Map<String, String> ids) {
-    String path = template.replace("{room}", ids.get("room")).replace("{agent}", ids.get("agent"));
+    String path =
+        template
+            .replace("{room}", ids.get("room"))
+            .replace("{agent}", ids.get("agent"))
+            .replace("{human_id}", ids.getOrDefault("human_id", "usr_nope"));
     return path.contains("watchers/{id}")
         ? path.replace("{id}", ids.get("watcher"))
         : path.replace("{id}", ids.get("id"));
