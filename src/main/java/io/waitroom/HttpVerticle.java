@@ -14,6 +14,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.waitroom.access.AccessRoutes;
 import io.waitroom.access.RoleGate;
+import io.waitroom.access.Sessions;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
@@ -128,7 +129,12 @@ public final class HttpVerticle extends VerticleBase {
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     onApi(router, JsonBodyHandler.afterBody());
     AgentRoutes.mountPublic(router, deps);
-    AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt(), deps.agentKeys());
+    AuthHandler auth =
+        new AuthHandler(
+            deps.pool(),
+            deps.jwt(),
+            deps.agentKeys(),
+            ctx -> Sessions.authenticate(deps.pool(), deps.config(), ctx));
     onApi(router, auth);
     // Roles (issue 27): the role each human request needs, in one table (access/RoleGate).
     onApi(router, new RoleGate(deps.pool()));

@@ -31,10 +31,25 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private final Map<String, String[]> humans = new ConcurrentHashMap<>();
 
   public AuthHandler(Pool pool, JwtVerifier jwt, AgentKeyCache agentKeys) {
+    this(pool, jwt, agentKeys, null);
+  }
+
+  /**
+   * @param cookies the human of a request's session cookie (null when it has none), tried when the
+   *     request has no bearer credential; null: cookies are not credentials here
+   */
+  public AuthHandler(
+      Pool pool,
+      JwtVerifier jwt,
+      AgentKeyCache agentKeys,
+      java.util.function.Function<RoutingContext, Future<Actor.Human>> cookies) {
     this.pool = pool;
     this.jwt = jwt;
     this.agentKeys = agentKeys;
+    this.cookies = cookies;
   }
+
+  private final java.util.function.Function<RoutingContext, Future<Actor.Human>> cookies;
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -64,6 +79,18 @@ public final class AuthHandler implements Handler<RoutingContext> {
    */
   public Future<Actor> authenticate(RoutingContext ctx) {
     String credential = credential(ctx);
+    if (credential == null && cookies != null && ctx.request().getHeader("Authorization") == null) {
+      return cookies
+          .apply(ctx)
+          .compose(
+              h ->
+                  h != null
+                      ? Future.succeededFuture((Actor) h)
+                      : Future.failedFuture(
+                          ApiException.unauthorized(
+                              "missing credentials: send Authorization: Bearer <key or token>,"
+                                  + " or sign in")));
+    }
     if (credential == null) {
       return Future.failedFuture(
           ApiException.unauthorized(

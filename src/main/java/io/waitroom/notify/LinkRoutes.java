@@ -11,26 +11,25 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.checkins.CheckInRepository;
-import io.waitroom.http.Reply;
 import io.waitroom.checkins.CheckIn;
+import io.waitroom.checkins.CheckInRepository;
 import io.waitroom.checkins.Decisions;
 import io.waitroom.checkins.Status;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
+import io.waitroom.http.Reply;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /d/<token>}: the pages behind action links. {@code GET} and {@code HEAD} only show
- * (mail scanners, link previews and prefetchers open links); {@code POST} decides, as the link's
- * human, through the API's own transition, and spends the link in the same transaction. Answers
- * are HTML ({@code Accept: application/json} gets JSON, for the service worker's notification
- * actions), never cached, never framed, never sent as a referrer; requests are rate limited per
- * IP. Failures are answered here, not by the API's failure handler, which would log the path (the
- * token).
+ * {@code /d/<token>}: the pages behind action links. {@code GET} and {@code HEAD} only show (mail
+ * scanners, link previews and prefetchers open links); {@code POST} decides, as the link's human,
+ * through the API's own transition, and spends the link in the same transaction. Answers are HTML
+ * ({@code Accept: application/json} gets JSON, for the service worker's notification actions),
+ * never cached, never framed, never sent as a referrer; requests are rate limited per IP. Failures
+ * are answered here, not by the API's failure handler, which would log the path (the token).
  */
 public final class LinkRoutes {
   private static final Logger log = LoggerFactory.getLogger(LinkRoutes.class);
@@ -101,10 +100,7 @@ public final class LinkRoutes {
       return new Answer(
           status,
           html,
-          new JsonObject()
-              .put("ok", ok)
-              .put("status", state)
-              .put("message", message),
+          new JsonObject().put("ok", ok).put("status", state).put("message", message),
           null);
     }
 
@@ -156,8 +152,7 @@ public final class LinkRoutes {
                 if (Boolean.TRUE.equals(l.getBoolean("expired"))) {
                   return Future.succeededFuture(expired());
                 }
-                return Future.succeededFuture(
-                    new Answer(303, null, null, openUrl(checkInId)));
+                return Future.succeededFuture(new Answer(303, null, null, openUrl(checkInId)));
               }
               if (Boolean.TRUE.equals(l.getBoolean("used"))) return Future.succeededFuture(used());
               if (Boolean.TRUE.equals(l.getBoolean("expired"))) {
@@ -198,7 +193,10 @@ public final class LinkRoutes {
               if ("open".equals(l.getString("verdict"))) {
                 return Future.succeededFuture(
                     Answer.problem(
-                        405, "This link only opens Waitroom", null, openUrl(l.getString("check_in_id"))));
+                        405,
+                        "This link only opens Waitroom",
+                        null,
+                        openUrl(l.getString("check_in_id"))));
               }
               if (Boolean.TRUE.equals(l.getBoolean("used"))) return Future.succeededFuture(used());
               if (Boolean.TRUE.equals(l.getBoolean("expired"))) {
@@ -212,7 +210,8 @@ public final class LinkRoutes {
               }
               if (error != null) {
                 String why = error;
-                return CheckInView.read(deps.pool(), l.getString("org_id"), l.getString("check_in_id"))
+                return CheckInView.read(
+                        deps.pool(), l.getString("org_id"), l.getString("check_in_id"))
                     .map(
                         v ->
                             v == null
@@ -277,14 +276,16 @@ public final class LinkRoutes {
               : "Your rejection is recorded";
       message = headline;
     } else {
-      headline = switch (ci.status()) {
-        case "approved" -> "Approved";
-        case "rejected" -> "Rejected";
-        default -> "Decided: " + ci.status();
-      };
+      headline =
+          switch (ci.status()) {
+            case "approved" -> "Approved";
+            case "rejected" -> "Rejected";
+            default -> "Decided: " + ci.status();
+          };
       message = headline + " · " + Html.cut(ci.action(), 100);
     }
-    return Answer.page(200, LinkPages.result(headline, ci.action(), open), true, message, ci.status());
+    return Answer.page(
+        200, LinkPages.result(headline, ci.action(), open), true, message, ci.status());
   }
 
   private static String lastVerdict(CheckIn ci) {
@@ -312,7 +313,8 @@ public final class LinkRoutes {
       }
       if (a.status() == 403) {
         return Future.succeededFuture(
-            Answer.problem(403, "You cannot decide this request", a.getMessage(), openUrl(checkInId)));
+            Answer.problem(
+                403, "You cannot decide this request", a.getMessage(), openUrl(checkInId)));
       }
       if (a.status() == 404) return Future.succeededFuture(unknown());
     }
@@ -327,8 +329,7 @@ public final class LinkRoutes {
   }
 
   private static Answer used() {
-    return Answer.problem(
-        410, "This link has already been used", "Nothing was changed.", null);
+    return Answer.problem(410, "This link has already been used", "Nothing was changed.", null);
   }
 
   private static Answer expired() {
@@ -363,7 +364,10 @@ public final class LinkRoutes {
         Http.requestId(ctx),
         e.getClass().getSimpleName() + ": " + e.getMessage());
     return Answer.problem(
-        503, "Waitroom cannot answer right now", "Nothing was changed. Try again in a moment.", null);
+        503,
+        "Waitroom cannot answer right now",
+        "Nothing was changed. Try again in a moment.",
+        null);
   }
 
   private void write(RoutingContext ctx, String token, Answer a) {

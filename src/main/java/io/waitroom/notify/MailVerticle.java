@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends queued e-mails ({@code mail_deliveries}, filled by {@link MailQueue}) over SMTP with Vert.x's
- * non-blocking mail client, with the machinery of webhooks and Web Push: the leased claim loop
- * ({@link DeliveryLoop}; {@code SKIP LOCKED}, so two nodes never send one row), rung by every
+ * Sends queued e-mails ({@code mail_deliveries}, filled by {@link MailQueue}) over SMTP with
+ * Vert.x's non-blocking mail client, with the machinery of webhooks and Web Push: the leased claim
+ * loop ({@link DeliveryLoop}; {@code SKIP LOCKED}, so two nodes never send one row), rung by every
  * commit that may have queued one. Each e-mail is rendered when it is sent, from the check-in as it
  * is then, with the recipient's freshly minted action links; one whose check-in was decided in the
  * meantime is skipped. SMTP 4xx answers, timeouts and refused connections are retried with backoff;
@@ -189,7 +189,8 @@ public final class MailVerticle extends VerticleBase {
         .recover(
             e -> {
               // The database, not SMTP: leave the row to its lease and try again later.
-              log.warn("mail attempt could not run delivery_id={} error=\"{}\"", id, e.getMessage());
+              log.warn(
+                  "mail attempt could not run delivery_id={} error=\"{}\"", id, e.getMessage());
               return Future.succeededFuture();
             });
   }
@@ -221,8 +222,7 @@ public final class MailVerticle extends VerticleBase {
   private Future<Void> finish(String id, int attempt, String status, double delay, String error) {
     return deps.pool()
         .preparedQuery(FINISH)
-        .execute(
-            Tuple.from(new Object[] {id, attempt, status, delay < 0 ? null : delay, error}))
+        .execute(Tuple.from(new Object[] {id, attempt, status, delay < 0 ? null : delay, error}))
         .onSuccess(v -> loop.retryIn(delay))
         .mapEmpty();
   }
