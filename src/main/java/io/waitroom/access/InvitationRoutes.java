@@ -65,10 +65,10 @@ final class InvitationRoutes {
     Actor.Human admin = AuthHandler.humanOnly(ctx);
     JsonObject body = Requests.body(ctx);
     String email = Fields.requiredString(body, "email", 3, 254).trim();
+    String role = Fields.requiredEnum(body, "role", "role", HumanRoutes.ROLES);
     if (!email.matches("[^\\s@<>(),;:\"\\[\\]]+@[^\\s@<>(),;:\"\\[\\]]+")) {
       throw ApiException.validation("email", "must be one e-mail address");
     }
-    String role = Fields.requiredEnum(body, "role", "role", HumanRoutes.ROLES);
     String token = Ids.secret("wi_", 43);
     String id = Ids.next("inv_");
     return Tx.run(
@@ -155,8 +155,9 @@ final class InvitationRoutes {
                                 }
                                 JsonObject inv = json(found.iterator().next());
                                 throw ApiException.conflict(
-                                    "the invitation is " + inv.getString("status"),
-                                    new JsonObject().put("status", inv.getString("status")));
+                                    "the invitation is "
+                                        + inv.getString("status")
+                                        + "; only an open one can be revoked");
                               });
                     }));
   }

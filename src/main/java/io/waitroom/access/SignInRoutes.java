@@ -38,10 +38,31 @@ final class SignInRoutes {
     router.get("/auth/config").handler(this::config);
     router.post("/auth/logout").handler(this::logout);
     router.post("/auth/email").handler(this::requestLink);
-    router.get(EMAIL_LINK + ":token").handler(this::linkPage);
-    router.post(EMAIL_LINK + ":token").handler(this::useLink);
-    router.get(INVITATION_LINK + ":token").handler(this::invitationPage);
-    router.post(INVITATION_LINK + ":token").handler(this::acceptInvitation);
+    // Link pages, like the action links' /d/<token>: the token is the credential, a GET shows
+    // the page, a POST acts (prefix routes: pages, not API operations).
+    router
+        .route(EMAIL_LINK + "*")
+        .handler(ctx -> page(ctx, EMAIL_LINK, this::linkPage, this::useLink));
+    router
+        .route(INVITATION_LINK + "*")
+        .handler(ctx -> page(ctx, INVITATION_LINK, this::invitationPage, this::acceptInvitation));
+  }
+
+  private static void page(
+      RoutingContext ctx,
+      String prefix,
+      io.vertx.core.Handler<RoutingContext> show,
+      io.vertx.core.Handler<RoutingContext> act) {
+    String token = ctx.normalizedPath().substring(prefix.length());
+    ctx.put("token", token);
+    switch (ctx.request().method().name()) {
+      case "GET", "HEAD" -> show.handle(ctx);
+      case "POST" -> act.handle(ctx);
+      default -> {
+        ctx.response().putHeader("Allow", "GET, POST");
+        AuthPages.failed(ctx, 405, "Open the link in a browser.");
+      }
+    }
   }
 
   private void config(RoutingContext ctx) {
@@ -67,18 +88,16 @@ final class SignInRoutes {
   }
 
   private static void error(RoutingContext ctx, ApiException e) {
+    JsonObject err =
+        new JsonObject()
+            .put("code", e.code())
+            .put("message", e.getMessage())
+            .put("statusCode", e.status());
+    if (e.details() != null) err.put("details", e.details());
     ctx.response()
         .setStatusCode(e.status())
         .putHeader("Content-Type", "application/json")
-        .end(
-            new JsonObject()
-                .put(
-                    "error",
-                    new JsonObject()
-                        .put("code", e.code())
-                        .put("message", e.getMessage())
-                        .put("statusCode", e.status()))
-                .encode());
+        .end(new JsonObject().put("error", err).encode());
   }
 
   private void logout(RoutingContext ctx) {
@@ -129,9 +148,11 @@ final class SignInRoutes {
 
   private void requestLink(RoutingContext ctx) {
     String email = address(ctx);
+    String type = ctx.request().getHeader("Content-Type");
     boolean wantsJson =
-        ctx.request().getHeader("Accept") != null
-            && ctx.request().getHeader("Accept").contains("application/json");
+        (type != null && type.startsWith("application/json"))
+            || (ctx.request().getHeader("Accept") != null
+                && ctx.request().getHeader("Accept").contains("application/json"));
     if (email == null) {
       if (wantsJson) error(ctx, ApiException.validation("email", "must be an e-mail address"));
       else AuthPages.failed(ctx, 400, "That is not an e-mail address.");
@@ -197,8 +218,8 @@ final class SignInRoutes {
   }
 
   private static String token(RoutingContext ctx) {
-    String t = ctx.pathParam("token");
-    return t == null || t.length() > 200 ? null : t;
+    String t = ctx.get("token");
+    return t == null || t.isEmpty() || t.length() > 200 || t.contains("/") ? null : t;
   }
 
   private void linkPage(RoutingContext ctx) {

@@ -958,6 +958,59 @@ class ContractTest {
       call("PUT", "/v1/humans/{id}", "/v1/humans/" + aliceId, bob, obj("role", "viewer"), 403);
       call("PUT", "/v1/humans/{id}", "/v1/humans/usr_nope", human, obj("role", "viewer"), 404);
       call("GET", "/v1/humans", "/v1/humans", bob, null, 200);
+      // Invitations (no SMTP here: email_sent is false) and the sign-in routes.
+      String invited = "inv-" + UUID.randomUUID() + "@example.com";
+      String invitation =
+          call(
+                  "POST",
+                  "/v1/invitations",
+                  "/v1/invitations",
+                  human,
+                  obj("email", invited, "role", "viewer"),
+                  201)
+              .data()
+              .getString("id");
+      call(
+          "POST",
+          "/v1/invitations",
+          "/v1/invitations",
+          human,
+          obj("email", invited, "role", "viewer"),
+          409);
+      call(
+          "POST",
+          "/v1/invitations",
+          "/v1/invitations",
+          human,
+          obj("email", "x", "role", "viewer"),
+          400);
+      call("GET", "/v1/invitations", "/v1/invitations", human, null, 200);
+      call("GET", "/v1/invitations", "/v1/invitations", bob, null, 403);
+      call("DELETE", "/v1/invitations/{id}", "/v1/invitations/" + invitation, human, null, 200);
+      call("DELETE", "/v1/invitations/{id}", "/v1/invitations/" + invitation, human, null, 409);
+      call("DELETE", "/v1/invitations/{id}", "/v1/invitations/inv_nope", human, null, 404);
+      call("GET", "/auth/config", "/auth/config", null, null, Map.of(), 200);
+      call("GET", "/auth/oidc/login", "/auth/oidc/login", null, null, Map.of(), 404);
+      call(
+          "GET",
+          "/auth/oidc/callback",
+          "/auth/oidc/callback?code=x&state=y",
+          null,
+          null,
+          Map.of(),
+          404);
+      call(
+          "POST", "/auth/email", "/auth/email", null, obj("email", "a@example.com"), Map.of(), 404);
+      call("POST", "/auth/email", "/auth/email", null, obj("email", "nope"), Map.of(), 400);
+      call("POST", "/auth/logout", "/auth/logout", null, obj(), Map.of(), 200);
+      call(
+          "POST",
+          "/auth/logout",
+          "/auth/logout",
+          null,
+          obj(),
+          Map.of("Cookie", "waitroom_session=ws_x"),
+          403);
       // A viewer's decision: 403 naming the role needed, as documented.
       String waiting = pending(agent, r, "needs a human");
       call(
