@@ -72,7 +72,7 @@ export function decisionForm(id, done) {
 
   const form = h(
     "form",
-    { class: "decide", onsubmit: (e) => e.preventDefault() },
+    { class: "decide needs-approver", onsubmit: (e) => e.preventDefault() },
     field("Reason", reason, "Required to reject or modify."),
     field("Modifications", mods, "A JSON object, sent with Modify."),
     h(

@@ -17,9 +17,9 @@ import java.util.Base64;
  * the API) hands to a human. A link is {@code <public url>/d/<token>}: 256 random bits, of which
  * only the SHA-256 is stored, bound to one human, one check-in and one verdict ({@code approve},
  * {@code reject}, or {@code open}, which only leads to the dashboard). It is single-use, expires
- * with the check-in (at most 7 days; a {@code hold} check-in: 7 days) and is dead once the
- * check-in is decided by anyone, because deciding is the same conditional transition as the API.
- * Links are minted when a message is sent, never stored in clear, and never logged.
+ * with the check-in (at most 7 days; a {@code hold} check-in: 7 days) and is dead once the check-in
+ * is decided by anyone, because deciding is the same conditional transition as the API. Links are
+ * minted when a message is sent, never stored in clear, and never logged.
  */
 public final class ActionLinks {
   private ActionLinks() {}
@@ -40,8 +40,8 @@ public final class ActionLinks {
   }
 
   /**
-   * Inserts one row per verdict for a check-in that is still decidable (a pending agent check-in,
-   * a submitted task) and belongs to org $2, for human $3 of that org; nothing otherwise. $4 the
+   * Inserts one row per verdict for a check-in that is still decidable (a pending agent check-in, a
+   * submitted task) and belongs to org $2, for human $3 of that org; nothing otherwise. $4 the
    * channel ({@code via}), $5 the tokens' hashes, $6 their verdicts.
    */
   static final String MINT =
@@ -66,8 +66,8 @@ public final class ActionLinks {
       """;
 
   /**
-   * Spends a link: only an unused, unexpired decision link. The row lock queues concurrent posts
-   * of one link, and each re-checks {@code used_at IS NULL}: one winner.
+   * Spends a link: only an unused, unexpired decision link. The row lock queues concurrent posts of
+   * one link, and each re-checks {@code used_at IS NULL}: one winner.
    */
   static final String USE =
       """

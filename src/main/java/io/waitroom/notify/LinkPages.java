@@ -70,7 +70,9 @@ final class LinkPages {
         + "</main></body></html>";
   }
 
-  /** What the check-in asks: room, agent, risk, urgency, time left, action, description, context. */
+  /**
+   * What the check-in asks: room, agent, risk, urgency, time left, action, description, context.
+   */
   static String summary(CheckInView v, Instant now) {
     CheckIn ci = v.checkIn();
     StringBuilder b = new StringBuilder("<div class=\"card\">");
@@ -80,7 +82,11 @@ final class LinkPages {
     row(
         b,
         "Risk",
-        "<span class=\"risk-" + escape(ci.riskLevel()) + "\">" + escape(ci.riskLevel()) + "</span>");
+        "<span class=\"risk-"
+            + escape(ci.riskLevel())
+            + "\">"
+            + escape(ci.riskLevel())
+            + "</span>");
     row(b, "Urgency", escape(ci.urgency()));
     if (CheckIn.OPEN.contains(ci.status())) row(b, "Time left", escape(v.timeLeft(now)));
     Integer needed = ci.approvalsNeeded();

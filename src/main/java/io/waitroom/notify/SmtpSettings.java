@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code WAITROOM_SMTP_URL}: {@code smtp://user:pass@host:port} (STARTTLS when the server offers
- * it), {@code smtps://} for implicit TLS (port 465 by default), {@code ?starttls=required} to refuse
- * a server without it, {@code ?starttls=optional} (the default for {@code smtp://}). The user and
- * password are percent-decoded and never logged.
+ * it), {@code smtps://} for implicit TLS (port 465 by default), {@code ?starttls=required} to
+ * refuse a server without it, {@code ?starttls=optional} (the default for {@code smtp://}). The
+ * user and password are percent-decoded and never logged.
  */
 public final class SmtpSettings {
   private SmtpSettings() {}

@@ -141,9 +141,10 @@ public final class PushQueue {
         switch (ci.status()) {
           case "withdrawn" -> "withdrawn by the agent";
           case "expired" -> "nobody decided in time";
-          default -> ci.decidedBy() != null && ci.decidedBy().startsWith("system:timeout")
-              ? "by the timeout"
-              : "decided";
+          default ->
+              ci.decidedBy() != null && ci.decidedBy().startsWith("system:timeout")
+                  ? "by the timeout"
+                  : "decided";
         };
     JsonObject payload =
         new JsonObject()

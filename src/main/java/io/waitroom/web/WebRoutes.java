@@ -24,8 +24,8 @@ public final class WebRoutes {
           + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
   /**
-   * Types Vert.x's MIME table lacks: without it the manifest would go out untyped, and with
-   * {@code nosniff} a browser may refuse it.
+   * Types Vert.x's MIME table lacks: without it the manifest would go out untyped, and with {@code
+   * nosniff} a browser may refuse it.
    */
   static final Map<String, String> TYPES =
       Map.of(".webmanifest", "application/manifest+json; charset=utf-8");

@@ -259,6 +259,41 @@ class OidcSignInTest {
   }
 
   @Test
+  void aBrowserSignsInThroughTheProviderAndLandsInTheInboxSignedIn() throws Exception {
+    idp.enqueueCallback(
+        new DefaultOAuth2TokenCallback(
+            "default",
+            "browser-" + UUID.randomUUID(),
+            "JWT",
+            null,
+            Map.of("email", "bea@example.com", "name", "Bea Browser"),
+            3600));
+    java.nio.file.Path shots = java.nio.file.Path.of("target", "screenshots", "oidc");
+    io.waitroom.support.NodeScripts.Result r =
+        io.waitroom.support.NodeScripts.node(
+            io.waitroom.support.NodeScripts.project("src/test/node/browser"),
+            Map.of(
+                "BASE",
+                base,
+                "SSO_NAME",
+                "Acme SSO",
+                "SCREENSHOTS",
+                shots.toAbsolutePath().toString()),
+            180,
+            "oidc-sign-in.mjs");
+    assertThat(r.ok()).as(r.transcript()).isTrue();
+    JsonObject seen = new JsonObject(r.stdout().strip().lines().reduce((x, y) -> y).orElseThrow());
+    assertThat(seen.getString("url")).isEqualTo(base + "/#/inbox");
+    assertThat(seen.getString("who")).isEqualTo("Bea Browser");
+    assertThat(seen.getString("role")).isIn("admin", "viewer");
+    assertThat(seen.getValue("tokenInPage")).isNull();
+    assertThat(seen.getBoolean("httpOnly")).isTrue();
+    assertThat(seen.getString("sameSite")).isEqualTo("Lax");
+    assertThat(seen.getInteger("afterSignOut")).isEqualTo(401);
+    assertThat(seen.getJsonArray("errors")).isEmpty();
+  }
+
+  @Test
   void theSignInPageLearnsWhatTheServerOffers() throws Exception {
     Hop config = get(base + "/auth/config", null);
     JsonObject data = new JsonObject(config.body()).getJsonObject("data");

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * E-mail notifications and the action links they carry, end to end: a real SMTP server
- * (GreenMail) receives what the server sends, and the test (and Chromium) follows the links as a
- * person's mail client and browser would.
+ * E-mail notifications and the action links they carry, end to end: a real SMTP server (GreenMail)
+ * receives what the server sends, and the test (and Chromium) follows the links as a person's mail
+ * client and browser would.
  */
 class ActionLinksMailTest {
   static GreenMail smtp;
@@ -47,11 +47,16 @@ class ActionLinksMailTest {
     server =
         TestServer.start(
             Map.of(
-                "WAITROOM_PORT", String.valueOf(http),
-                "WAITROOM_PUBLIC_URL", "http://127.0.0.1:" + http + "/",
-                "WAITROOM_SMTP_URL", "smtp://127.0.0.1:" + port,
-                "WAITROOM_MAIL_FROM", "Waitroom <waitroom@example.com>",
-                "WAITROOM_WATCHER_POLL_MS", "200"));
+                "WAITROOM_PORT",
+                String.valueOf(http),
+                "WAITROOM_PUBLIC_URL",
+                "http://127.0.0.1:" + http + "/",
+                "WAITROOM_SMTP_URL",
+                "smtp://127.0.0.1:" + port,
+                "WAITROOM_MAIL_FROM",
+                "Waitroom <waitroom@example.com>",
+                "WAITROOM_WATCHER_POLL_MS",
+                "200"));
     api = server.api;
   }
 
@@ -62,7 +67,13 @@ class ActionLinksMailTest {
   }
 
   /** A fresh org with a room, a registered agent, and its humans. */
-  record Org(String org, String room, String roomId, String agentKey, String alice, String aliceId,
+  record Org(
+      String org,
+      String room,
+      String roomId,
+      String agentKey,
+      String alice,
+      String aliceId,
       String aliceMail) {}
 
   static Org org(JsonObject policies) {
@@ -222,12 +233,17 @@ class ActionLinksMailTest {
     StringBuilder events = new StringBuilder();
     try (SseClient sse =
         SseClient.open(
-            api.base() + "/v1/rooms/" + o.room() + "/events", o.alice(), Map.of("Last-Event-ID", "0"))) {
+            api.base() + "/v1/rooms/" + o.room() + "/events",
+            o.alice(),
+            Map.of("Last-Event-ID", "0"))) {
       for (SseClient.Frame f = sse.nextFrame(2000); f != null && !f.end(); f = sse.nextFrame(500)) {
         if (f.isEvent()) events.append(f.data()).append('\n');
       }
     }
-    assertThat(events.toString()).contains("checkin.approved").doesNotContain(token).doesNotContain("/d/");
+    assertThat(events.toString())
+        .contains("checkin.approved")
+        .doesNotContain(token)
+        .doesNotContain("/d/");
     // Carol has no address: the check-in was mailed to alice and bob only.
     long mails = 0;
     for (MimeMessage m : smtp.getReceivedMessages()) {
@@ -288,8 +304,7 @@ class ActionLinksMailTest {
     } finally {
       pool.shutdown();
     }
-    JsonArray audit =
-        api.get("/v1/audit?limit=100&event_type=checkin.approved", o.alice()).list();
+    JsonArray audit = api.get("/v1/audit?limit=100&event_type=checkin.approved", o.alice()).list();
     assertThat(audit.stream().filter(a -> id.equals(((JsonObject) a).getString("target_id"))))
         .hasSize(1);
   }
@@ -437,7 +452,8 @@ class ActionLinksMailTest {
         api.put(
             "/v1/me/notifications",
             o.alice(),
-            new JsonObject().put("email", new JsonObject().put("rooms", new JsonArray().add(finance))));
+            new JsonObject()
+                .put("email", new JsonObject().put("rooms", new JsonArray().add(finance))));
     assertThat(a.status()).isEqualTo(200);
     assertThat(a.data().getJsonObject("email").getJsonArray("rooms")).containsExactly(finance);
     assertThat(
@@ -459,7 +475,8 @@ class ActionLinksMailTest {
 
     checkIn(o, new JsonObject().put("action", "Medium in deployments"));
     awaitOne(smtp, carolMail);
-    checkIn(o, new JsonObject().put("action", "Critical in deployments").put("risk_level", "critical"));
+    checkIn(
+        o, new JsonObject().put("action", "Critical in deployments").put("risk_level", "critical"));
     MailSupport.await(() -> count(smtp, carolMail) == 2, "carol's second e-mail");
     MimeMessage bobs = awaitOne(smtp, bobMail);
     assertThat(bobs.getSubject()).contains("Critical in deployments");
@@ -474,7 +491,9 @@ class ActionLinksMailTest {
             "/v1/me/notifications",
             carol,
             new JsonObject()
-                .put("email", new JsonObject().put("rooms", new JsonArray().add(stranger.roomId())))),
+                .put(
+                    "email",
+                    new JsonObject().put("rooms", new JsonArray().add(stranger.roomId())))),
         "email.rooms[0]");
     assertField(
         api.put(

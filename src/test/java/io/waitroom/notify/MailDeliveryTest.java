@@ -72,8 +72,10 @@ class MailDeliveryTest {
     try (TestServer a =
             TestServer.start(
                 Map.of(
-                    "WAITROOM_SMTP_URL", "smtp://127.0.0.1:" + port,
-                    "WAITROOM_WATCHER_POLL_MS", "100"));
+                    "WAITROOM_SMTP_URL",
+                    "smtp://127.0.0.1:" + port,
+                    "WAITROOM_WATCHER_POLL_MS",
+                    "100"));
         TestServer b = a.secondNode()) {
       String org = "org-" + UUID.randomUUID();
       String mail = "alice-" + UUID.randomUUID() + "@example.com";

@@ -123,7 +123,8 @@ final class MailSupport {
   }
 
   static Page post(String url, String reason, String accept) throws Exception {
-    String form = reason == null ? "" : "reason=" + URLEncoder.encode(reason, StandardCharsets.UTF_8);
+    String form =
+        reason == null ? "" : "reason=" + URLEncoder.encode(reason, StandardCharsets.UTF_8);
     HttpResponse<String> r =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(url))

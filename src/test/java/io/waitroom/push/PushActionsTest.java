@@ -93,7 +93,9 @@ class PushActionsTest {
     Browser alice = subscribed(f, f.human);
     Browser bob = subscribed(f, f.human("bob"));
     String id =
-        f.checkIn(f.agentKey("deployer"), new JsonObject().put("action", "Restart web-1").put("risk_level", "low"))
+        f.checkIn(
+                f.agentKey("deployer"),
+                new JsonObject().put("action", "Restart web-1").put("risk_level", "low"))
             .data()
             .getString("id");
     await(() -> received(alice).size() == 1 && received(bob).size() == 1, "both pushes");
@@ -147,7 +149,9 @@ class PushActionsTest {
   void aHighRiskPushOffersReviewNotOneTapApprove() throws Exception {
     Fixtures f = Fixtures.create(api);
     Browser alice = subscribed(f, f.human);
-    f.checkIn(f.agentKey("deployer"), new JsonObject().put("action", "Drop prod").put("risk_level", "critical"));
+    f.checkIn(
+        f.agentKey("deployer"),
+        new JsonObject().put("action", "Drop prod").put("risk_level", "critical"));
     await(() -> received(alice).size() == 1, "the push");
     JsonArray actions = received(alice).get(0).getJsonArray("actions");
     assertThat(actions.getJsonObject(0).getString("action")).isEqualTo("review");
@@ -156,8 +160,7 @@ class PushActionsTest {
   }
 
   @Test
-  void aWithdrawnCheckInReplacesItsNotification()
-      throws Exception {
+  void aWithdrawnCheckInReplacesItsNotification() throws Exception {
     Fixtures f = Fixtures.create(api);
     Browser alice = subscribed(f, f.human);
     String key = f.agentKey("deployer");

@@ -91,7 +91,8 @@ public final class Model {
    * {@code decidedBy}: a user (on a quorum check-in the deciding voter) or {@code system:policy},
    * {@code system:trust}, {@code system:grant}, {@code system:timeout}; {@code via}: how a human
    * decided ({@code dashboard}, {@code api}, {@code email}, {@code push}, {@code slack}, {@code
-   * link}; null when no human did); {@code votes}: a quorum check-in's votes, null without a quorum.
+   * link}; null when no human did); {@code votes}: a quorum check-in's votes, null without a
+   * quorum.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Decision(
