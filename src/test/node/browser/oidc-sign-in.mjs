@@ -48,6 +48,26 @@ try {
   out.sameSite = session.sameSite;
   await page.screenshot({ path: `${SHOTS}/signed-in-inbox.png`, fullPage: true });
 
+  // A viewer (the org existed before this sign-in): the page hides what the role cannot do.
+  if (process.env.CHECK_IN_ID) {
+    await page.goto(`${BASE}/#/check-ins/${process.env.CHECK_IN_ID}`);
+    await page.getByText(env("ACTION")).first().waitFor({ timeout: 15000 });
+    await page.waitForTimeout(300);
+    out.decideFormVisible = await page.locator("form.decide").first().isVisible().catch(() => false);
+    await page.goto(`${BASE}/#/rooms/${env("ROOM_ID")}`);
+    await page.getByRole("heading", { name: "Members" }).waitFor({ timeout: 15000 });
+    await page.locator("ul.members li").first().waitFor({ timeout: 15000 });
+    out.members = await page.locator("ul.members li").allInnerTexts();
+    out.memberFormVisible = await page.locator("form.member-form").isVisible();
+    out.signalVisible = await page.getByRole("region", { name: "Signal" }).isVisible().catch(() => false);
+    await page.goto(`${BASE}/#/people`);
+    await page.getByRole("heading", { name: "People" }).waitFor({ timeout: 15000 });
+    await page.locator("ul.people li").first().waitFor({ timeout: 15000 });
+    out.people = await page.locator("ul.people li").allInnerTexts();
+    out.inviteVisible = await page.locator("form.invite").isVisible();
+    await page.screenshot({ path: `${SHOTS}/people-as-viewer.png`, fullPage: true });
+  }
+
   // Reloading keeps the session (the cookie answers /v1/me).
   await page.reload();
   await page.locator("#nav").waitFor({ state: "visible", timeout: 15000 });

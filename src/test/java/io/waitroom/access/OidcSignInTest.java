@@ -260,6 +260,32 @@ class OidcSignInTest {
 
   @Test
   void aBrowserSignsInThroughTheProviderAndLandsInTheInboxSignedIn() throws Exception {
+    // An admin of the same org (a JWT with the role claim; the OIDC org is named as JWTs name
+    // orgs) makes a room with a pending check-in: the browser's human, new to an existing org,
+    // is a viewer (WAITROOM_OIDC_DEFAULT_ROLE), and the dashboard hides what a viewer cannot do.
+    String admin =
+        TestServer.token(
+            new JsonObject()
+                .put("org_id", org)
+                .put("sub", "ops")
+                .put("name", "Ops Admin")
+                .put("waitroom_role", "admin"),
+            3600);
+    io.waitroom.support.Api.Res room =
+        server.api.post("/v1/rooms", admin, new JsonObject().put("name", "Viewer room"));
+    assertThat(room.status()).as(room.toString()).isEqualTo(201);
+    String key =
+        server
+            .api
+            .post("/v1/agents/register", admin, new JsonObject().put("name", "rotator"))
+            .data()
+            .getString("api_key");
+    io.waitroom.support.Api.Res ci =
+        server.api.post(
+            "/v1/rooms/" + room.data().getString("slug") + "/check-in",
+            key,
+            new JsonObject().put("action", "Rotate the signing keys"));
+    assertThat(ci.status()).as(ci.toString()).isEqualTo(201);
     idp.enqueueCallback(
         new DefaultOAuth2TokenCallback(
             "default",
@@ -278,14 +304,26 @@ class OidcSignInTest {
                 "SSO_NAME",
                 "Acme SSO",
                 "SCREENSHOTS",
-                shots.toAbsolutePath().toString()),
+                shots.toAbsolutePath().toString(),
+                "CHECK_IN_ID",
+                ci.data().getString("id"),
+                "ROOM_ID",
+                room.data().getString("id"),
+                "ACTION",
+                "Rotate the signing keys"),
             180,
             "oidc-sign-in.mjs");
     assertThat(r.ok()).as(r.transcript()).isTrue();
     JsonObject seen = new JsonObject(r.stdout().strip().lines().reduce((x, y) -> y).orElseThrow());
     assertThat(seen.getString("url")).isEqualTo(base + "/#/inbox");
     assertThat(seen.getString("who")).isEqualTo("Bea Browser");
-    assertThat(seen.getString("role")).isIn("admin", "viewer");
+    assertThat(seen.getString("role")).isEqualTo("viewer");
+    assertThat(seen.getBoolean("decideFormVisible")).isFalse();
+    assertThat(seen.getBoolean("memberFormVisible")).isFalse();
+    assertThat(seen.getBoolean("signalVisible")).isFalse();
+    assertThat(seen.getBoolean("inviteVisible")).isFalse();
+    assertThat(seen.getJsonArray("members").encode()).contains("Ops Admin").contains("owner");
+    assertThat(seen.getJsonArray("people").encode()).contains("Ops Admin").contains("Bea Browser");
     assertThat(seen.getValue("tokenInPage")).isNull();
     assertThat(seen.getBoolean("httpOnly")).isTrue();
     assertThat(seen.getString("sameSite")).isEqualTo("Lax");
