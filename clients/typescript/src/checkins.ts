@@ -1,6 +1,7 @@
-import { WaitroomError, WaitroomTimeoutError } from './errors.js';
+import { ReceiptVerificationError, WaitroomError, WaitroomTimeoutError } from './errors.js';
 import { type RequestOptions, type Transport, deadline, seg, sleep } from './http.js';
 import { PagePromise } from './pagination.js';
+import type { Receipts } from './receipts.js';
 import type {
   CheckIn,
   CheckInDetail,
@@ -30,6 +31,12 @@ export interface WaitOptions extends RequestOptions {
   maxWaitMs?: number;
   /** Seconds one long-poll asks the server to hold (1-60, default 30). */
   pollSeconds?: number;
+  /**
+   * `checkInAndWait` only: verify the decision's signed receipt (signature with the server's
+   * JWKS, the request's payload hash, the decision and modifications) before resolving; any
+   * mismatch rejects with `ReceiptVerificationError`.
+   */
+  verifyReceipt?: boolean;
 }
 
 export interface StatusOptions extends RequestOptions {
@@ -150,7 +157,7 @@ function withFlatDecision(c: CheckIn): CheckInStatusView {
 
 /** Agent check-ins: ask a human before a risky action. */
 export class CheckIns extends CheckInCommon {
-  constructor(http: Transport) {
+  constructor(http: Transport, private readonly receipts: Receipts) {
     super(http);
   }
 
@@ -165,22 +172,37 @@ export class CheckIns extends CheckInCommon {
   /**
    * Creates a check-in and resolves once it is decided, to the check-in with `status`,
    * `decision_reason` and `modifications`. A check-in the policy forbids resolves as `rejected`
-   * (decided by `system:policy`) instead of rejecting. `maxWaitMs` bounds the wait.
+   * (decided by `system:policy`) instead of rejecting. `maxWaitMs` bounds the wait. With
+   * `verifyReceipt: true` the decision's signed receipt is verified first (a mismatch rejects with
+   * `ReceiptVerificationError`, whose `checkIn` is the decided check-in).
    */
   async checkInAndWait(room: string, input: CheckInInput, options: WaitOptions = {}): Promise<DecidedCheckIn> {
     const started = Date.now();
-    let created: CheckIn;
+    const { verifyReceipt = false, ...waitOptions } = options;
+    let decided: DecidedCheckIn;
+    let created: CheckIn | undefined;
     try {
-      created = await this.create(room, input, options);
+      created = await this.create(room, input, waitOptions);
     } catch (e) {
       const forbidden = e instanceof WaitroomError && e.code === 'POLICY_FORBIDS' ? e.details?.['check_in_id'] : undefined;
       if (typeof forbidden !== 'string') throw e;
-      const { idempotencyKey: _unused, ...rest } = options;
-      return (await this.status(forbidden, rest)) as DecidedCheckIn;
+      const { idempotencyKey: _unused, ...rest } = waitOptions;
+      decided = (await this.status(forbidden, rest)) as DecidedCheckIn;
     }
-    const { idempotencyKey: _unused, maxWaitMs, ...rest } = options;
-    const left = maxWaitMs === undefined ? undefined : Math.max(0, maxWaitMs - (Date.now() - started));
-    return this.waitForDecision(created, left === undefined ? rest : { ...rest, maxWaitMs: left });
+    if (created !== undefined) {
+      const { idempotencyKey: _unused, maxWaitMs, ...rest } = waitOptions;
+      const left = maxWaitMs === undefined ? undefined : Math.max(0, maxWaitMs - (Date.now() - started));
+      decided = await this.waitForDecision(created, left === undefined ? rest : { ...rest, maxWaitMs: left });
+    }
+    if (verifyReceipt && decided!.status !== 'withdrawn') {
+      try {
+        await this.receipts.verify(decided!);
+      } catch (e) {
+        if (e instanceof ReceiptVerificationError) e.checkIn = decided!;
+        throw e;
+      }
+    }
+    return decided!;
   }
 
   /** Withdraws your own pending check-in. */

@@ -1,6 +1,7 @@
 import { CheckIns, Tasks } from './checkins.js';
 import { Events } from './events.js';
 import { type ClientOptions, Transport } from './http.js';
+import { Receipts } from './receipts.js';
 import { Agents, Audit, Grants, Policies, Rooms, Signals, Watchers } from './resources.js';
 
 /** The Waitroom API: one typed accessor per resource. */
@@ -15,10 +16,13 @@ export class WaitroomClient {
   readonly agents: Agents;
   readonly audit: Audit;
   readonly events: Events;
+  /** Signed receipts of decisions: `client.receipts.verify(checkIn)`. */
+  readonly receipts: Receipts;
 
   constructor(options: ClientOptions = {}) {
     const http = new Transport(options);
-    this.checkIns = new CheckIns(http);
+    this.receipts = new Receipts(http);
+    this.checkIns = new CheckIns(http, this.receipts);
     this.tasks = new Tasks(http);
     this.rooms = new Rooms(http);
     this.policies = new Policies(http);

@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
+  | 'MISDIRECTED_REQUEST'
   | 'INTERNAL'
+  | 'SERVICE_UNAVAILABLE'
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
   | 'ABORTED'
@@ -62,6 +64,27 @@ export class WaitroomTimeoutError extends WaitroomError {
   }
 }
 
+/**
+ * A decision's receipt that does not check out: `reason` is `no_receipt`, `unknown_key` (no
+ * published key has its `kid`), `bad_signature`, or `mismatch` (then `field` names the claim that
+ * differs from the check-in you hold: `payload_hash`, `decision`, `modifications_hash` ...).
+ * `checkInAndWait({ verifyReceipt: true })` throws it instead of resolving.
+ */
+export class ReceiptVerificationError extends Error {
+  readonly reason: 'no_receipt' | 'unknown_key' | 'bad_signature' | 'mismatch';
+  readonly field: string | undefined;
+  /** The decided check-in whose receipt failed (set by `checkInAndWait`). */
+  checkIn: CheckIn | undefined;
+
+  constructor(reason: ReceiptVerificationError['reason'], message: string, cause?: unknown, field?: string) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ReceiptVerificationError';
+    this.reason = reason;
+    this.field = field;
+    this.checkIn = undefined;
+  }
+}
+
 /** A webhook whose signature, timestamp or headers do not check out. */
 export class WebhookVerificationError extends Error {
   constructor(message: string) {
@@ -78,7 +101,9 @@ const CODES: Record<number, ErrorCode> = {
   405: 'METHOD_NOT_ALLOWED',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  421: 'MISDIRECTED_REQUEST',
   429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
 /** The error of an HTTP answer: the API's envelope when there is one, else derived from the status. */

@@ -19,8 +19,15 @@ export interface ClientOptions {
   baseUrl?: string | undefined;
   /** Deadline of one attempt in milliseconds (default 30 000). */
   timeoutMs?: number | undefined;
-  /** Retries per call (default 2). */
+  /** Retries per call after a 429, or a network error or 5xx where that is safe (default 2). */
   maxRetries?: number | undefined;
+  /**
+   * How long a retry-safe call (GET, PUT, the POSTs sent with an `Idempotency-Key`) keeps retrying
+   * `503 SERVICE_UNAVAILABLE` (the server's database restarting) before the error surfaces, in
+   * milliseconds, waiting `Retry-After` with backoff between attempts; `0` turns it off.
+   * Independent of `maxRetries` (default 20 000).
+   */
+  unavailableRetryMs?: number | undefined;
   /** A `fetch` to use instead of the global one. */
   fetch?: typeof fetch | undefined;
 }
@@ -110,6 +117,7 @@ export class Transport {
   readonly apiKey: string | undefined;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  readonly unavailableRetryMs: number;
   readonly fetch: typeof fetch;
 
   constructor(options: ClientOptions) {
@@ -117,6 +125,7 @@ export class Transport {
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxRetries = options.maxRetries ?? 2;
+    this.unavailableRetryMs = options.unavailableRetryMs ?? 20_000;
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new Error('no global fetch: pass options.fetch (Node 18+ has one)');
     this.fetch = f.bind(globalThis);
@@ -147,7 +156,11 @@ export class Transport {
     const maxRetries = options.maxRetries ?? this.maxRetries;
     const url = this.url(call.path, call.query);
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    for (let attempt = 0; ; attempt++) {
+    // `retries` counts against maxRetries; 503s have a budget of their own, a time.
+    const started = Date.now();
+    let retries = 0;
+    let unavailable = 0;
+    for (;;) {
       const d = deadline(options.signal, options.timeoutMs ?? this.timeoutMs);
       let response: Response;
       let text: string;
@@ -161,8 +174,8 @@ export class Transport {
         if (d.timedOut()) {
           throw new WaitroomError({ code: 'TIMEOUT', message: `${call.method} ${call.path} timed out`, statusCode: 0, cause: e });
         }
-        if (retrySafe && attempt < maxRetries) {
-          await sleep(backoff(attempt), options.signal);
+        if (retrySafe && retries < maxRetries) {
+          await sleep(backoff(retries++), options.signal);
           continue;
         }
         throw new WaitroomError({
@@ -177,15 +190,25 @@ export class Transport {
       const json = parseJson(text);
       if (response.ok) return json as T;
       const err = errorFromResponse(response.status, json, response.headers.get('x-request-id') ?? undefined, response.headers.get('retry-after'));
-      if (response.status === 429 && attempt < maxRetries) {
-        const wait = (err.retryAfter ?? 1) * 1000;
-        if (wait <= MAX_RETRY_AFTER_MS) {
+      const retryAfterMs = (err.retryAfter ?? 1) * 1000;
+      if (response.status === 503 && retrySafe) {
+        // The database restarting: wait Retry-After (or the backoff, capped at 4 s), for up to
+        // unavailableRetryMs in all, so a restart of a few seconds surfaces no error.
+        const wait = Math.max(retryAfterMs, Math.min(4000, backoff(unavailable)));
+        if (Date.now() - started + wait <= this.unavailableRetryMs) {
+          unavailable++;
           await sleep(wait, options.signal);
           continue;
         }
+        throw err;
       }
-      if (response.status >= 500 && retrySafe && attempt < maxRetries) {
-        await sleep(backoff(attempt), options.signal);
+      if (response.status === 429 && retries < maxRetries && retryAfterMs <= MAX_RETRY_AFTER_MS) {
+        retries++;
+        await sleep(retryAfterMs, options.signal);
+        continue;
+      }
+      if (response.status >= 500 && retrySafe && retries < maxRetries) {
+        await sleep(backoff(retries++), options.signal);
         continue;
       }
       throw err;

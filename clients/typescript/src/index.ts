@@ -1,5 +1,5 @@
 export { WaitroomClient } from './client.js';
-export { WaitroomError, WaitroomTimeoutError, WebhookVerificationError } from './errors.js';
+export { ReceiptVerificationError, WaitroomError, WaitroomTimeoutError, WebhookVerificationError } from './errors.js';
 export type { ErrorCode, WaitroomErrorInit } from './errors.js';
 export type { ClientOptions, RequestOptions } from './http.js';
 export type { CheckIns, Tasks, DecidedCheckIn, WaitOptions, StatusOptions, DecisionInput, ModifyInput } from './checkins.js';
@@ -7,5 +7,7 @@ export type { Rooms, Policies, Grants, Signals, Watchers, Agents, Audit } from '
 export type { Events, EventSubscription, SubscribeOptions } from './events.js';
 export { PagePromise } from './pagination.js';
 export { verifyWebhook } from './webhooks.js';
+export { canonicalize, hashJson, payloadHash, verifyReceipt } from './receipts.js';
+export type { Receipts, Receipt, VerifyReceiptOptions } from './receipts.js';
 export type { VerifyOptions, WebhookHeaders } from './webhooks.js';
 export type * from './types.js';

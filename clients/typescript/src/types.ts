@@ -141,6 +141,27 @@ export interface CheckIn {
   approvals_needed: number | null;
   /** Escalation steps fired so far (0 before the first). */
   escalation_level: number;
+  /** `sha256:` + hex of SHA-256 over the RFC 8785 JSON of {action, description, risk_level, urgency, context}. */
+  payload_hash: string;
+  /** The decision's signed receipt (compact JWS, EdDSA); null until decided. */
+  receipt: string | null;
+}
+
+/** What a receipt's signature covers. */
+export interface ReceiptClaims {
+  iss: string;
+  check_in_id: string;
+  org_id: string;
+  room_id: string;
+  agent_id: string | null;
+  payload_hash: string;
+  decision: 'approved' | 'rejected' | 'modified' | 'expired';
+  modifications_hash: string | null;
+  /** A `usr_` id, or `system` for the server's own decisions (timeouts, policy, trust, grants). */
+  decided_by: string;
+  via: string;
+  decided_at: string;
+  iat: number;
 }
 
 /** `GET /v1/check-ins/:id/status`: the check-in plus flat decision fields. */

@@ -334,6 +334,44 @@ test('checkInAndWait falls back to polling with backoff (1 s, x1.5) against a se
   }
 });
 
+test('503 is retried with its key for over 10 s by default, then surfaces; approve is not retried', async () => {
+  const seen = [];
+  const started = Date.now();
+  const fake = http.createServer((req, res) => {
+    req.resume();
+    seen.push({ path: req.url, key: req.headers['idempotency-key'], at: Date.now() - started });
+    res.setHeader('Content-Type', 'application/json');
+    // Unavailable for the first 11 s (a database restart), then the create goes through.
+    if (req.method === 'GET' || req.url.endsWith('/approve') || Date.now() - started < 11_000) {
+      res.statusCode = 503;
+      res.setHeader('Retry-After', '1');
+      return res.end(JSON.stringify({ error: { code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable', statusCode: 503, retryAfter: 1 } }));
+    }
+    res.statusCode = 201;
+    res.end(JSON.stringify({ data: { id: 'ci_x', status: 'pending' } }));
+  });
+  fake.listen(0, '127.0.0.1');
+  await once(fake, 'listening');
+  try {
+    const c = new WaitroomClient({ apiKey: 'wr_fake', baseUrl: `http://127.0.0.1:${fake.address().port}` });
+    const ci = await c.checkIns.create('r', { action: 'x' });
+    assert.equal(ci.id, 'ci_x');
+    assert.ok(seen.length >= 6, `attempts ${seen.length}`);
+    assert.equal(new Set(seen.map((s) => s.key)).size, 1, 'one Idempotency-Key for every attempt');
+    assert.ok(seen.slice(1).every((s, i) => s.at - seen[i].at >= 950), 'each wait at least Retry-After');
+    seen.length = 0;
+    await assert.rejects(c.checkIns.approve('ci_x'), (e) => e instanceof WaitroomError && e.code === 'SERVICE_UNAVAILABLE' && e.retryAfter === 1);
+    assert.equal(seen.length, 1);
+    // A budget of 0 surfaces the first 503.
+    const quick = new WaitroomClient({ apiKey: 'wr_fake', baseUrl: `http://127.0.0.1:${fake.address().port}`, unavailableRetryMs: 0 });
+    seen.length = 0;
+    await assert.rejects(quick.checkIns.get('ci_x'), (e) => e.statusCode === 503);
+    assert.equal(seen.length, 1);
+  } finally {
+    fake.close();
+  }
+});
+
 async function pollPending(slug, count) {
   for (let i = 0; i < 200; i++) {
     const page = await human.checkIns.listPending(slug);

@@ -10,6 +10,7 @@ import io.waitroom.events.StreamMetrics;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
 import io.waitroom.ratelimit.RateLimiter;
+import io.waitroom.receipts.Receipts;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param streams node-wide gauges and counters of the SSE and WebSocket streams
  * @param push the VAPID keys and the Web Push request builder
  * @param agentKeys the node's cache of claimed agents' keys (invalidated across nodes)
+ * @param receipts the node's receipt signer (the shared Ed25519 keys, see receipts/)
  */
 public record Deps(
     Vertx vertx,
@@ -33,4 +35,5 @@ public record Deps(
     StreamMetrics streams,
     PushKeys push,
     AgentKeyCache agentKeys,
-    RoomPolicies policies) {}
+    RoomPolicies policies,
+    Receipts receipts) {}

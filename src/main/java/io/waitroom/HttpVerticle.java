@@ -19,9 +19,12 @@ import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInRoutes;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.EventRoutes;
 import io.waitroom.events.RoomStreams;
 import io.waitroom.grants.GrantRoutes;
+import io.waitroom.hooks.ClaudeCodeHookRoutes;
+import io.waitroom.http.AllowedHostsHandler;
 import io.waitroom.http.FailureHandler;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.InvalidRequestHandler;
@@ -35,6 +38,7 @@ import io.waitroom.people.MeRoutes;
 import io.waitroom.policy.PolicyRoutes;
 import io.waitroom.push.PushRoutes;
 import io.waitroom.ratelimit.RateLimitHandler;
+import io.waitroom.receipts.ReceiptRoutes;
 import io.waitroom.rooms.RoomRoutes;
 import io.waitroom.signals.SignalRoutes;
 import io.waitroom.tasks.TaskRoutes;
@@ -51,12 +55,21 @@ public final class HttpVerticle extends VerticleBase {
   public static final int BODY_LIMIT = 64 * 1024;
 
   /**
+   * A Claude Code hook event carries the tool's whole input (a Write's file content): refusing a
+   * large one with 413 would let the tool run unasked (Claude Code ignores non-2xx answers).
+   */
+  public static final int HOOK_BODY_LIMIT = 1024 * 1024;
+
+  /**
    * Answers up to this size are never compressed, even for a client that accepts gzip (most HTTP
    * libraries say so by default): they fit one TCP segment either way, and compressing them cost a
    * status poll about 30% of its throughput (wrk with and without {@code Accept-Encoding}, issue
    * 15).
    */
   public static final int COMPRESS_ABOVE_BYTES = 1400;
+
+  /** How long {@code /readyz} waits for the database before it answers 503. */
+  static final long READY_TIMEOUT_MS = 2_000;
 
   private final Deps deps;
   private HttpServer server;
@@ -100,6 +113,8 @@ public final class HttpVerticle extends VerticleBase {
   static Router router(Vertx vertx, Deps deps, RoomStreams streams) {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
+    // DNS-rebinding protection before anything else runs (the probes answer any Host).
+    router.route().handler(new AllowedHostsHandler(deps.config().effectiveAllowedHosts()));
     // Vert.x refuses a WebSocket upgrade after an asynchronous handler (auth), unless held here.
     EventRoutes.mountUpgradeHold(router);
     FailureHandler failures = new FailureHandler();
@@ -126,7 +141,7 @@ public final class HttpVerticle extends VerticleBase {
         .method(HttpMethod.PUT)
         .method(HttpMethod.PATCH)
         .method(HttpMethod.DELETE)
-        .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        .handler(bodies());
     onApi(router, JsonBodyHandler.afterBody());
     AgentRoutes.mountPublic(router, deps);
     AuthHandler auth =
@@ -160,6 +175,8 @@ public final class HttpVerticle extends VerticleBase {
     TaskRoutes.mount(router, deps);
     ThreadRoutes.mount(router, deps);
     AuditRoutes.mount(router, deps);
+    // Receipts, the public keys (/.well-known/jwks.json, no auth) and the audit chain's check.
+    ReceiptRoutes.mount(router, deps);
     WatcherRoutes.mount(router, deps);
     CheckInRoutes.mountGet(router, deps);
     SignalRoutes.mount(router, deps);
@@ -171,10 +188,26 @@ public final class HttpVerticle extends VerticleBase {
     EventRoutes.mount(router, deps, streams);
     // MCP for coding agents: /mcp (Streamable HTTP), /sse + /messages (HTTP+SSE).
     McpRoutes.mount(router, deps);
+    // Claude Code's "type": "http" hooks: a check-in before a tool call, answered as hook output.
+    ClaudeCodeHookRoutes.mount(router, deps);
     // The dashboard (GET / and its assets) last: its asset route must not shadow another route.
     WebRoutes.mount(router, deps);
 
     return router;
+  }
+
+  /** Request bodies up to 64 KB; up to 1 MB for the Claude Code hook. */
+  private static io.vertx.core.Handler<RoutingContext> bodies() {
+    BodyHandler api = BodyHandler.create(false).setBodyLimit(BODY_LIMIT);
+    BodyHandler hooks = BodyHandler.create(false).setBodyLimit(HOOK_BODY_LIMIT);
+    return ctx -> {
+      if (ClaudeCodeHookRoutes.PATH.equals(ctx.normalizedPath())) {
+        ctx.put(FailureHandler.BODY_LIMIT_KEY, "1 MB");
+        hooks.handle(ctx);
+      } else {
+        api.handle(ctx);
+      }
+    };
   }
 
   /** A middleware for the API's paths ({@code /v1/...}) only; see above why it has no path. */
@@ -245,9 +278,16 @@ public final class HttpVerticle extends VerticleBase {
     deps.pool()
         .query("SELECT count(*) AS n FROM flyway_schema_history WHERE success")
         .execute()
+        // A database that swallows packets would hold the probe as long as the pool waits.
+        .timeout(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onComplete(
             ar -> {
               boolean ok = ar.succeeded() && ar.result().iterator().next().getLong("n") > 0;
+              if (!ok) {
+                ctx.response()
+                    .putHeader(
+                        "Retry-After", String.valueOf(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+              }
               ctx.response()
                   .setStatusCode(ok ? 200 : 503)
                   .putHeader("Content-Type", "application/json")

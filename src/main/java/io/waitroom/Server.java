@@ -28,6 +28,10 @@ import io.waitroom.policy.RoomPolicies;
 import io.waitroom.push.PushKeys;
 import io.waitroom.push.PushVerticle;
 import io.waitroom.ratelimit.RateLimiter;
+import io.waitroom.receipts.AuditSealerVerticle;
+import io.waitroom.receipts.Receipts;
+import io.waitroom.receipts.SigningKeyVerticle;
+import io.waitroom.receipts.SigningKeys;
 import io.waitroom.sweeper.TimeoutSweeperVerticle;
 import io.waitroom.util.Ids;
 import io.waitroom.watchers.WatcherVerticle;
@@ -98,7 +102,8 @@ public final class Server {
                       database,
                       jwtSecret(config),
                       readPem(config.jwtPublicKey()),
-                      PushKeys.load(config));
+                      PushKeys.load(config),
+                      SigningKeys.load(config));
                 })
             .compose(
                 boot ->
@@ -133,7 +138,8 @@ public final class Server {
                                       boot.pushKeys(),
                                       new AgentKeyCache(vertx),
                                       new RoomPolicies(
-                                          config.timeoutUnitSeconds(), config.mailEnabled()));
+                                          config.timeoutUnitSeconds(), config.mailEnabled()),
+                                      new Receipts(boot.signingKeys(), config.publicUrl()));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);
                             }));
@@ -166,7 +172,12 @@ public final class Server {
     return outcome.future();
   }
 
-  private record Boot(Database database, String secret, String publicKeyPem, PushKeys pushKeys) {}
+  private record Boot(
+      Database database,
+      String secret,
+      String publicKeyPem,
+      PushKeys pushKeys,
+      SigningKeys signingKeys) {}
 
   /**
    * Deploys every verticle. Later concerns (sweeper, watcher dispatch, cluster bridge) are added
@@ -176,7 +187,12 @@ public final class Server {
     ServerConfig config = deps.config();
     return deps.policies()
         .listen(vertx)
-        .compose(v -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
+        // Its keys published before any receipt names them.
+        .compose(v -> vertx.deployVerticle(new SigningKeyVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new TimeoutSweeperVerticle(deps)))
+        .onSuccess(deployments::add)
+        .compose(id -> vertx.deployVerticle(new AuditSealerVerticle(deps)))
         .onSuccess(deployments::add)
         .compose(id -> vertx.deployVerticle(new EventRetentionVerticle(deps)))
         .onSuccess(deployments::add)

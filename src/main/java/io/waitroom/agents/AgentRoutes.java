@@ -14,10 +14,10 @@ import io.waitroom.auth.AgentKeys;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
 import io.waitroom.util.Time;
@@ -39,16 +39,17 @@ public final class AgentRoutes {
   /** The one unauthenticated API route; mounted before the auth handler. */
   public static void mountPublic(Router router, Deps deps) {
     AgentRoutes r = new AgentRoutes(deps);
-    router.post("/v1/agents/self-register").handler(Http.handle(r::selfRegister));
+    Routes.on(router).post("/v1/agents/self-register", r::selfRegister);
   }
 
   public static void mount(Router router, Deps deps) {
     AgentRoutes r = new AgentRoutes(deps);
-    router.post("/v1/agents/register").handler(Http.handle(r::register));
-    router.post("/v1/agents/claim").handler(Http.handle(r::claim));
-    router.get("/v1/agents/me").handler(Http.handle(r::me));
-    router.get("/v1/agents").handler(Http.handle(r::list));
-    router.get("/v1/agents/:agent").handler(Http.handle(r::get));
+    Routes.on(router)
+        .post("/v1/agents/register", r::register)
+        .post("/v1/agents/claim", r::claim)
+        .get("/v1/agents/me", r::me)
+        .get("/v1/agents", r::list)
+        .get("/v1/agents/:agent", r::get);
   }
 
   static JsonObject toJson(Row r) {

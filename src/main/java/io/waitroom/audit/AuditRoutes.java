@@ -10,28 +10,32 @@ import io.waitroom.Deps;
 import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Time;
 
 /** The append-only audit log, newest first: org-wide, per room, per agent. */
 public final class AuditRoutes {
   private static final String COLUMNS =
-      "id, org_id, room_id, actor_type, actor_id, event_type, target_type, target_id, snapshot, created_at";
+      "a.id, a.org_id, a.room_id, a.actor_type, a.actor_id, a.event_type, a.target_type,"
+          + " a.target_id, a.snapshot, a.created_at, c.seq, c.prev_hash, c.hash";
 
-  /** $2 room (null = any), $3 agent as actor or target (null = any), $4 type, $5 cursor, $6 n. */
+  /**
+   * $2 room (null = any), $3 agent as actor or target (null = any), $4 type, $5 cursor, $6 n. With
+   * each row's link in the org's hash chain (null until sealed, receipts/AuditChain).
+   */
   private static final String LIST =
       "SELECT "
           + COLUMNS
           + """
-           FROM audit_log
-          WHERE org_id = $1 AND ($2::text IS NULL OR room_id = $2)
-            AND ($3::text IS NULL OR actor_id = $3 OR target_id = $3)
-            AND ($4::text IS NULL OR event_type = $4) AND ($5::text IS NULL OR id < $5)
-          ORDER BY id DESC LIMIT $6
+           FROM audit_log a LEFT JOIN audit_chain c ON c.audit_id = a.id
+          WHERE a.org_id = $1 AND ($2::text IS NULL OR a.room_id = $2)
+            AND ($3::text IS NULL OR a.actor_id = $3 OR a.target_id = $3)
+            AND ($4::text IS NULL OR a.event_type = $4) AND ($5::text IS NULL OR a.id < $5)
+          ORDER BY a.id DESC LIMIT $6
           """;
 
   private final Deps deps;
@@ -42,9 +46,10 @@ public final class AuditRoutes {
 
   public static void mount(Router router, Deps deps) {
     AuditRoutes r = new AuditRoutes(deps);
-    router.get("/v1/audit").handler(Http.handle(r::org));
-    router.get("/v1/rooms/:room/audit").handler(Http.handle(r::room));
-    router.get("/v1/agents/:agent/audit").handler(Http.handle(r::agent));
+    Routes.on(router)
+        .get("/v1/audit", r::org)
+        .get("/v1/rooms/:room/audit", r::room)
+        .get("/v1/agents/:agent/audit", r::agent);
   }
 
   static JsonObject toJson(Row r) {
@@ -58,7 +63,10 @@ public final class AuditRoutes {
         .put("target_type", r.getString("target_type"))
         .put("target_id", r.getString("target_id"))
         .put("snapshot", r.getValue("snapshot"))
-        .put("created_at", Time.iso(r.getOffsetDateTime("created_at")));
+        .put("created_at", Time.iso(r.getOffsetDateTime("created_at")))
+        .put("seq", r.getLong("seq"))
+        .put("prev_hash", r.getString("prev_hash"))
+        .put("hash", r.getString("hash"));
   }
 
   private Future<Reply> org(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.receipts.Receipts;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.List;
  * @param written the check-in the statement writes, when it is known before the statement runs (a
  *     create in a transaction whose {@code now()} was read); then the statement has no {@code
  *     RETURNING} and everything the change implies is sent with it, or null
+ * @param receipts who signs the receipt of a decision the change makes (null: it makes none)
  */
 public record Change(
     Transition transition,
@@ -34,7 +36,8 @@ public record Change(
     List<Sql> alongside,
     Note note,
     Miss miss,
-    CheckIn written) {
+    CheckIn written,
+    Receipts receipts) {
 
   /** Who makes the change, as audit rows and {@code status_change} messages name them. */
   public record By(String type, String id) {
@@ -64,11 +67,11 @@ public record Change(
       db -> Future.failedFuture(ApiException.conflict("the check-in has changed; try again"));
 
   public Change orElse(Miss explanation) {
-    return new Change(transition, by, statement, alongside, note, explanation, written);
+    return new Change(transition, by, statement, alongside, note, explanation, written, receipts);
   }
 
   public Change withNote(Note message) {
-    return new Change(transition, by, statement, alongside, message, miss, written);
+    return new Change(transition, by, statement, alongside, message, miss, written, receipts);
   }
 
   /** The same change with {@code more} statements run after a hit, after those it has. */
@@ -76,11 +79,16 @@ public record Change(
     if (more.isEmpty()) return this;
     List<Sql> all = new ArrayList<>(alongside);
     all.addAll(more);
-    return new Change(transition, by, statement, List.copyOf(all), note, miss, written);
+    return new Change(transition, by, statement, List.copyOf(all), note, miss, written, receipts);
   }
 
   private static Change of(Transition t, By by, String sql, Tuple params, Sql... alongside) {
-    return new Change(t, by, new Sql(sql, params), List.of(alongside), null, CONFLICT, null);
+    return new Change(t, by, new Sql(sql, params), List.of(alongside), null, CONFLICT, null, null);
+  }
+
+  /** The same change, its decision (if it makes one) signed by {@code signer}. */
+  public Change signedBy(Receipts signer) {
+    return new Change(transition, by, statement, alongside, note, miss, written, signer);
   }
 
   // ---- every change the API makes ----
@@ -93,15 +101,19 @@ public record Change(
    * A create in a transaction whose {@code now()} is known ({@code now}): the check-in is built
    * here, not read back, so its insert and everything it implies go out in one round trip.
    */
-  public static Change create(Tx.Author by, NewCheckIn row, OffsetDateTime now) {
+  public static Change create(Tx.Author by, NewCheckIn row, OffsetDateTime now, Receipts receipts) {
+    CheckIn written = row.written(now);
+    // A check-in the policy engine decides as it is made carries its receipt from its insert on.
+    String receipt = Receipts.due(written) ? receipts.sign(written) : null;
     return new Change(
         Transition.CREATE,
         By.of(by),
-        new Sql(CheckInSql.INSERT_ONLY, row.tuple()),
+        new Sql(CheckInSql.INSERT_ONLY, row.tuple(receipt)),
         List.of(),
         null,
         CONFLICT,
-        row.written(now));
+        receipt == null ? written : written.withReceipt(receipt),
+        receipts);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.waitroom.policy.Quorum;
+import io.waitroom.receipts.PayloadHash;
 import io.waitroom.util.Time;
 import java.util.Set;
 
@@ -38,7 +39,9 @@ public record CheckIn(
     JsonArray votes,
     JsonArray escalation,
     int escalationLevel,
-    String decisionVia) {
+    String decisionVia,
+    String payloadHash,
+    String receipt) {
 
   public static final String AGENT_TO_HUMAN = "agent_to_human";
   public static final String HUMAN_TO_AGENT = "human_to_agent";
@@ -57,15 +60,16 @@ public record CheckIn(
       id, org_id, room_id, direction, agent_id, created_by, action, description, risk_level,
       urgency, context, status, timeout_minutes, timeout_action, expires_at, decision_type,
       decision_reason, decision_modifications, decided_by, decided_at, claimed_by, help_requested,
-      policy, created_at, updated_at, quorum, votes, escalation, escalation_level, decision_via\
+      policy, created_at, updated_at, quorum, votes, escalation, escalation_level, decision_via,
+      payload_hash, receipt\
       """;
 
   private static final String[] NAMES = COLUMNS.strip().split("\\s*,\\s*");
   private static final int[] IN_ORDER = new int[NAMES.length];
 
   static {
-    // fromRow reads the 30 columns by their place in COLUMNS: a column added there goes there too.
-    if (NAMES.length != 30) throw new IllegalStateException("COLUMNS has " + NAMES.length);
+    // fromRow reads the 32 columns by their place in COLUMNS: a column added there goes there too.
+    if (NAMES.length != 32) throw new IllegalStateException("COLUMNS has " + NAMES.length);
     for (int i = 0; i < NAMES.length; i++) IN_ORDER[i] = i;
   }
 
@@ -77,6 +81,16 @@ public record CheckIn(
    */
   public static CheckIn fromRow(Row r) {
     int[] at = positions(r);
+    String action = r.getString(at[6]);
+    String description = r.getString(at[7]);
+    String risk = r.getString(at[8]);
+    String urgency = r.getString(at[9]);
+    JsonObject context = (JsonObject) r.getValue(at[10]);
+    String payloadHash = r.getString(at[30]);
+    // Rows written before payload hashes were stored (issue 29) get theirs computed on read.
+    if (payloadHash == null) {
+      payloadHash = PayloadHash.of(action, description, risk, urgency, context);
+    }
     return new CheckIn(
         r.getString(at[0]),
         r.getString(at[1]),
@@ -84,11 +98,11 @@ public record CheckIn(
         r.getString(at[3]),
         r.getString(at[4]),
         r.getString(at[5]),
-        r.getString(at[6]),
-        r.getString(at[7]),
-        r.getString(at[8]),
-        r.getString(at[9]),
-        (JsonObject) r.getValue(at[10]),
+        action,
+        description,
+        risk,
+        urgency,
+        context,
         r.getString(at[11]),
         r.getInteger(at[12]),
         r.getString(at[13]),
@@ -107,7 +121,46 @@ public record CheckIn(
         (JsonArray) r.getValue(at[26]),
         (JsonArray) r.getValue(at[27]),
         r.getInteger(at[28]),
-        r.getString(at[29]));
+        r.getString(at[29]),
+        payloadHash,
+        r.getString(at[31]));
+  }
+
+  /** The same check-in carrying its decision's signed receipt. */
+  public CheckIn withReceipt(String jws) {
+    return new CheckIn(
+        id,
+        orgId,
+        roomId,
+        direction,
+        agentId,
+        createdBy,
+        action,
+        description,
+        riskLevel,
+        urgency,
+        context,
+        status,
+        timeoutMinutes,
+        timeoutAction,
+        expiresAt,
+        decisionType,
+        decisionReason,
+        decisionModifications,
+        decidedBy,
+        decidedAt,
+        claimedBy,
+        helpRequested,
+        policy,
+        createdAt,
+        updatedAt,
+        quorum,
+        votes,
+        escalation,
+        escalationLevel,
+        decisionVia,
+        payloadHash,
+        jws);
   }
 
   /** Where each of {@link #COLUMNS} is in {@code r}. */
@@ -174,6 +227,7 @@ public record CheckIn(
         .put("risk_level", riskLevel)
         .put("urgency", urgency)
         .put("context", context)
+        .put("payload_hash", payloadHash)
         .put("status", status)
         .put("timeout_minutes", timeoutMinutes)
         .put("timeout_action", timeoutAction)
@@ -187,6 +241,7 @@ public record CheckIn(
         .put("quorum", quorum)
         .put("votes", votes)
         .put("approvals_needed", approvalsNeeded())
-        .put("escalation_level", escalationLevel);
+        .put("escalation_level", escalationLevel)
+        .put("receipt", receipt);
   }
 }

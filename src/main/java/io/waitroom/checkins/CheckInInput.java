@@ -1,6 +1,8 @@
 package io.waitroom.checkins;
 
 import io.vertx.core.json.JsonObject;
+import io.waitroom.errors.ApiException;
+import io.waitroom.receipts.PayloadHash;
 import io.waitroom.validation.Fields;
 
 /** The validated body of a check-in or task creation. */
@@ -24,5 +26,17 @@ public record CheckInInput(
     String timeoutAction =
         task ? null : Fields.optionalEnum(body, "timeout_action", CheckIn.TIMEOUT_ACTIONS, null);
     return new CheckInInput(action, description, risk, urgency, context, timeout, timeoutAction);
+  }
+
+  /**
+   * The {@code payload_hash} of what this asks (issue 29): computed once, as the check-in is made.
+   * A number JSON cannot carry (an overflow to infinity) has no canonical form: 400 naming context.
+   */
+  public String payloadHash() {
+    try {
+      return PayloadHash.of(action, description, riskLevel, urgency, context);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.validation("context", "context: " + e.getMessage());
+    }
   }
 }

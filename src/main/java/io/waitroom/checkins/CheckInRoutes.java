@@ -11,17 +11,18 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.grants.Grants;
-import io.waitroom.http.Http;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.notify.MailQueue;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
 import io.waitroom.policy.Verdict;
 import io.waitroom.push.PushQueue;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.validation.Fields;
@@ -37,25 +38,20 @@ public final class CheckInRoutes {
 
   public static void mount(Router router, Deps deps) {
     CheckInRoutes r = new CheckInRoutes(deps);
-    router.post("/v1/rooms/:room/check-in").handler(Http.handle(r::create));
-    router.get("/v1/rooms/:room/pending").handler(Http.handle(r::pending));
-    router.get("/v1/check-ins/:id/status").handler(Http.handle(r::status));
-    router
-        .post("/v1/check-ins/:id/approve")
-        .handler(Http.handle(ctx -> r.decide(ctx, Status.APPROVED)));
-    router
-        .post("/v1/check-ins/:id/reject")
-        .handler(Http.handle(ctx -> r.decide(ctx, Status.REJECTED)));
-    router
-        .post("/v1/check-ins/:id/modify")
-        .handler(Http.handle(ctx -> r.decide(ctx, Status.MODIFIED)));
-    router.delete("/v1/check-ins/:id").handler(Http.handle(r::withdraw));
+    Routes.on(router)
+        .post("/v1/rooms/:room/check-in", r::create)
+        .get("/v1/rooms/:room/pending", r::pending)
+        .get("/v1/check-ins/:id/status", r::status)
+        .post("/v1/check-ins/:id/approve", ctx -> r.decide(ctx, Status.APPROVED))
+        .post("/v1/check-ins/:id/reject", ctx -> r.decide(ctx, Status.REJECTED))
+        .post("/v1/check-ins/:id/modify", ctx -> r.decide(ctx, Status.MODIFIED))
+        .delete("/v1/check-ins/:id", r::withdraw);
   }
 
   /** Mounted after every more specific {@code /v1/check-ins/...} GET route. */
   public static void mountGet(Router router, Deps deps) {
     CheckInRoutes r = new CheckInRoutes(deps);
-    router.get("/v1/check-ins/:id").handler(Http.handle(r::get));
+    Routes.on(router).get("/v1/check-ins/:id", r::get);
   }
 
   // ---- create ----
@@ -64,25 +60,45 @@ public final class CheckInRoutes {
     Actor.Agent agent = AuthHandler.agentOnly(ctx);
     JsonObject body = Requests.body(ctx);
     CheckInInput in = CheckInInput.parse(body, false);
+    String key = Idempotent.key(ctx);
+    return create(
+        deps, agent, ctx.pathParam("room"), in, key, key == null ? null : Idempotent.hash(ctx));
+  }
+
+  /**
+   * The one way an agent's check-in is created (this route, and other entry points such as the
+   * Claude Code hook): the room, policies, trust, grants, quorum, escalation and push, in one
+   * transaction, idempotent under {@code idempotencyKey} (null: none) with {@code requestHash}. The
+   * answer is the route's: 201 with the check-in, or the 403 {@code POLICY_FORBIDS} envelope.
+   */
+  public static Future<Reply> create(
+      Deps deps,
+      Actor.Agent agent,
+      String roomRef,
+      CheckInInput in,
+      String idempotencyKey,
+      byte[] requestHash) {
     // With an Idempotency-Key the answer is stored after the check-in, in the same transaction.
-    boolean answerStored = Idempotent.key(ctx) != null;
+    boolean answerStored = idempotencyKey != null;
     CheckInFacts facts =
         new CheckInFacts(agent.id(), in.action(), in.riskLevel(), in.urgency(), in.context());
-    String ref = ctx.pathParam("room");
     // The room, the policies (when this node's copy is stale), trust and grants: the first
     // statement of the check-in's own transaction, so the whole create is one connection.
     return Idempotent.run(
-        ctx,
         deps.vertx(),
         deps.pool(),
         agent,
+        idempotencyKey,
+        requestHash,
         tx ->
             deps.policies()
-                .forCheckIn(tx.conn(), agent, ref, facts, in.timeoutMinutes(), in.timeoutAction())
+                .forCheckIn(
+                    tx.conn(), agent, roomRef, facts, in.timeoutMinutes(), in.timeoutAction())
                 .compose(
                     d ->
                         Grants.spend(tx, d.verdict())
-                            .compose(v -> insert(tx, agent, d, in, v, !answerStored))));
+                            .compose(
+                                v -> insert(tx, agent, d, in, v, !answerStored, deps.receipts()))));
   }
 
   /**
@@ -96,12 +112,13 @@ public final class CheckInRoutes {
       RoomPolicies.Decided decided,
       CheckInInput in,
       Verdict verdict,
-      boolean last) {
+      boolean last,
+      Receipts receipts) {
     PolicyDecision d = verdict.decision();
     Room room = decided.room();
     NewCheckIn row = NewCheckIn.agentCheckIn(agent, room.id(), in, verdict);
     // Built from the transaction's now(), read with the room: sent with its records at once.
-    Change create = Change.create(agent, row, decided.now());
+    Change create = Change.create(agent, row, decided.now(), receipts);
     // A pending one also queues its Web Push messages, in the same transaction.
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
     // And its e-mails, when e-mail is on and the org has a human with an address.
@@ -237,7 +254,9 @@ public final class CheckInRoutes {
     return Tx.run(
             deps.vertx(),
             deps.pool(),
-            tx -> Decisions.decide(tx, human, id, outcome, reason, modifications, via))
+            tx ->
+                Decisions.decide(
+                    tx, human, id, outcome, reason, modifications, via, deps.receipts()))
         .map(ci -> Reply.ok(ci.toJson()));
   }
 

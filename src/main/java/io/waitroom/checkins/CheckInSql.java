@@ -11,21 +11,29 @@ public final class CheckInSql {
   /**
    * A new check-in or task, bound by {@code NewCheckIn.tuple()}: $15 seconds until expiry (null =
    * never), $16 the decision type (null = undecided), $20 quorum, $21 escalation steps, $22 seconds
-   * until the first step (null = none). Without {@code RETURNING}: for a create that knows the row
-   * it writes ({@code NewCheckIn.written}).
+   * until the first step (null = none), $23 the payload hash, $24 the receipt of a decision made at
+   * creation (null = none). Without {@code RETURNING}: for a create that knows the row it writes
+   * ({@code NewCheckIn.written}).
    */
   static final String INSERT_ONLY =
       """
       INSERT INTO check_ins (id, org_id, room_id, direction, agent_id, created_by, action,
         description, risk_level, urgency, context, status, timeout_minutes, timeout_action,
         expires_at, decision_type, decision_reason, decided_by, decided_at, policy,
-        quorum, escalation, next_escalation_at)
+        quorum, escalation, next_escalation_at, payload_hash, receipt)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
         CASE WHEN $15::int IS NULL THEN NULL ELSE now() + make_interval(secs => $15::int) END,
         $16, $17, $18, CASE WHEN $16::text IS NULL THEN NULL ELSE now() END, $19,
         $20, $21,
-        CASE WHEN $22::int IS NULL THEN NULL ELSE now() + make_interval(secs => $22::int) END)
+        CASE WHEN $22::int IS NULL THEN NULL ELSE now() + make_interval(secs => $22::int) END,
+        $23, $24)
       """;
+
+  /**
+   * A decision's signed receipt, sent right behind the decision's own statement in the same
+   * transaction (its {@code decided_at} is only known from that statement's answer).
+   */
+  static final String SET_RECEIPT = "UPDATE check_ins SET receipt = $2 WHERE id = $1";
 
   /** {@link #INSERT_ONLY}, returning the row it wrote. */
   static final String INSERT = INSERT_ONLY + "RETURNING " + C;

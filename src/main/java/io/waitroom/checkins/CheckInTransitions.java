@@ -5,10 +5,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventLog;
 import io.waitroom.push.PushQueue;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.trust.Trust;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -100,8 +102,13 @@ public final class CheckInTransitions {
   }
 
   /** {@code last}: the transaction ends with this change; COMMIT follows its statements at once. */
-  private static Future<Applied> record(Tx tx, Change change, CheckIn ci, boolean last) {
+  private static Future<Applied> record(Tx tx, Change change, CheckIn decided, boolean last) {
     Transition t = change.transition();
+    // A decision is signed here, between its statement's answer (which has its decided_at) and
+    // the statements sent behind it: no round trip of its own, and every record of the change
+    // (events, audit snapshot, answer) carries the receipt.
+    boolean signs = change.receipts() != null && Receipts.due(decided);
+    CheckIn ci = signs ? decided.withReceipt(change.receipts().sign(decided)) : decided;
     Change.By by = change.by();
     Status from = t.from(ci.direction());
     if (!t.allows(ci.direction(), from, Status.of(ci.status()))) {
@@ -112,6 +119,9 @@ public final class CheckInTransitions {
     // (which runs them in order); only the posted message's audit row and event wait for its row.
     SqlConnection db = tx.conn();
     List<Future<?>> sent = new ArrayList<>();
+    if (signs) {
+      sent.add(db.preparedQuery(CheckInSql.SET_RECEIPT).execute(Tuple.of(ci.id(), ci.receipt())));
+    }
     for (Change.Sql s : change.alongside()) sent.add(db.preparedQuery(s.sql()).execute(s.params()));
     if (t.settles() && !ci.isTask()) {
       // A phone that was told of it no longer offers a decision on it.

@@ -7,6 +7,7 @@ import io.waitroom.access.DecisionAccess;
 import io.waitroom.auth.Actor;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
+import io.waitroom.receipts.Receipts;
 import java.util.Set;
 
 /**
@@ -34,7 +35,8 @@ public final class Decisions {
    * Decides in {@code tx}: alone unless the check-in has a quorum (the statement's WHERE says
    * which: the common case is one statement, a quorum's vote is found out by the miss), as the
    * transaction's last change. On a quorum check-in the answer is the check-in after the human's
-   * vote (still pending unless the vote decided it).
+   * vote (still pending unless the vote decided it). The decision (a quorum's deciding vote's too)
+   * is signed by {@code receipts}.
    */
   public static Future<CheckIn> decide(
       Tx tx,
@@ -43,12 +45,13 @@ public final class Decisions {
       Status outcome,
       String reason,
       JsonObject modifications,
-      String via) {
-    return decideAlone(tx, human, id, outcome, reason, modifications, via)
+      String via,
+      Receipts receipts) {
+    return decideAlone(tx, human, id, outcome, reason, modifications, via, receipts)
         .recover(
             e ->
                 e == NEEDS_A_VOTE
-                    ? Votes.cast(tx, human, id, outcome, reason, modifications, via)
+                    ? Votes.cast(tx, human, id, outcome, reason, modifications, via, receipts)
                     : Future.failedFuture(e));
   }
 
@@ -77,9 +80,11 @@ public final class Decisions {
       Status outcome,
       String reason,
       JsonObject modifications,
-      String via) {
+      String via,
+      Receipts receipts) {
     Change change =
         Change.decide(human, id, outcome, reason, modifications, via)
+            .signedBy(receipts)
             .orElse(
                 db ->
                     CheckInRepository.find(db, human.orgId(), id)

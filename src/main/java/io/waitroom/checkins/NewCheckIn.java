@@ -16,6 +16,7 @@ import java.time.OffsetDateTime;
  * @param expiresInSeconds seconds until the timeout falls due; null: never (decided, or hold)
  * @param decision the policy engine's answer (agent check-ins); null for tasks
  * @param escalationInSeconds seconds until the first escalation step; null: none
+ * @param payloadHash what it asks, hashed ({@link CheckInInput#payloadHash()})
  */
 public record NewCheckIn(
     String id,
@@ -28,7 +29,8 @@ public record NewCheckIn(
     String timeoutAction,
     Integer expiresInSeconds,
     PolicyDecision decision,
-    Integer escalationInSeconds) {
+    Integer escalationInSeconds,
+    String payloadHash) {
 
   /** An agent's request, starting as the engine decided. */
   public static NewCheckIn agentCheckIn(
@@ -44,7 +46,8 @@ public record NewCheckIn(
         verdict.timeoutAction(),
         verdict.expiresInSeconds(),
         verdict.decision(),
-        verdict.escalationInSeconds());
+        verdict.escalationInSeconds(),
+        what.payloadHash());
   }
 
   /** A human's task: pending, unclaimed, with no timeout. */
@@ -60,7 +63,8 @@ public record NewCheckIn(
         null,
         null,
         null,
-        null);
+        null,
+        what.payloadHash());
   }
 
   /**
@@ -68,6 +72,11 @@ public record NewCheckIn(
    * mapping), with seconds from now for the times the statement computes itself.
    */
   Tuple tuple() {
+    return tuple(null);
+  }
+
+  /** {@link #tuple()} with the receipt of a decision made as it is created (null: none). */
+  Tuple tuple(String receipt) {
     CheckIn c = written(null);
     return Tuple.from(
         new Object[] {
@@ -92,7 +101,9 @@ public record NewCheckIn(
           c.policy(),
           c.quorum(),
           c.escalation(),
-          pending() ? escalationInSeconds : null
+          pending() ? escalationInSeconds : null,
+          payloadHash,
+          receipt
         });
   }
 
@@ -138,6 +149,8 @@ public record NewCheckIn(
         new JsonArray(),
         pending() && decision.escalation() != null ? decision.escalation().toJson() : null,
         0,
+        null,
+        payloadHash,
         null);
   }
 

@@ -6,6 +6,7 @@ import io.waitroom.auth.Actor;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.policy.Quorum;
+import io.waitroom.receipts.Receipts;
 import io.waitroom.util.Time;
 import java.time.Instant;
 
@@ -25,7 +26,8 @@ final class Votes {
       Status verdict,
       String reason,
       JsonObject modifications,
-      String via) {
+      String via,
+      Receipts receipts) {
     JsonObject vote =
         new JsonObject()
             .put("voter", human.id())
@@ -43,7 +45,8 @@ final class Votes {
               if (tally.outcome() == null) return Future.succeededFuture(ci);
               Change decision =
                   Change.decideByVotes(
-                      human, id, Status.of(tally.outcome()), reason, tally.modifications(), via);
+                          human, id, Status.of(tally.outcome()), reason, tally.modifications(), via)
+                      .signedBy(receipts);
               return CheckInTransitions.applyLast(tx, decision)
                   .map(CheckInTransitions.Applied::checkIn);
             });

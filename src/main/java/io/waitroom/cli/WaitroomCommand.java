@@ -24,7 +24,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
-/** The command line: {@code serve} (the default), {@code token} and {@code mcp}. */
+/**
+ * The command line: {@code serve} (the default), {@code token}, {@code mcp}, {@code keys rotate}
+ * and {@code audit verify}.
+ */
 @Command(
     name = "waitroom",
     mixinStandardHelpOptions = true,
@@ -32,7 +35,9 @@ import sun.misc.Signal;
     subcommands = {
       WaitroomCommand.Serve.class,
       WaitroomCommand.Token.class,
-      WaitroomCommand.Mcp.class
+      WaitroomCommand.Mcp.class,
+      KeysCommand.class,
+      AuditCommand.class
     })
 public final class WaitroomCommand implements java.util.concurrent.Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(WaitroomCommand.class);

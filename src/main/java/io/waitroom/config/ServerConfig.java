@@ -32,6 +32,7 @@ public record ServerConfig(
     int rateLimitPerMinute,
     boolean webhookAllowPrivate,
     List<String> corsOrigins,
+    List<String> allowedHosts,
     int httpInstances,
     int dbPoolSize,
     long sweepIntervalMs,
@@ -49,6 +50,8 @@ public record ServerConfig(
     String smtpUrl,
     String mailFrom,
     String publicUrlSetting,
+    String signingKey,
+    long auditSealIntervalMs,
     AccessSettings access) {
 
   public static ServerConfig fromEnvironment() {
@@ -101,6 +104,7 @@ public record ServerConfig(
         intOf(v, "WAITROOM_RATE_LIMIT_PER_MINUTE", 600),
         Boolean.parseBoolean(v.getOrDefault("WAITROOM_WEBHOOK_ALLOW_PRIVATE", "false").trim()),
         listOf(v.get("WAITROOM_CORS_ORIGINS")),
+        listOf(v.get("WAITROOM_ALLOWED_HOSTS")),
         intOf(v, "WAITROOM_HTTP_INSTANCES", 0),
         intOf(v, "WAITROOM_DB_POOL_SIZE", 16),
         intOf(v, "WAITROOM_SWEEP_INTERVAL_MS", 1000),
@@ -118,6 +122,8 @@ public record ServerConfig(
         blankToNull(v.get("WAITROOM_SMTP_URL")),
         blankToNull(v.get("WAITROOM_MAIL_FROM")),
         blankToNull(v.get("WAITROOM_PUBLIC_URL")),
+        blankToNull(v.get("WAITROOM_SIGNING_KEY")),
+        intOf(v, "WAITROOM_AUDIT_SEAL_INTERVAL_MS", 250),
         AccessSettings.from(v));
   }
 
@@ -164,6 +170,45 @@ public record ServerConfig(
   /** Whether e-mail notifications are on ({@code WAITROOM_SMTP_URL} is set). */
   public boolean mailEnabled() {
     return smtpUrl != null;
+  }
+
+  /**
+   * The {@code Host} values requests may carry (DNS-rebinding protection): {@code
+   * WAITROOM_ALLOWED_HOSTS} when set; else, on a loopback bind address, {@code localhost}, {@code
+   * 127.0.0.1} and {@code [::1]} (any port); else empty, meaning any host. An entry without a port
+   * allows any port; {@code *} (or an empty list) allows any host.
+   */
+  public List<String> effectiveAllowedHosts() {
+    if (allowedHosts.contains("*")) return List.of();
+    if (!allowedHosts.isEmpty()) {
+      // The address the MCP tools call the API on stays allowed: no DNS-rebinding page can send
+      // an IP address as its Host.
+      String self = selfAddress().contains(":") ? "[" + selfAddress() + "]" : selfAddress();
+      List<String> hosts = new java.util.ArrayList<>(allowedHosts);
+      hosts.add(self + ":" + port);
+      return List.copyOf(hosts);
+    }
+    if (!loopback(host)) return List.of();
+    // Any port: a local proxy or port forward changes it, and no DNS-rebinding page can send a
+    // loopback name as its Host, whatever the port.
+    return List.of("localhost", "127.0.0.1", "[::1]");
+  }
+
+  /** Where this node reaches its own API: the bind address, or loopback for a wildcard bind. */
+  public String selfAddress() {
+    String bind = host == null ? "" : host.trim();
+    return bind.isEmpty() || "0.0.0.0".equals(bind) || "::".equals(bind) ? "127.0.0.1" : bind;
+  }
+
+  /** A loopback bind address, told from its spelling (no name lookup). */
+  static boolean loopback(String host) {
+    if (host == null) return false;
+    String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+    return h.equals("localhost")
+        || h.startsWith("127.")
+        || h.equals("::1")
+        || h.equals("[::1]")
+        || h.equals("0:0:0:0:0:0:0:1");
   }
 
   public boolean embeddedDatabase() {

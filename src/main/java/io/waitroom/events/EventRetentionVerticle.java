@@ -3,6 +3,7 @@ package io.waitroom.events;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.waitroom.Deps;
+import io.waitroom.db.DatabaseUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ public final class EventRetentionVerticle extends VerticleBase {
             ar -> {
               running = false;
               if (ar.failed()) {
-                log.warn("event retention purge failed: {}", ar.cause().getMessage());
+                DatabaseUnavailable.warn(log, "event retention purge", ar.cause());
               } else if (ar.result() > 0) {
                 log.info(
                     "event retention purged count={} older_than_days={}",

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.waitroom.bus.Addresses;
+import io.waitroom.db.DatabaseUnavailable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,9 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class EventWaiters {
+  /** How soon a long-poll whose read found the database unreachable reads again. */
+  static final long UNAVAILABLE_RETRY_MS = 1_000;
+
   private final Vertx vertx;
   private final Map<String, Set<Wait>> waits = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
@@ -122,8 +126,9 @@ public final class EventWaiters {
   /**
    * The long-poll loop: registers a wait, reads the state, and returns it as soon as {@code done}
    * holds or {@code timeoutMs} has passed (then with a final read). Registration always precedes
-   * the read, so an event between the read and the wait cannot be missed. A failed read fails the
-   * returned future.
+   * the read, so an event between the read and the wait cannot be missed. A read that finds the
+   * database unreachable is tried again every second until the time is up (a restart of PostgreSQL
+   * does not end the wait); any other failed read fails the returned future.
    */
   public <T> Future<T> poll(
       String dataId, long timeoutMs, Supplier<Future<T>> read, Predicate<T> done) {
@@ -159,7 +164,15 @@ public final class EventWaiters {
         },
         e -> {
           w.cancel();
-          return Future.failedFuture(e);
+          if (!DatabaseUnavailable.is(e) || remainingMs <= 0) return Future.failedFuture(e);
+          // The database is restarting: keep waiting (no thread, a timer) and read again; only a
+          // wait whose time runs out while it is still away fails (503).
+          DatabaseUnavailable.report("long-poll " + dataId, e);
+          Promise<T> again = Promise.promise();
+          vertx.setTimer(
+              Math.min(UNAVAILABLE_RETRY_MS, remainingMs),
+              t -> pollLoop(dataId, deadline, read, done).onComplete(again));
+          return again.future();
         });
   }
 

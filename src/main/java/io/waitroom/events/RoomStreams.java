@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
+import io.waitroom.db.DatabaseUnavailable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -40,6 +41,9 @@ public final class RoomStreams {
 
   /** How soon a read that found events held back behind the commit horizon looks again. */
   static final long HELD_BACK_MS = 5;
+
+  /** How soon a replay that found the database unreachable tries again. */
+  static final long UNAVAILABLE_RETRY_MS = 1_000;
 
   /** How long a replay waits for a full write queue to drain before giving up on the client. */
   static final long REPLAY_DRAIN_TIMEOUT_MS = 30_000;
@@ -121,6 +125,17 @@ public final class RoomStreams {
         .onComplete(
             ar -> {
               if (s.closed) return;
+              if (ar.failed() && DatabaseUnavailable.is(ar.cause())) {
+                // A database restart: the stream stays open and the replay picks up where it
+                // stopped once the database answers again.
+                DatabaseUnavailable.report("stream replay " + s.scope, ar.cause());
+                vertx.setTimer(
+                    UNAVAILABLE_RETRY_MS,
+                    id -> {
+                      if (!s.closed) replay(s);
+                    });
+                return;
+              }
               if (ar.failed()) {
                 log.warn(
                     "stream replay failed {} after={}: {}",
@@ -249,7 +264,7 @@ public final class RoomStreams {
                 reading = false;
                 if (ar.failed()) {
                   // The safety ring retries in a few seconds; subscribers lose nothing.
-                  log.warn("stream feed read failed {}: {}", scope, ar.cause().getMessage());
+                  DatabaseUnavailable.warn(log, "stream feed read " + scope, ar.cause());
                 } else {
                   for (RoomEvent e : ar.result().events()) {
                     lastId = e.id();
@@ -269,10 +284,13 @@ public final class RoomStreams {
                 boolean full = ar.succeeded() && ar.result().full();
                 if (rungWhileReading || full) {
                   read();
-                } else if (ar.succeeded() && ar.result().heldBack() && !retryScheduled) {
+                } else if (!retryScheduled
+                    && (ar.succeeded()
+                        ? ar.result().heldBack()
+                        : DatabaseUnavailable.is(ar.cause()))) {
                   retryScheduled = true;
                   vertx.setTimer(
-                      HELD_BACK_MS,
+                      ar.succeeded() ? HELD_BACK_MS : UNAVAILABLE_RETRY_MS,
                       id -> {
                         retryScheduled = false;
                         if (feeds.get(scope.key()) == this) ring();

@@ -10,12 +10,11 @@ import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
-import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.policy.Conditions;
-import io.waitroom.rooms.RoomRepository;
+import io.waitroom.rooms.InRoom;
 import io.waitroom.util.Ids;
 import io.waitroom.validation.Fields;
 import java.time.Duration;
@@ -37,9 +36,10 @@ public final class GrantRoutes {
 
   public static void mount(Router router, Deps deps) {
     GrantRoutes r = new GrantRoutes(deps);
-    router.post("/v1/rooms/:room/grants").handler(Http.handle(r::create));
-    router.get("/v1/rooms/:room/grants").handler(Http.handle(r::list));
-    router.delete("/v1/rooms/:room/grants/:id").handler(Http.handle(r::revoke));
+    Routes.on(router)
+        .post("/v1/rooms/:room/grants", r::create)
+        .get("/v1/rooms/:room/grants", r::list)
+        .delete("/v1/rooms/:room/grants/:id", r::revoke);
   }
 
   private Future<Reply> create(RoutingContext ctx) {
@@ -50,38 +50,30 @@ public final class GrantRoutes {
     Integer maxUses = Fields.optionalInt(body, "max_uses", 1, MAX_USES);
     String reason = Fields.optionalString(body, "reason", 2000);
     OffsetDateTime expiresAt = expiresAt(body.getValue("expires_at"));
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room ->
-                Tx.run(
-                    deps.vertx(),
-                    deps.pool(),
-                    tx ->
-                        tx.conn()
-                            .preparedQuery(GrantSql.INSERT)
-                            .execute(
-                                Tuple.from(
-                                    new Object[] {
-                                      Ids.next(Ids.GRANT),
-                                      human.orgId(),
-                                      room.id(),
-                                      parsed.toJson(),
-                                      reason,
-                                      maxUses,
-                                      expiresAt,
-                                      human.id()
-                                    }))
-                            .map(rows -> Grant.fromRow(rows.iterator().next()))
-                            .compose(
-                                g ->
-                                    tx.audit(
-                                            human,
-                                            room.id(),
-                                            "grant.created",
-                                            "grant",
-                                            g.id(),
-                                            g.toJson())
-                                        .map(v -> Reply.created(g.toJson())))));
+    return InRoom.change(
+        deps,
+        human,
+        ctx.pathParam("room"),
+        (room, tx) ->
+            tx.conn()
+                .preparedQuery(GrantSql.INSERT)
+                .execute(
+                    Tuple.from(
+                        new Object[] {
+                          Ids.next(Ids.GRANT),
+                          human.orgId(),
+                          room.id(),
+                          parsed.toJson(),
+                          reason,
+                          maxUses,
+                          expiresAt,
+                          human.id()
+                        }))
+                .map(rows -> Grant.fromRow(rows.iterator().next()))
+                .compose(
+                    g ->
+                        tx.audit(human, room.id(), "grant.created", "grant", g.id(), g.toJson())
+                            .map(v -> Reply.created(g.toJson()))));
   }
 
   /** Required, an ISO-8601 timestamp with an offset, in the future, at most 30 days ahead. */
@@ -107,45 +99,28 @@ public final class GrantRoutes {
 
   private Future<Reply> list(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room -> {
-              String scope = "grants:" + room.id();
-              Paging page = Paging.of(ctx, scope, 50);
-              return deps.pool()
-                  .preparedQuery(GrantSql.LIST)
-                  .execute(Tuple.of(human.orgId(), room.id(), page.after(), page.fetch()))
-                  .map(rows -> page.reply(rows, scope, r -> Grant.fromRow(r).toJson(), "id"));
-            });
+    return InRoom.page(ctx, deps, human, "grants", GrantSql.LIST, r -> Grant.fromRow(r).toJson());
   }
 
   private Future<Reply> revoke(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
     String id = ctx.pathParam("id");
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room ->
-                Tx.run(
-                    deps.vertx(),
-                    deps.pool(),
-                    tx ->
-                        tx.conn()
-                            .preparedQuery(GrantSql.REVOKE)
-                            .execute(Tuple.of(id, human.orgId(), room.id(), human.id()))
-                            .compose(
-                                rows -> {
-                                  if (rows.size() == 0)
-                                    return explainMiss(tx, human, room.id(), id);
-                                  Grant g = Grant.fromRow(rows.iterator().next());
-                                  return tx.audit(
-                                          human,
-                                          room.id(),
-                                          "grant.revoked",
-                                          "grant",
-                                          g.id(),
-                                          g.toJson())
-                                      .map(v -> Reply.ok(g.toJson()));
-                                })));
+    return InRoom.change(
+        deps,
+        human,
+        ctx.pathParam("room"),
+        (room, tx) ->
+            tx.conn()
+                .preparedQuery(GrantSql.REVOKE)
+                .execute(Tuple.of(id, human.orgId(), room.id(), human.id()))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) return explainMiss(tx, human, room.id(), id);
+                      Grant g = Grant.fromRow(rows.iterator().next());
+                      return tx.audit(
+                              human, room.id(), "grant.revoked", "grant", g.id(), g.toJson())
+                          .map(v -> Reply.ok(g.toJson()));
+                    }));
   }
 
   private static Future<Reply> explainMiss(Tx tx, Actor.Human human, String roomId, String id) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.sqlclient.DatabaseException;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.errors.ApiException;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
 /** The one place that turns failures into the SPEC error envelope; never leaks internals. */
 public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(FailureHandler.class);
+
+  /** A route with a body limit other than 64 KB names it here (e.g. "1 MB") for its 413. */
+  public static final String BODY_LIMIT_KEY = "body_limit";
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -37,7 +41,17 @@ public final class FailureHandler implements Handler<RoutingContext> {
       log.debug("request_id={} client closed the connection", Http.requestId(ctx));
       return;
     }
+    if (DatabaseUnavailable.is(t)) {
+      // A restart or a cut, not a bug: 503 with Retry-After, and one WARN line a second at most.
+      DatabaseUnavailable.report("request_id=" + Http.requestId(ctx), t);
+      write(ctx, DatabaseUnavailable.error());
+      return;
+    }
     ApiException e = toApi(t, status);
+    String limit = ctx.get(BODY_LIMIT_KEY);
+    if (e.status() == 413 && limit != null && e.getMessage().contains("64 KB")) {
+      e = new ApiException(413, e.code(), e.getMessage().replace("64 KB", limit), e.details());
+    }
     if (e.status() >= 500) {
       log.error(
           "request_id={} method={} path={} unexpected failure",
@@ -59,6 +73,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       error.put("details", e.details());
       if (e.details().containsKey("retryAfter")) {
         error.put("retryAfter", e.details().getValue("retryAfter"));
+        ctx.response().putHeader("Retry-After", String.valueOf(e.details().getValue("retryAfter")));
       }
     }
     ctx.response()

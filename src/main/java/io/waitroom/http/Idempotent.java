@@ -43,8 +43,23 @@ public final class Idempotent {
       Tx.Author caller,
       Function<Tx, Future<Reply>> work) {
     String key = key(ctx);
+    return run(vertx, pool, caller, key, key == null ? null : hash(ctx), work);
+  }
+
+  /**
+   * As {@link #run(RoutingContext, Vertx, Pool, Tx.Author, Function)} for a request whose key and
+   * hash another entry point derives (the Claude Code hook: its session and tool call); {@code key}
+   * null runs the work once, without a key.
+   */
+  public static Future<Reply> run(
+      Vertx vertx,
+      Pool pool,
+      Tx.Author caller,
+      String key,
+      byte[] requestHash,
+      Function<Tx, Future<Reply>> work) {
     if (key == null) return Tx.run(vertx, pool, work);
-    var scope = new Idempotency.Key(caller.orgId(), caller.id(), key, requestHash(ctx));
+    var scope = new Idempotency.Key(caller.orgId(), caller.id(), key, requestHash);
     return Idempotency.run(
             vertx,
             pool,
@@ -57,7 +72,8 @@ public final class Idempotent {
             });
   }
 
-  private static byte[] requestHash(RoutingContext ctx) {
+  /** The hash a request's key is stored with: method, path and body. */
+  public static byte[] hash(RoutingContext ctx) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(ctx.request().method().name().getBytes(StandardCharsets.UTF_8));

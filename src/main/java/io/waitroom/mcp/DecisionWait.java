@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.checkins.CheckIn;
+import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventWaiters;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -104,7 +105,14 @@ final class DecisionWait {
             },
             e -> {
               w.cancel();
-              return Future.failedFuture(e);
+              boolean unavailable = e instanceof ApiException a && a.status() == 503;
+              if (!unavailable || remainingMs == 0 || call.inFlight().cancelled()) {
+                return Future.failedFuture(e);
+              }
+              // The database is away longer than the read's own retries: keep waiting.
+              return vertx
+                  .timer(Math.min(1_000, remainingMs))
+                  .compose(t -> loop(id, deadline, call, current));
             });
   }
 

@@ -40,17 +40,18 @@ final class LoopbackApi {
     }
   }
 
+  /** How long a retry-safe call keeps retrying {@code 503} (the database restarting). */
+  static final long UNAVAILABLE_RETRY_MS = 20_000;
+
+  private final Vertx vertx;
   private final WebClient client;
   private final String host;
   private final int port;
 
   LoopbackApi(Vertx vertx, ServerConfig config) {
-    String bind = config.host();
+    this.vertx = vertx;
     // A wildcard bind answers on loopback too; a specific address is where the API listens.
-    this.host =
-        bind == null || bind.isEmpty() || "0.0.0.0".equals(bind) || "::".equals(bind)
-            ? "127.0.0.1"
-            : bind;
+    this.host = config.selfAddress();
     this.port = config.port();
     this.client =
         WebClient.create(
@@ -63,18 +64,67 @@ final class LoopbackApi {
             new PoolOptions().setHttp1MaxSize(64));
   }
 
+  /** One API call: what, with whose credential and request id, a body and a key (both optional). */
+  record Request(
+      HttpMethod method,
+      String path,
+      String credential,
+      JsonObject body,
+      String requestId,
+      String idempotencyKey) {
+    /** Safe to send again after a 503: a read, or a write the key makes idempotent. */
+    boolean retrySafe() {
+      return method == HttpMethod.GET || idempotencyKey != null;
+    }
+  }
+
+  /** A call without an {@code Idempotency-Key}: only a GET is retried after a 503. */
   Future<Answer> call(
       HttpMethod method, String path, String credential, JsonObject body, String requestId) {
+    return call(new Request(method, path, credential, body, requestId, null));
+  }
+
+  /**
+   * One API call. GETs and calls sent with an {@code Idempotency-Key} ride through a database
+   * restart as the SDKs do: a {@code 503} is retried after its {@code Retry-After}, for up to
+   * {@link #UNAVAILABLE_RETRY_MS} in all.
+   */
+  Future<Answer> call(Request r) {
+    return attempt(r, System.nanoTime() + UNAVAILABLE_RETRY_MS * 1_000_000);
+  }
+
+  private Future<Answer> attempt(Request r, long deadline) {
+    return send(r)
+        .compose(
+            a -> {
+              long waitMs = retryAfterMs(a);
+              if (a.status() != 503
+                  || !r.retrySafe()
+                  || System.nanoTime() + waitMs * 1_000_000 > deadline) {
+                return Future.succeededFuture(a);
+              }
+              return vertx.timer(waitMs).compose(t -> attempt(r, deadline));
+            });
+  }
+
+  private static long retryAfterMs(Answer a) {
+    JsonObject e = a.body().getJsonObject("error");
+    Object s = e == null ? null : e.getValue("retryAfter");
+    return s instanceof Number n ? Math.max(1, n.longValue()) * 1000 : 1000;
+  }
+
+  private Future<Answer> send(Request r) {
     HttpRequest<Buffer> req =
         client
-            .request(method, port, host, path)
-            .putHeader("Authorization", "Bearer " + credential)
+            .request(r.method(), port, host, r.path())
+            .putHeader("Authorization", "Bearer " + r.credential())
             .putHeader("Accept", "application/json");
-    if (requestId != null) req.putHeader("X-Request-Id", requestId);
+    if (r.requestId() != null) req.putHeader("X-Request-Id", r.requestId());
+    if (r.idempotencyKey() != null) req.putHeader("Idempotency-Key", r.idempotencyKey());
     Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent =
-        body == null
+        r.body() == null
             ? req.send()
-            : req.putHeader("Content-Type", "application/json").sendBuffer(body.toBuffer());
+            : req.putHeader("Content-Type", "application/json").sendBuffer(r.body().toBuffer());
     return sent.map(
         resp -> {
           Buffer b = resp.body();

@@ -1,11 +1,14 @@
 package io.waitroom.mcp;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.errors.ApiException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +94,32 @@ final class McpProtocol {
           Future.succeededFuture(
               JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method));
     };
+  }
+
+  /**
+   * Answers every message of a body (one message or a batch) with {@code handle}: the answers there
+   * are, in order (none for notifications, responses and cancelled requests); a malformed batch
+   * member gets {@code -32600}. Never fails.
+   */
+  static Future<JsonArray> answerAll(Object body, Function<JsonObject, Future<JsonObject>> handle) {
+    List<Future<JsonObject>> answers = new ArrayList<>();
+    for (Object o : body instanceof JsonArray a ? a : new JsonArray().add(body)) {
+      String why = JsonRpc.invalid(o);
+      answers.add(
+          why != null
+              ? Future.succeededFuture(
+                  JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Invalid Request: " + why))
+              : handle.apply((JsonObject) o).otherwiseEmpty());
+    }
+    return Future.join(answers)
+        .transform(
+            ar -> {
+              JsonArray out = new JsonArray();
+              for (Future<JsonObject> f : answers) {
+                if (f.succeeded() && f.result() != null) out.add(f.result());
+              }
+              return Future.succeededFuture(out);
+            });
   }
 
   private Future<JsonObject> call(McpSession session, Object id, JsonObject params, Caller c) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.backends.BackendRegistries;
 import io.waitroom.errors.ApiException;
 import io.waitroom.util.Ids;
@@ -55,7 +56,10 @@ final class McpSessions {
       Optional<McpSession> victim = oldest(McpSession::idle);
       if (victim.isEmpty()) {
         throw new ApiException(
-            503, "UNAVAILABLE", "too many MCP sessions on this server; retry later", null);
+            503,
+            "SERVICE_UNAVAILABLE",
+            "too many MCP sessions on this server; retry later",
+            new JsonObject().put("retryAfter", 5));
       }
       close(victim.get());
     }
@@ -109,6 +113,8 @@ final class McpSessions {
     for (McpSession s : sessions.values()) {
       if (s.idle() && now - s.lastSeenNanos > TimeUnit.MILLISECONDS.toNanos(IDLE_TIMEOUT_MS)) {
         close(s);
+      } else {
+        s.evictStreams();
       }
     }
   }

@@ -8,8 +8,6 @@ import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.http.Http;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The HTTP+SSE transport of MCP 2024-11-05: {@code GET /sse} opens the session's stream and names
@@ -34,12 +32,7 @@ final class SseTransport {
   void open(RoutingContext ctx) {
     Actor.Agent agent = ctx.get(AuthHandler.ACTOR);
     McpSession s = sessions.open(agent.id(), McpSession.Transport.SSE);
-    SseWriter w =
-        new SseWriter(
-            deps.vertx(),
-            ctx.response(),
-            deps.config().streamPingMs(),
-            deps.config().streamQueueBytes());
+    SseWriter w = SseWriter.of(deps, ctx.response());
     s.stream = w;
     w.onClose(() -> sessions.close(s));
     w.event("endpoint", MESSAGES + "?sessionId=" + s.id);
@@ -66,35 +59,20 @@ final class SseTransport {
     Object body = ctx.get(McpRoutes.BODY);
     McpProtocol.Caller caller =
         new McpProtocol.Caller(ctx.get(McpRoutes.CREDENTIAL), Http.requestId(ctx), w::send);
-    List<Future<JsonObject>> answers = new ArrayList<>();
-    for (Object o : body instanceof JsonArray a ? a : new JsonArray().add(body)) {
-      String why = JsonRpc.invalid(o);
-      if (why != null) {
-        answers.add(
-            Future.succeededFuture(
-                JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Invalid Request: " + why)));
-      } else {
-        answers.add(handle(s, (JsonObject) o, caller));
-      }
-    }
+    Future<JsonArray> answers = McpProtocol.answerAll(body, m -> handle(s, m, caller));
     McpRoutes.reply(ctx, 202, null);
-    Future.join(answers)
-        .onComplete(
-            ar -> {
-              JsonArray out = new JsonArray();
-              for (Future<JsonObject> f : answers) {
-                if (f.succeeded() && f.result() != null) out.add(f.result());
-              }
-              if (out.isEmpty()) return;
-              if (body instanceof JsonArray) w.event("message", out.encode());
-              else w.send(out.getJsonObject(0));
-            });
+    answers.onSuccess(
+        out -> {
+          if (out.isEmpty()) return;
+          if (body instanceof JsonArray) w.event("message", out.encode());
+          else w.send(out.getJsonObject(0));
+        });
   }
 
   private Future<JsonObject> handle(McpSession s, JsonObject m, McpProtocol.Caller caller) {
     if (JsonRpc.isRequest(m) && "initialize".equals(m.getString("method"))) {
       return Future.succeededFuture(protocol.initialize(s, m));
     }
-    return protocol.handle(s, m, caller).otherwiseEmpty();
+    return protocol.handle(s, m, caller);
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.waitroom.Deps;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,6 +38,12 @@ final class SseWriter {
     pingTimer = vertx.setPeriodic(pingMs, id -> write(": ping\n\n"));
   }
 
+  /** A stream with the node's keep-alive interval and write-queue bound. */
+  static SseWriter of(Deps deps, HttpServerResponse response) {
+    return new SseWriter(
+        deps.vertx(), response, deps.config().streamPingMs(), deps.config().streamQueueBytes());
+  }
+
   /** Sends the headers now, so the client sees the stream open before the first event. */
   SseWriter open() {
     onContext(
@@ -61,6 +68,19 @@ final class SseWriter {
 
   void event(String name, String data) {
     write("event: " + name + "\ndata: " + data + "\n\n");
+  }
+
+  /** An event with an id (none when {@code id} is null), for a client to resume after. */
+  void event(String id, String name, String data) {
+    write((id == null ? "" : "id: " + id + "\n") + "event: " + name + "\ndata: " + data + "\n\n");
+  }
+
+  /**
+   * The priming event of a resumable stream: an id and empty data, so the client holds a {@code
+   * Last-Event-ID} before any message, and {@code retry}, how long to wait before reconnecting.
+   */
+  void prime(String id, long retryMs) {
+    write("id: " + id + "\nretry: " + retryMs + "\ndata: \n\n");
   }
 
   /** Ends the stream normally (a Streamable HTTP response after its last message). */

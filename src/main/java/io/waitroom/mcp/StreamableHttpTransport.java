@@ -1,6 +1,5 @@
 package io.waitroom.mcp;
 
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -14,13 +13,18 @@ import java.util.List;
 /**
  * MCP Streamable HTTP at {@code /mcp}. {@code initialize} opens a session ({@code Mcp-Session-Id});
  * later requests must carry it (missing: 400; unknown here, expired or another agent's: 404, so the
- * client initialises again). A tool call is answered as an SSE stream when the client accepts one,
- * so progress notifications and keep-alive comments can precede the result; everything else is
- * plain JSON. Notifications and responses get 202. {@code GET} opens the session's server stream
- * (it carries only keep-alives: this server sends no unsolicited messages); {@code DELETE} ends the
- * session.
+ * client initialises again). A tool call is answered as a resumable SSE stream when the client
+ * accepts one ({@link ResumableStream}), so progress notifications and keep-alive comments can
+ * precede the result; everything else is plain JSON. Notifications and responses get 202. {@code
+ * GET} with a {@code Last-Event-ID} of a tool call's stream resumes that stream; without one it
+ * opens the session's server stream (only keep-alives: this server sends no unsolicited messages).
+ * {@code DELETE} ends the session. A dropped connection never cancels a call (revision 2025-11-25);
+ * {@code notifications/cancelled} does.
  */
 final class StreamableHttpTransport {
+  /** The {@code retry} of a tool call's stream: how soon a client reconnects after a drop. */
+  static final long RECONNECT_MS = 1_000;
+
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
 
@@ -64,25 +68,9 @@ final class StreamableHttpTransport {
       stream(ctx, s, m);
       return;
     }
-    ctx.response().closeHandler(v -> cancelAll(s, messages));
-    List<Future<JsonObject>> answers = new ArrayList<>();
-    for (Object o : body instanceof JsonArray a ? a : new JsonArray().add(body)) {
-      String why = JsonRpc.invalid(o);
-      if (why != null) {
-        answers.add(
-            Future.succeededFuture(
-                JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "Invalid Request: " + why)));
-      } else {
-        answers.add(protocol.handle(s, (JsonObject) o, quiet).otherwiseEmpty());
-      }
-    }
-    Future.join(answers)
-        .onComplete(
-            ar -> {
-              JsonArray out = new JsonArray();
-              for (Future<JsonObject> f : answers) {
-                if (f.succeeded() && f.result() != null) out.add(f.result());
-              }
+    McpProtocol.answerAll(body, m -> protocol.handle(s, m, quiet))
+        .onSuccess(
+            out -> {
               if (ctx.response().closed()) return;
               if (body instanceof JsonArray) McpRoutes.reply(ctx, 200, out);
               else if (out.isEmpty()) McpRoutes.reply(ctx, 202, null); // cancelled: no answer
@@ -90,25 +78,32 @@ final class StreamableHttpTransport {
             });
   }
 
-  /** One tool call answered as an SSE stream: progress first, then the result, then the end. */
+  /**
+   * One tool call answered as a resumable SSE stream: the priming event (an id, empty data and
+   * {@code retry}; from revision 2025-11-25 on, as older clients choke on empty data), progress,
+   * then the result, then the end. A dropped connection does not stop the call: its messages are
+   * kept for a {@code GET} with {@code Last-Event-ID}.
+   */
   private void stream(RoutingContext ctx, McpSession s, JsonObject m) {
-    SseWriter w =
-        new SseWriter(
-                deps.vertx(),
-                ctx.response(),
-                deps.config().streamPingMs(),
-                deps.config().streamQueueBytes())
-            .open();
+    SseWriter w = writer(ctx);
+    ResumableStream stream = s.openStream();
+    if (s.protocolVersion.compareTo(McpProtocol.LATEST) >= 0) {
+      w.prime(stream.primingId(), RECONNECT_MS);
+    }
+    stream.attach(w, 0);
     McpProtocol.Caller caller =
-        new McpProtocol.Caller(ctx.get(McpRoutes.CREDENTIAL), Http.requestId(ctx), w::send);
-    Future<JsonObject> answer = protocol.handle(s, m, caller);
-    // The client went away: stop whatever the call waits for.
-    w.onClose(() -> cancelAll(s, List.of(m)));
-    answer.onComplete(
-        ar -> {
-          if (ar.succeeded() && ar.result() != null) w.send(ar.result());
-          w.end();
-        });
+        new McpProtocol.Caller(ctx.get(McpRoutes.CREDENTIAL), Http.requestId(ctx), stream::send);
+    protocol
+        .handle(s, m, caller)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result() != null) stream.send(ar.result());
+              stream.finish();
+            });
+  }
+
+  private SseWriter writer(RoutingContext ctx) {
+    return SseWriter.of(deps, ctx.response()).open();
   }
 
   void get(RoutingContext ctx) {
@@ -122,13 +117,15 @@ final class StreamableHttpTransport {
           JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "GET needs Accept: text/event-stream"));
       return;
     }
-    SseWriter w =
-        new SseWriter(
-                deps.vertx(),
-                ctx.response(),
-                deps.config().streamPingMs(),
-                deps.config().streamQueueBytes())
-            .open();
+    // A reconnect after a dropped tool-call stream: what it missed, then the rest of that call.
+    ResumableStream.Position at =
+        ResumableStream.Position.parse(ctx.request().getHeader("Last-Event-ID"));
+    ResumableStream resumed = at == null ? null : s.stream(at.stream());
+    if (resumed != null) {
+      resumed.attach(writer(ctx), at.after());
+      return;
+    }
+    SseWriter w = writer(ctx);
     SseWriter previous = s.stream;
     s.stream = w;
     if (previous != null) previous.end();
@@ -183,15 +180,6 @@ final class StreamableHttpTransport {
       return null;
     }
     return s;
-  }
-
-  private static void cancelAll(McpSession s, List<JsonObject> messages) {
-    for (JsonObject m : messages) {
-      Object id = m.getValue("id");
-      if (id == null) continue;
-      McpSession.InFlight f = s.inFlight.get(JsonRpc.key(id));
-      if (f != null) f.cancel();
-    }
   }
 
   static boolean acceptsStream(RoutingContext ctx) {

@@ -84,7 +84,29 @@ final class ToolResults {
                   + McpTools.MAX_WAIT_SECONDS
                   + " (repeat while it stays pending).";
         };
-    return ok("Check-in " + id + ": " + text + "\n" + flow(ci), ci);
+    return ok("Check-in " + id + ": " + text + "\n" + flow(ci) + signed(ci), ci);
+  }
+
+  /**
+   * The receipt's key in words, so an agent (or its log) can tell the decision is signed: the JWS
+   * itself is in the JSON that follows ({@code receipt}).
+   */
+  static String signed(JsonObject ci) {
+    String receipt = ci.getString("receipt");
+    if (receipt == null) return "";
+    int dot = receipt.indexOf('.');
+    String kid = "?";
+    try {
+      kid =
+          new JsonObject(
+                  new String(
+                      java.util.Base64.getUrlDecoder().decode(receipt.substring(0, dot)),
+                      java.nio.charset.StandardCharsets.UTF_8))
+              .getString("kid", "?");
+    } catch (RuntimeException e) {
+      // a malformed receipt names no key; it is still shown as it is
+    }
+    return "\nsigned receipt: " + kid + " (verify with the keys at /.well-known/jwks.json).";
   }
 
   /**
@@ -144,6 +166,8 @@ final class ToolResults {
     return switch (e.code()) {
       case "POLICY_FORBIDS" -> "The room's policy forbids this action: do not perform it.";
       case "RATE_LIMITED" -> "Too many requests: wait before calling again.";
+      case "SERVICE_UNAVAILABLE" ->
+          "The server's database is restarting: call the tool again in a few seconds.";
       case "NOT_FOUND" -> "Check the id, or call waitroom_list_rooms for the rooms you can use.";
       default -> null;
     };

@@ -15,10 +15,12 @@ import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInRepository;
 import io.waitroom.checkins.Decisions;
 import io.waitroom.checkins.Status;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
+import io.waitroom.http.Routes;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,7 @@ public final class LinkRoutes {
                 ctx.response().setStatusCode(405).putHeader("Allow", "GET, HEAD, POST").end();
               }
             });
-    router.post("/v1/check-ins/:id/action-links").handler(Http.handle(r::mintForMe));
+    Routes.on(router).post("/v1/check-ins/:id/action-links", r::mintForMe);
   }
 
   /**
@@ -254,7 +256,8 @@ public final class LinkRoutes {
                               outcome,
                               reason,
                               null,
-                              l.getString("via"));
+                              l.getString("via"),
+                              deps.receipts());
                         }))
         .map(this::decidedHere);
   }
@@ -359,12 +362,18 @@ public final class LinkRoutes {
 
   private Answer failed(RoutingContext ctx, Throwable e) {
     // Never the path: it holds the token.
-    log.warn(
-        "request_id={} action link request failed error=\"{}\"",
-        Http.requestId(ctx),
-        e.getClass().getSimpleName() + ": " + e.getMessage());
+    if (DatabaseUnavailable.is(e)) {
+      DatabaseUnavailable.warn(log, "action link", e);
+      ctx.response()
+          .putHeader("Retry-After", Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+    } else {
+      log.error(
+          "request_id={} action link request failed error=\"{}\"",
+          Http.requestId(ctx),
+          e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
     return Answer.problem(
-        503,
+        DatabaseUnavailable.is(e) ? 503 : 500,
         "Waitroom cannot answer right now",
         "Nothing was changed. Try again in a moment.",
         null);

@@ -15,6 +15,7 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
 import io.waitroom.checkins.CheckIn;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
 import io.waitroom.watchers.Doorbell;
@@ -231,6 +232,6 @@ public final class MailVerticle extends VerticleBase {
     deps.pool()
         .preparedQuery(DELETE_OLD)
         .execute(Tuple.of(deps.config().eventRetentionDays()))
-        .onFailure(e -> log.warn("mail delivery cleanup failed: {}", e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "mail delivery cleanup", e));
   }
 }

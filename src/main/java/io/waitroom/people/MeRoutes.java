@@ -11,9 +11,9 @@ import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,10 +48,11 @@ public final class MeRoutes {
 
   public static void mount(Router router, Deps deps) {
     MeRoutes r = new MeRoutes(deps);
-    router.get("/v1/me").handler(Http.handle(r::me));
-    router.get("/v1/me/notifications").handler(Http.handle(r::notifications));
-    router.put("/v1/me/notifications").handler(Http.handle(r::setNotifications));
-    router.get("/v1/humans").handler(Http.handle(r::humans));
+    Routes.on(router)
+        .get("/v1/me", r::me)
+        .get("/v1/me/notifications", r::notifications)
+        .put("/v1/me/notifications", r::setNotifications)
+        .get("/v1/humans", r::humans);
   }
 
   private Future<Row> self(Actor.Human human) {

@@ -10,9 +10,9 @@ import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.checkins.CheckInInput;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.validation.Fields;
 
 /**
@@ -23,9 +23,7 @@ public final class PolicyRoutes {
   private PolicyRoutes() {}
 
   public static void mount(Router router, Deps deps) {
-    router
-        .post("/v1/rooms/:room/policies/evaluate")
-        .handler(Http.handle(ctx -> evaluate(ctx, deps)));
+    Routes.on(router).post("/v1/rooms/:room/policies/evaluate", ctx -> evaluate(ctx, deps));
   }
 
   private static Future<Reply> evaluate(RoutingContext ctx, Deps deps) {

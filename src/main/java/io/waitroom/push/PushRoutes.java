@@ -13,9 +13,9 @@ import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
 import io.waitroom.util.Time;
@@ -48,16 +48,15 @@ public final class PushRoutes {
   /** Call from a verticle's start: the DNS worker is closed with that verticle. */
   public static void mount(Router router, Deps deps) {
     PushRoutes r = new PushRoutes(deps, WebhookSender.dnsPool(deps.vertx()));
-    router
-        .get("/v1/push/vapid-public-key")
-        .handler(
-            Http.handle(
-                ctx ->
-                    Future.succeededFuture(
-                        Reply.ok(new JsonObject().put("public_key", deps.push().publicKey())))));
-    router.post("/v1/push/subscriptions").handler(Http.handle(r::subscribe));
-    router.get("/v1/push/subscriptions").handler(Http.handle(r::list));
-    router.delete("/v1/push/subscriptions/:id").handler(Http.handle(r::unsubscribe));
+    Routes.on(router)
+        .get(
+            "/v1/push/vapid-public-key",
+            ctx ->
+                Future.succeededFuture(
+                    Reply.ok(new JsonObject().put("public_key", deps.push().publicKey()))))
+        .post("/v1/push/subscriptions", r::subscribe)
+        .get("/v1/push/subscriptions", r::list)
+        .delete("/v1/push/subscriptions/:id", r::unsubscribe);
     router.get("/sw.js").handler(PushRoutes::serviceWorker);
   }
 

@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.notify.ActionLinks;
@@ -289,6 +290,6 @@ public final class PushVerticle extends VerticleBase {
         .execute(Tuple.of(deps.config().eventRetentionDays()))
         // Action links (minted by pushes, e-mails and the API) a week past their expiry.
         .compose(v -> deps.pool().query(ActionLinks.DELETE_OLD).execute())
-        .onFailure(e -> log.warn("push delivery cleanup failed: {}", e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "push delivery cleanup", e));
   }
 }

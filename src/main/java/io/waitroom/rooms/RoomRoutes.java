@@ -10,10 +10,10 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.bus.Addresses;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.policy.PolicyDocument;
 import io.waitroom.util.Ids;
 import io.waitroom.validation.Fields;
@@ -29,10 +29,11 @@ public final class RoomRoutes {
 
   public static void mount(Router router, Deps deps) {
     RoomRoutes r = new RoomRoutes(deps);
-    router.post("/v1/rooms").handler(Http.handle(r::create));
-    router.get("/v1/rooms").handler(Http.handle(r::list));
-    router.get("/v1/rooms/:room").handler(Http.handle(r::get));
-    router.put("/v1/rooms/:room/policies").handler(Http.handle(r::putPolicies));
+    Routes.on(router)
+        .post("/v1/rooms", r::create)
+        .get("/v1/rooms", r::list)
+        .get("/v1/rooms/:room", r::get)
+        .put("/v1/rooms/:room/policies", r::putPolicies);
   }
 
   private Future<Reply> create(RoutingContext ctx) {

@@ -11,10 +11,10 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.events.EventLog;
 import io.waitroom.events.EventTypes;
-import io.waitroom.http.Http;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
@@ -33,7 +33,7 @@ public final class SignalRoutes {
 
   public static void mount(Router router, Deps deps) {
     SignalRoutes r = new SignalRoutes(deps);
-    router.post("/v1/rooms/:room/signal").handler(Http.handle(r::broadcast));
+    Routes.on(router).post("/v1/rooms/:room/signal", r::broadcast);
   }
 
   private Future<Reply> broadcast(RoutingContext ctx) {

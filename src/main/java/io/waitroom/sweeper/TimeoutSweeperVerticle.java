@@ -8,6 +8,7 @@ import io.waitroom.Deps;
 import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.CheckInTransitions;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.notify.MailQueue;
 import io.waitroom.push.PushQueue;
@@ -64,7 +65,7 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
             ar -> {
               running = false;
               if (ar.failed()) {
-                log.warn("timeout sweep failed: {}", ar.cause().getMessage());
+                DatabaseUnavailable.warn(log, "timeout sweep", ar.cause());
               } else if (ar.result() == BATCH) {
                 vertx.runOnContext(v -> sweep()); // more may be due: continue at once
               }
@@ -77,7 +78,9 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
         vertx,
         deps.pool(),
         tx ->
-            CheckInTransitions.applyAll(tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT)).map(List::size));
+            CheckInTransitions.applyAll(
+                    tx, Change.timeOut(BATCH, SYSTEM_TIMEOUT).signedBy(deps.receipts()))
+                .map(List::size));
   }
 
   /**
@@ -144,6 +147,6 @@ public final class TimeoutSweeperVerticle extends VerticleBase {
     deps.pool()
         .query(DELETE_OLD_IDEMPOTENCY_KEYS)
         .execute()
-        .onFailure(e -> log.warn("idempotency key cleanup failed: {}", e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "idempotency key cleanup", e));
   }
 }

@@ -19,11 +19,11 @@ import io.waitroom.checkins.ThreadMessages;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventLog;
-import io.waitroom.http.Http;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.validation.Fields;
@@ -43,13 +43,14 @@ public final class TaskRoutes {
   /** Mount before {@code GET /v1/check-ins/:id} so {@code /v1/check-ins/claimed} wins. */
   public static void mount(Router router, Deps deps) {
     TaskRoutes r = new TaskRoutes(deps);
-    router.post("/v1/rooms/:room/tasks").handler(Http.handle(r::create));
-    router.get("/v1/rooms/:room/tasks").handler(Http.handle(r::list));
-    router.get("/v1/check-ins/claimed").handler(Http.handle(r::claimed));
-    router.post("/v1/check-ins/:id/claim").handler(Http.handle(r::claim));
-    router.post("/v1/check-ins/:id/release").handler(Http.handle(r::release));
-    router.post("/v1/check-ins/:id/help").handler(Http.handle(r::help));
-    router.post("/v1/check-ins/:id/join").handler(Http.handle(r::join));
+    Routes.on(router)
+        .post("/v1/rooms/:room/tasks", r::create)
+        .get("/v1/rooms/:room/tasks", r::list)
+        .get("/v1/check-ins/claimed", r::claimed)
+        .post("/v1/check-ins/:id/claim", r::claim)
+        .post("/v1/check-ins/:id/release", r::release)
+        .post("/v1/check-ins/:id/help", r::help)
+        .post("/v1/check-ins/:id/join", r::join);
   }
 
   // ---- create and list ----

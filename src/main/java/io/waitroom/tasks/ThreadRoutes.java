@@ -15,11 +15,11 @@ import io.waitroom.checkins.CheckInTransitions;
 import io.waitroom.checkins.ThreadMessages;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
-import io.waitroom.http.Http;
 import io.waitroom.http.Idempotent;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
 import java.util.regex.Pattern;
 
 /**
@@ -39,8 +39,9 @@ public final class ThreadRoutes {
 
   public static void mount(Router router, Deps deps) {
     ThreadRoutes r = new ThreadRoutes(deps);
-    router.post("/v1/check-ins/:id/messages").handler(Http.handle(r::post));
-    router.get("/v1/check-ins/:id/messages").handler(Http.handle(r::list));
+    Routes.on(router)
+        .post("/v1/check-ins/:id/messages", r::post)
+        .get("/v1/check-ins/:id/messages", r::list);
   }
 
   private Future<Reply> post(RoutingContext ctx) {

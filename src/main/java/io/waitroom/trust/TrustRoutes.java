@@ -10,8 +10,8 @@ import io.waitroom.Deps;
 import io.waitroom.agents.AgentRepository;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
-import io.waitroom.http.Http;
 import io.waitroom.http.Reply;
+import io.waitroom.http.Routes;
 import io.waitroom.util.Time;
 
 /** {@code GET /v1/agents/:agent/trust}: the agent's score in every room it has a history in. */
@@ -19,7 +19,7 @@ public final class TrustRoutes {
   private TrustRoutes() {}
 
   public static void mount(Router router, Deps deps) {
-    router.get("/v1/agents/:agent/trust").handler(Http.handle(ctx -> trust(ctx, deps)));
+    Routes.on(router).get("/v1/agents/:agent/trust", ctx -> trust(ctx, deps));
   }
 
   private static Future<Reply> trust(RoutingContext ctx, Deps deps) {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.waitroom.db.DatabaseUnavailable;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,7 @@ public final class DeliveryLoop {
             ar -> {
               claiming = false;
               if (ar.failed()) {
-                log.warn("{} claim failed: {}", name, ar.cause().getMessage());
+                DatabaseUnavailable.warn(log, name + " claim", ar.cause());
                 settled();
                 return;
               }
@@ -105,8 +106,7 @@ public final class DeliveryLoop {
                     .onComplete(
                         done -> {
                           if (done.failed()) {
-                            log.warn(
-                                "{} attempt not recorded: {}", name, done.cause().getMessage());
+                            DatabaseUnavailable.warn(log, name + " attempt record", done.cause());
                           }
                           inFlight--;
                           settled();

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
 import io.waitroom.events.EventLog;
 import io.waitroom.events.RoomEvent;
@@ -95,7 +96,7 @@ final class WatcherDispatcher {
             ar -> {
               running = false;
               if (ar.failed()) {
-                log.warn("watcher dispatch failed: {}", ar.cause().getMessage());
+                DatabaseUnavailable.warn(log, "watcher dispatch", ar.cause());
               } else {
                 if (ar.result().deliveries() > 0) deliveriesWritten.run();
                 if (ar.result().more()) again = true;

@@ -15,10 +15,11 @@ import io.waitroom.auth.AuthHandler;
 import io.waitroom.db.Tx;
 import io.waitroom.errors.ApiException;
 import io.waitroom.events.EventTypes;
-import io.waitroom.http.Http;
 import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
+import io.waitroom.http.Routes;
+import io.waitroom.rooms.InRoom;
 import io.waitroom.rooms.Room;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Ids;
@@ -55,11 +56,12 @@ public final class WatcherRoutes {
             deps,
             deps.vertx()
                 .createSharedWorkerExecutor(WebhookSender.DNS_POOL, WebhookSender.DNS_THREADS));
-    router.post("/v1/rooms/:room/watch").handler(Http.handle(r::create));
-    router.get("/v1/rooms/:room/watchers").handler(Http.handle(r::list));
-    router.delete("/v1/rooms/:room/watchers/:id").handler(Http.handle(r::removeInRoom));
-    router.delete("/v1/watchers/:id").handler(Http.handle(r::removeOwn));
-    router.get("/v1/watchers/:id/deliveries").handler(Http.handle(r::deliveries));
+    Routes.on(router)
+        .post("/v1/rooms/:room/watch", r::create)
+        .get("/v1/rooms/:room/watchers", r::list)
+        .delete("/v1/rooms/:room/watchers/:id", r::removeInRoom)
+        .delete("/v1/watchers/:id", r::removeOwn)
+        .get("/v1/watchers/:id/deliveries", r::deliveries);
   }
 
   // ---- create ----
@@ -162,16 +164,8 @@ public final class WatcherRoutes {
 
   private Future<Reply> list(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room -> {
-              String scope = "watchers:" + room.id();
-              Paging page = Paging.of(ctx, scope, 50);
-              return deps.pool()
-                  .preparedQuery(WatcherSql.LIST_ACTIVE)
-                  .execute(Tuple.of(human.orgId(), room.id(), page.after(), page.fetch()))
-                  .map(rows -> page.reply(rows, scope, r -> Watcher.fromRow(r).toJson(), "id"));
-            });
+    return InRoom.page(
+        ctx, deps, human, "watchers", WatcherSql.LIST_ACTIVE, r -> Watcher.fromRow(r).toJson());
   }
 
   // ---- remove ----

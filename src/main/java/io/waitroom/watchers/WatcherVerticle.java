@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.bus.Addresses;
+import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.RoomEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +108,6 @@ public final class WatcherVerticle extends VerticleBase {
     deps.pool()
         .preparedQuery(WatcherSql.DELETE_OLD)
         .execute(Tuple.of(deps.config().eventRetentionDays()))
-        .onFailure(e -> log.warn("delivery cleanup failed: {}", e.getMessage()));
+        .onFailure(e -> DatabaseUnavailable.warn(log, "delivery cleanup", e));
   }
 }

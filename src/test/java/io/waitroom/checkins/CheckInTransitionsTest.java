@@ -234,7 +234,8 @@ class CheckInTransitionsTest extends ServerTest {
             null,
             null,
             A2H.equals(direction) ? new PolicyDecision("require_approval", null, "table") : null,
-            null);
+            null,
+            what.payloadHash());
     Seen seen =
         run(
             id,

@@ -8,9 +8,16 @@ import io.waitroom.cli.WaitroomCommand;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.ServerTest;
+import io.waitroom.support.SseClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * The MCP endpoints' edges over raw HTTP: auth before any session, Origin, JSON-RPC parse and shape
  * errors, the 64 KB limit, session rules (missing 400, unknown / another agent's 404, bounded per
  * agent), version negotiation, validation messages per protocol revision, the API's 403 for
- * unclaimed agents as a tool error, cancellation of a wait, the wait bound and metrics.
+ * unclaimed agents as a tool error, cancellation of a wait, resumable tool-call streams (priming
+ * event, {@code Last-Event-ID}), the wait bound and metrics.
  */
 class McpHttpTest extends ServerTest {
   static final String STREAM = "application/json, text/event-stream";
@@ -285,6 +293,127 @@ class McpHttpTest extends ServerTest {
   }
 
   @Test
+  void aDroppedToolCallStreamKeepsWaitingAndAReconnectWithLastEventIdGetsTheMissedResult()
+      throws Exception {
+    String s = session(key, "2025-11-25");
+    String id = f.pendingCheckIn(key, "resume after a drop").getString("id");
+    int before = server.server().deps().waiters().size();
+    // On a raw socket, so that closing it surely drops the connection.
+    String primingId;
+    try (Socket socket = new Socket("127.0.0.1", server.server().port())) {
+      String body =
+          toolCall(
+                  "r1",
+                  McpTools.CHECK_STATUS,
+                  new JsonObject().put("check_in_id", id).put("wait_seconds", 60))
+              .encode();
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:"
+                      + server.server().port()
+                      + "\r\nAuthorization: Bearer "
+                      + key
+                      + "\r\nMcp-Session-Id: "
+                      + s
+                      + "\r\nAccept: "
+                      + STREAM
+                      + "\r\nContent-Type: application/json\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      List<String> lines = new ArrayList<>();
+      for (String line; (line = in.readLine()) != null && !line.startsWith("data:"); ) {
+        lines.add(line);
+      }
+      assertThat(lines.get(0)).contains("200");
+      // The priming event: an id, the retry interval and empty data.
+      primingId = field(lines, "id: ");
+      assertThat(primingId).isNotBlank();
+      assertThat(field(lines, "retry: ")).isEqualTo("1000");
+      awaitWaiters(before + 1);
+    }
+    // The connection dropped: the wait goes on (no cancellation) ...
+    Thread.sleep(500);
+    assertThat(server.server().deps().waiters().size()).isEqualTo(before + 1);
+    assertThat(api.post("/v1/check-ins/" + id + "/approve", f.human, null).status()).isEqualTo(200);
+    // ... and a reconnect with the last event id gets the response it missed, then the end.
+    SseClient resumed =
+        SseClient.open(
+            api.base() + "/mcp", key, Map.of("Mcp-Session-Id", s, "Last-Event-ID", primingId));
+    assertThat(resumed.status).isEqualTo(200);
+    SseClient.Frame result = resumed.nextEvent(10_000);
+    assertThat(result).isNotNull();
+    assertThat(result.id()).isNotEqualTo(primingId);
+    assertThat(result.id().substring(0, result.id().lastIndexOf('-')))
+        .isEqualTo(primingId.substring(0, primingId.lastIndexOf('-')));
+    JsonObject response = result.json();
+    assertThat(response.getValue("id")).isEqualTo("r1");
+    assertThat(
+            response.getJsonObject("result").getJsonObject("structuredContent").getString("status"))
+        .isEqualTo("approved");
+    assertThat(resumed.endsWithin(5_000)).isTrue();
+    // A reconnect after the response: nothing more to replay, the stream ends at once.
+    SseClient late =
+        SseClient.open(
+            api.base() + "/mcp", key, Map.of("Mcp-Session-Id", s, "Last-Event-ID", result.id()));
+    SseClient.Frame end = late.nextFrame(2_000);
+    assertThat(end).isNotNull();
+    assertThat(end.end()).as(String.valueOf(end)).isTrue();
+    // An id this session never gave out: the session's plain stream, which replays nothing.
+    SseClient unknown =
+        SseClient.open(
+            api.base() + "/mcp", key, Map.of("Mcp-Session-Id", s, "Last-Event-ID", "s999-3"));
+    assertThat(unknown.status).isEqualTo(200);
+    assertThat(unknown.nextEvent(1_000)).isNull();
+    unknown.close();
+  }
+
+  @Test
+  void toolErrorsStreamWithAPrimingEventTooButOlderRevisionsGetNone() {
+    for (String version : new String[] {"2025-11-25", "2025-06-18"}) {
+      String s = session(key, version);
+      SseClient c =
+          SseClient.post(
+              api.base() + "/mcp",
+              key,
+              Map.of("Accept", STREAM, "Mcp-Session-Id", s),
+              toolCall(
+                  "e1", McpTools.WITHDRAW, new JsonObject().put("check_in_id", "ci_nosuchthing")));
+      SseClient.Frame firstEvent = c.nextEvent(5_000);
+      if (version.equals("2025-11-25")) {
+        assertThat(firstEvent.data()).isEmpty();
+        assertThat(firstEvent.retry()).isEqualTo("1000");
+        firstEvent = c.nextEvent(5_000);
+      }
+      JsonObject result = firstEvent.json().getJsonObject("result");
+      assertThat(result.getBoolean("isError")).as(version).isTrue();
+      assertThat(firstEvent.id()).isNotBlank();
+      assertThat(c.endsWithin(5_000)).isTrue();
+    }
+  }
+
+  private static String field(List<String> lines, String prefix) {
+    return lines.stream()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> l.substring(prefix.length()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static void awaitWaiters(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (server.server().deps().waiters().size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(server.server().deps().waiters().size()).isEqualTo(n);
+  }
+
+  @Test
   void theWaitIsBoundedAndSaysHowToKeepWaiting() {
     String s = session(key, "2025-11-25");
     Res r =
@@ -403,6 +532,41 @@ class McpHttpTest extends ServerTest {
         .contains("quorum", "votes", "approvals_needed", "escalation_level", "urgency");
     assertThat(schema.getJsonArray("required").getList()).contains("escalation_level", "urgency");
     assertThat(tool.getString("description")).contains("approvals_needed", "escalation_level");
+  }
+
+  @Test
+  void checkStatusCarriesTheSignedReceiptAndNamesItsKey() {
+    String s = session(key, "2025-11-25");
+    JsonObject created =
+        post(
+                key,
+                s,
+                toolCall(
+                    1,
+                    McpTools.CHECK_IN,
+                    new JsonObject().put("room", f.roomSlug).put("action", "ship it")))
+            .json()
+            .getJsonObject("result")
+            .getJsonObject("structuredContent");
+    assertThat(created.getString("payload_hash")).startsWith("sha256:");
+    assertThat(created.getValue("receipt")).isNull();
+    String id = created.getString("id");
+    String receipt =
+        api.post("/v1/check-ins/" + id + "/approve", f.human, new JsonObject())
+            .data()
+            .getString("receipt");
+    String kid =
+        api.get("/.well-known/jwks.json", null)
+            .json()
+            .getJsonArray("keys")
+            .getJsonObject(0)
+            .getString("kid");
+    JsonObject result =
+        post(key, s, toolCall(2, McpTools.CHECK_STATUS, new JsonObject().put("check_in_id", id)))
+            .json()
+            .getJsonObject("result");
+    assertThat(result.getJsonObject("structuredContent").getString("receipt")).isEqualTo(receipt);
+    assertThat(text(result, 0)).contains("APPROVED").contains("signed receipt: " + kid);
   }
 
   @Test

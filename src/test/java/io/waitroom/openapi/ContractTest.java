@@ -753,6 +753,11 @@ class ContractTest {
     call("DELETE", "/v1/check-ins/{id}", fourth, human, null, 403);
     call("DELETE", "/v1/check-ins/{id}", fourth, agent, null, 200);
     call("DELETE", "/v1/check-ins/{id}", fourth, agent, null, 409);
+    // Receipts (issue 29): a decided check-in's, an undecided one's, the keys, the chain.
+    call("GET", "/v1/check-ins/{id}/receipt", third + "/receipt", agent, null, 200);
+    call("GET", "/v1/check-ins/{id}/receipt", fourth + "/receipt", human, null, 404);
+    call("GET", "/.well-known/jwks.json", "/.well-known/jwks.json", null, null, 200);
+    call("GET", "/v1/audit/verify", "/v1/audit/verify", human, null, 200);
 
     // Trust and audit
     call("GET", "/v1/agents/{agent}/trust", "/v1/agents/" + agentId + "/trust", human, null, 200);
@@ -1020,6 +1025,23 @@ class ContractTest {
           bob,
           obj(),
           403);
+    }
+
+    // The Claude Code hook: nobody decides within the wait, so the hook output is "ask".
+    if (serves("POST /v1/hooks/claude-code")) {
+      JsonObject event =
+          obj(
+              "hook_event_name",
+              "PreToolUse",
+              "tool_name",
+              "Bash",
+              "tool_input",
+              obj("command", "make deploy"),
+              "tool_use_id",
+              "toolu_contract");
+      String hook = "/v1/hooks/claude-code";
+      call("POST", hook, hook + "?room=" + slug + "&wait=1", agent, event, 200);
+      call("POST", hook, hook + "?wait=1", agent, event, 400);
     }
 
     // Every secured route refuses a missing credential and the wrong kind of caller, as documented.

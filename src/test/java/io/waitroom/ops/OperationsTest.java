@@ -281,7 +281,7 @@ class OperationsTest {
           raw(
               "GET "
                   + path
-                  + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                   + ALICE
                   + "\r\nConnection: close\r\n\r\n");
       String head = response.substring(0, response.indexOf("\r\n\r\n"));

@@ -130,7 +130,7 @@ class JavaSdkTest {
   }
 
   @Test
-  void theSdkDependsOnlyOnTheJdkAndJackson() throws IOException {
+  void theSdkDependsOnlyOnTheJdkJacksonAndTheReceiptLibraries() throws IOException {
     Pattern imp = Pattern.compile("^import (static )?([\\w.]+)", Pattern.MULTILINE);
     List<String> foreign = new ArrayList<>();
     try (Stream<Path> files = Files.walk(Path.of("clients/java/src/main/java"))) {
@@ -139,7 +139,8 @@ class JavaSdkTest {
         while (m.find()) {
           String name = m.group(2);
           if (!name.matches(
-              "(java|javax)\\..*|com\\.fasterxml\\.jackson\\..*|io\\.waitroom\\.client\\..*")) {
+              "(java|javax)\\..*|com\\.fasterxml\\.jackson\\..*|io\\.waitroom\\.client\\..*"
+                  + "|com\\.nimbusds\\.jose\\..*|org\\.erdtman\\.jcs\\..*")) {
             foreign.add(f.getFileName() + ": " + name);
           }
         }
@@ -468,6 +469,63 @@ class JavaSdkTest {
       WaitroomException e = error(() -> c.checkIns().approve("ci_1", null));
       assertThat(e.statusCode()).isEqualTo(503);
       assertThat(e.code()).isEqualTo("INTERNAL");
+      assertThat(paths).hasSize(1);
+    } finally {
+      f.stop(0);
+    }
+  }
+
+  @Test
+  void unavailableIsRetriedWithItsKeyForOverTenSecondsByDefaultButNeverForApprove()
+      throws Exception {
+    List<String> keys = new CopyOnWriteArrayList<>();
+    List<Long> at = new CopyOnWriteArrayList<>();
+    List<String> paths = new CopyOnWriteArrayList<>();
+    long started = System.nanoTime();
+    String unavailable =
+        "{\"error\":{\"code\":\"SERVICE_UNAVAILABLE\",\"message\":\"the database is"
+            + " unavailable\",\"statusCode\":503,\"retryAfter\":1}}";
+    HttpServer f =
+        fake(
+            ex -> {
+              ex.getRequestBody().readAllBytes();
+              long ms = (System.nanoTime() - started) / 1_000_000;
+              at.add(ms);
+              paths.add(ex.getRequestURI().getPath());
+              String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+              if (key != null) keys.add(key);
+              // Unavailable for the first 11 s (a database restart), then the create goes through.
+              if (ex.getRequestMethod().equals("GET")
+                  || ex.getRequestURI().getPath().endsWith("/approve")
+                  || ms < 11_000) {
+                ex.getResponseHeaders().add("Retry-After", "1");
+                answer(ex, 503, unavailable);
+              } else {
+                answer(ex, 201, "{\"data\":{\"id\":\"ci_1\",\"status\":\"pending\"}}");
+              }
+            });
+    try {
+      WaitroomClient c = client("wr_fake", "http://127.0.0.1:" + f.getAddress().getPort());
+      assertThat(c.checkIns().create("r", CheckInInput.of("x")).id()).isEqualTo("ci_1");
+      assertThat(at.size()).isGreaterThanOrEqualTo(6);
+      assertThat(new java.util.HashSet<>(keys)).hasSize(1);
+      for (int i = 1; i < at.size(); i++) {
+        assertThat(at.get(i) - at.get(i - 1)).as("waits Retry-After").isGreaterThanOrEqualTo(950);
+      }
+      paths.clear();
+      WaitroomException e = error(() -> c.checkIns().approve("ci_1", null));
+      assertThat(e.code()).isEqualTo("SERVICE_UNAVAILABLE");
+      assertThat(e.retryAfter()).isEqualTo(1);
+      assertThat(paths).hasSize(1);
+      // A budget of zero surfaces the first 503.
+      WaitroomClient quick =
+          WaitroomClient.builder()
+              .apiKey("wr_fake")
+              .baseUrl("http://127.0.0.1:" + f.getAddress().getPort())
+              .unavailableRetry(Duration.ZERO)
+              .build();
+      paths.clear();
+      assertThat(error(() -> quick.checkIns().get("ci_1")).statusCode()).isEqualTo(503);
       assertThat(paths).hasSize(1);
     } finally {
       f.stop(0);
@@ -860,6 +918,172 @@ class JavaSdkTest {
       assertThat(after.escalationLevel()).isEqualTo(1);
       assertThat(after.urgency()).isEqualTo("urgent");
       assertThat(after.status()).isEqualTo("pending");
+    }
+  }
+
+  // ---- receipts (issue 29) ----
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper SNAKE =
+      new com.fasterxml.jackson.databind.ObjectMapper()
+          .setPropertyNamingStrategy(
+              com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+
+  /** {@code ci} with one field of its JSON replaced, as a tampered answer would carry it. */
+  private static CheckIn altered(CheckIn ci, String field, Object value) {
+    com.fasterxml.jackson.databind.node.ObjectNode node = SNAKE.valueToTree(ci);
+    node.set(field, SNAKE.valueToTree(value));
+    return SNAKE.convertValue(node, CheckIn.class);
+  }
+
+  private static com.nimbusds.jose.jwk.JWKSet publishedKeys() throws Exception {
+    return com.nimbusds.jose.jwk.JWKSet.parse(server.api.get("/.well-known/jwks.json", null).raw());
+  }
+
+  @Test
+  void checkInAndWaitVerifiesTheReceiptAndTheOfflineVerifierNamesWhatWasAltered() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    Map<String, Object> context = new HashMap<>();
+    context.put("env", "prod");
+    context.put("big", 1e21);
+    context.put("caf\u00e9", "\ud83d\ude00");
+    CompletableFuture<CheckIn> waiting =
+        a.client()
+            .checkIns()
+            .checkInAndWaitAsync(
+                r.slug(), CheckInInput.of("deploy").context(context), Duration.ofSeconds(30), true);
+    CheckIn pending = firstPending(r.slug());
+    assertThat(io.waitroom.client.Receipts.payloadHash(pending)).isEqualTo(pending.payloadHash());
+    human.checkIns().modify(pending.id(), "smaller", Map.of("replicas", 2, "note", "na\u00efve"));
+    CheckIn decided = waiting.get(30, TimeUnit.SECONDS);
+    assertThat(decided.status()).isEqualTo("modified");
+
+    io.waitroom.client.Model.ReceiptClaims claims = a.client().receipts().verify(decided);
+    assertThat(claims.decision()).isEqualTo("modified");
+    assertThat(claims.checkInId()).isEqualTo(decided.id());
+    assertThat(claims.agentId()).isEqualTo(a.id());
+    assertThat(claims.decidedBy()).startsWith("usr_");
+    assertThat(a.client().receipts().get(decided.id()).receipt()).isEqualTo(decided.receipt());
+
+    com.nimbusds.jose.jwk.JWKSet keys = publishedKeys();
+    assertThat(io.waitroom.client.Receipts.verify(decided, keys, claims.iss())).isEqualTo(claims);
+    for (var tampered :
+        List.of(
+            Map.entry("payload_hash", altered(decided, "action", "deploy everything")),
+            Map.entry("payload_hash", altered(decided, "context", Map.of("env", "dev"))),
+            Map.entry(
+                "modifications_hash",
+                altered(
+                    decided,
+                    "decision",
+                    Map.of(
+                        "type", "modified",
+                        "decided_by", decided.decision().decidedBy(),
+                        "modifications", Map.of("replicas", 20)))),
+            Map.entry(
+                "decision",
+                altered(
+                    decided,
+                    "decision",
+                    Map.of("type", "approved", "decided_by", decided.decision().decidedBy()))))) {
+      io.waitroom.client.ReceiptVerificationException e =
+          catchThrowableOfType(
+              io.waitroom.client.ReceiptVerificationException.class,
+              () -> io.waitroom.client.Receipts.verify(tampered.getValue(), keys, null));
+      assertThat(e).as(tampered.getKey()).isNotNull();
+      assertThat(e.reason()).isEqualTo("mismatch");
+      assertThat(e.field()).isEqualTo(tampered.getKey());
+    }
+    String[] parts = decided.receipt().split("\\.");
+    String forged =
+        parts[0]
+            + "."
+            + java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    SNAKE.writeValueAsBytes(
+                        Map.of("check_in_id", decided.id(), "decision", "approved")))
+            + "."
+            + parts[2];
+    assertThat(
+            catchThrowableOfType(
+                    io.waitroom.client.ReceiptVerificationException.class,
+                    () ->
+                        io.waitroom.client.Receipts.verify(
+                            altered(decided, "receipt", forged), keys, null))
+                .reason())
+        .isEqualTo("bad_signature");
+    assertThat(
+            catchThrowableOfType(
+                    io.waitroom.client.ReceiptVerificationException.class,
+                    () ->
+                        io.waitroom.client.Receipts.verify(
+                            decided, new com.nimbusds.jose.jwk.JWKSet(), null))
+                .reason())
+        .isEqualTo("unknown_key");
+  }
+
+  @Test
+  void checkInAndWaitWithVerificationFailsTypedWhenTheAnswerWasTamperedWith() throws Exception {
+    Room r = room();
+    TestAgent a = agent();
+    java.net.http.HttpClient upstream = java.net.http.HttpClient.newHttpClient();
+    // A man in the middle that forwards to the server and changes the context in status answers.
+    HttpServer mitm =
+        fake(
+            ex -> {
+              byte[] body = ex.getRequestBody().readAllBytes();
+              var req =
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(server.api.base() + ex.getRequestURI()))
+                      .method(
+                          ex.getRequestMethod(),
+                          body.length == 0
+                              ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                              : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+              ex.getRequestHeaders()
+                  .forEach(
+                      (k, v) -> {
+                        if (k.equalsIgnoreCase("Authorization")
+                            || k.equalsIgnoreCase("Content-Type")
+                            || k.equalsIgnoreCase("Idempotency-Key")) req.header(k, v.get(0));
+                      });
+              try {
+                var res =
+                    upstream.send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                String text = res.body();
+                if (ex.getRequestURI().getPath().endsWith("/status")) {
+                  text = text.replace("\"env\":\"prod\"", "\"env\":\"dev\"");
+                }
+                answer(ex, res.statusCode(), text);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    try {
+      WaitroomClient tapped = client(a.key(), "http://127.0.0.1:" + mitm.getAddress().getPort());
+      CompletableFuture<CheckIn> waiting =
+          tapped
+              .checkIns()
+              .checkInAndWaitAsync(
+                  r.slug(),
+                  CheckInInput.of("wipe disk").context(Map.of("env", "prod")),
+                  Duration.ofSeconds(30),
+                  true);
+      CheckIn pending = firstPending(r.slug());
+      human.checkIns().approve(pending.id(), null);
+      Throwable failure =
+          catchThrowableOfType(
+              java.util.concurrent.ExecutionException.class,
+              () -> waiting.get(30, TimeUnit.SECONDS));
+      assertThat(failure.getCause())
+          .isInstanceOf(io.waitroom.client.ReceiptVerificationException.class);
+      io.waitroom.client.ReceiptVerificationException rve =
+          (io.waitroom.client.ReceiptVerificationException) failure.getCause();
+      assertThat(rve.field()).isEqualTo("payload_hash");
+      assertThat(rve.checkIn().status()).isEqualTo("approved");
+    } finally {
+      mitm.stop(0);
     }
   }
 }

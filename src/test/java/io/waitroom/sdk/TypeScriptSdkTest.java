@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * The TypeScript SDK ({@code clients/typescript}) as its users get it: installed with {@code npm
  * ci}, built with {@code npm run build}, packed, the product page's snippets type-checked with
  * {@code tsc --strict}, and its whole Node test suite ({@code node --test}) run against this
- * server.
+ * server, receipts included (verified by the SDK and by a plain {@code jose} with only the JWKS).
  */
 class TypeScriptSdkTest {
   private static final Path PROJECT = NodeScripts.project("clients/typescript");
@@ -104,7 +104,8 @@ class TypeScriptSdkTest {
             "--test",
             "--test-timeout=60000",
             "--test-force-exit",
-            "test/sdk.test.mjs");
+            "test/sdk.test.mjs",
+            "test/receipts.test.mjs");
     assertThat(run.ok()).as(run.transcript()).isTrue();
     assertThat(run.stdout()).contains("# fail 0").doesNotContain("# pass 0");
   }

@@ -29,8 +29,12 @@ public final class SseClient implements AutoCloseable {
           .version(HttpClient.Version.HTTP_1_1)
           .build();
 
-  /** One thing read from the stream: an event (id, event, data) or a comment; or the end. */
-  public record Frame(String id, String event, String data, String comment, boolean end) {
+  /**
+   * One thing read from the stream: an event (id, event, data, and the {@code retry} field if it
+   * came with one) or a comment; or the end.
+   */
+  public record Frame(
+      String id, String event, String data, String retry, String comment, boolean end) {
     public JsonObject json() {
       return new JsonObject(data);
     }
@@ -81,6 +85,34 @@ public final class SseClient implements AutoCloseable {
     }
   }
 
+  /** A stream answering a POST (an MCP tool call over Streamable HTTP). */
+  public static SseClient post(
+      String url, String credential, Map<String, String> headers, JsonObject body) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(url))
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+            .header("Content-Type", "application/json");
+    if (credential != null) b.header("Authorization", "Bearer " + credential);
+    headers.forEach(b::header);
+    try {
+      return new SseClient(CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("POST " + url + " failed", e);
+    }
+  }
+
+  /** Whether the stream ends (the server closed it) within {@code timeoutMs}, events skipped. */
+  public boolean endsWithin(long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (true) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) return false;
+      Frame f = nextFrame(left);
+      if (f == null) return false;
+      if (f.end()) return true;
+    }
+  }
+
   public JsonObject error() {
     return new JsonObject(errorBody).getJsonObject("error");
   }
@@ -99,15 +131,17 @@ public final class SseClient implements AutoCloseable {
       String id = null;
       String event = null;
       StringBuilder data = null;
+      String retry = null;
       String line;
       while ((line = r.readLine()) != null) {
         if (line.isEmpty()) {
-          if (data != null) frames.add(new Frame(id, event, data.toString(), null, false));
+          if (data != null) frames.add(new Frame(id, event, data.toString(), retry, null, false));
           id = null;
           event = null;
           data = null;
+          retry = null;
         } else if (line.startsWith(":")) {
-          frames.add(new Frame(null, null, null, line.substring(1).trim(), false));
+          frames.add(new Frame(null, null, null, null, line.substring(1).trim(), false));
         } else {
           int colon = line.indexOf(':');
           String field = colon < 0 ? line : line.substring(0, colon);
@@ -116,6 +150,7 @@ public final class SseClient implements AutoCloseable {
           switch (field) {
             case "id" -> id = value;
             case "event" -> event = value;
+            case "retry" -> retry = value;
             case "data" ->
                 data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
             default -> {}
@@ -125,7 +160,7 @@ public final class SseClient implements AutoCloseable {
     } catch (IOException e) {
       // closed by the test or the server
     }
-    frames.add(new Frame(null, null, null, null, true));
+    frames.add(new Frame(null, null, null, null, null, true));
   }
 
   /** The next frame (event, comment or end), or null after the timeout. */

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 
 /** One embedded PostgreSQL per test JVM; every test class gets a fresh database in it. */
 public final class TestDb {
@@ -71,7 +72,12 @@ public final class TestDb {
 
   public static long queryLong(String databaseUrl, String sql) {
     String db = databaseUrl.substring(databaseUrl.lastIndexOf('/') + 1);
-    try (Connection c = instance().getDatabase("postgres", db).getConnection();
+    return queryLong(instance().getDatabase("postgres", db), sql);
+  }
+
+  /** The first column of the first row of {@code sql}, as a number. */
+  public static long queryLong(DataSource database, String sql) {
+    try (Connection c = database.getConnection();
         Statement s = c.createStatement();
         var rs = s.executeQuery(sql)) {
       rs.next();

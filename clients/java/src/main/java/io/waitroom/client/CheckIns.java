@@ -11,8 +11,11 @@ import java.util.concurrent.CompletableFuture;
 
 /** Agent check-ins: ask a human before a risky action, and wait for the decision. */
 public final class CheckIns extends CheckInOps {
-  CheckIns(Transport t) {
+  private final Receipts receipts;
+
+  CheckIns(Transport t, Receipts receipts) {
     super(t);
+    this.receipts = receipts;
   }
 
   /**
@@ -81,6 +84,27 @@ public final class CheckIns extends CheckInOps {
 
   public CheckIn checkInAndWait(String room, CheckInInput input, Duration maxWait) {
     return join(checkInAndWaitAsync(room, input, maxWait));
+  }
+
+  /**
+   * {@link #checkInAndWaitAsync(String, CheckInInput, Duration)}, and with {@code verifyReceipt}
+   * the decision's signed receipt is verified before completing ({@link Receipts#verifyAsync}): a
+   * mismatch fails with {@link ReceiptVerificationException} carrying the decided check-in.
+   */
+  public CompletableFuture<CheckIn> checkInAndWaitAsync(
+      String room, CheckInInput input, Duration maxWait, boolean verifyReceipt) {
+    CompletableFuture<CheckIn> decided = checkInAndWaitAsync(room, input, maxWait);
+    if (!verifyReceipt) return decided;
+    return decided.thenCompose(
+        ci ->
+            "withdrawn".equals(ci.status())
+                ? CompletableFuture.completedFuture(ci)
+                : receipts.verifyAsync(ci).thenApply(claims -> ci));
+  }
+
+  public CheckIn checkInAndWait(
+      String room, CheckInInput input, Duration maxWait, boolean verifyReceipt) {
+    return join(checkInAndWaitAsync(room, input, maxWait, verifyReceipt));
   }
 
   /** Waits for an existing check-in's decision, as {@link #checkInAndWaitAsync} does. */

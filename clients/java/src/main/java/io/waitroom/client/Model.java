@@ -57,6 +57,26 @@ public final class Model {
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Quorum(int required, List<String> approvers, String reject) {}
 
+  /** A decision's signed receipt as the API serves it. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Receipt(String receipt, ReceiptClaims claims) {}
+
+  /** What a receipt's signature covers ({@code decidedBy}: a usr_ id or {@code system}). */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ReceiptClaims(
+      String iss,
+      String checkInId,
+      String orgId,
+      String roomId,
+      String agentId,
+      String payloadHash,
+      String decision,
+      String modificationsHash,
+      String decidedBy,
+      String via,
+      String decidedAt,
+      long iat) {}
+
   /** One human's decision on a quorum check-in: {@code verdict} approved, rejected or modified. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Vote(
@@ -145,7 +165,9 @@ public final class Model {
       List<Participant> participants,
       List<Message> messages,
       String decisionReason,
-      Map<String, Object> modifications) {
+      Map<String, Object> modifications,
+      String payloadHash,
+      String receipt) {
 
     /** Still waiting for someone: {@code pending}, {@code in_progress} or {@code submitted}. */
     public boolean isOpen() {

@@ -38,13 +38,21 @@ final class Transport {
   final String apiKey;
   final Duration timeout;
   final int maxRetries;
+  final Duration unavailableRetry;
 
-  Transport(HttpClient http, String baseUrl, String apiKey, Duration timeout, int maxRetries) {
+  Transport(
+      HttpClient http,
+      String baseUrl,
+      String apiKey,
+      Duration timeout,
+      int maxRetries,
+      Duration unavailableRetry) {
     this.http = http;
     this.baseUrl = baseUrl.replaceAll("/+$", "");
     this.apiKey = apiKey;
     this.timeout = timeout;
     this.maxRetries = maxRetries;
+    this.unavailableRetry = unavailableRetry;
   }
 
   /** One request: method, path, query, body, and whether the route honours Idempotency-Key. */
@@ -133,57 +141,87 @@ final class Transport {
     } else {
       b.method(call.method(), HttpRequest.BodyPublishers.noBody());
     }
-    return attempt(b.build(), call, retrySafe, retries, 0);
+    return new Attempts(b.build(), call, retrySafe, retries).next();
   }
 
-  private CompletableFuture<JsonNode> attempt(
-      HttpRequest request, Call call, boolean retrySafe, int retries, int n) {
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-        .handle(
-            (res, ex) -> {
-              if (ex != null) {
-                Throwable cause = unwrap(ex);
-                if (cause instanceof HttpTimeoutException) {
-                  return CompletableFuture.<JsonNode>failedFuture(
-                      new WaitroomException(
-                          "TIMEOUT",
-                          call.method() + " " + call.path() + " timed out",
-                          0,
-                          null,
-                          null,
-                          null,
-                          cause));
-                }
-                if (retrySafe && n < retries) {
-                  return later(backoff(n), () -> attempt(request, call, retrySafe, retries, n + 1));
-                }
-                return CompletableFuture.<JsonNode>failedFuture(
-                    new WaitroomException(
-                        "NETWORK_ERROR",
-                        call.method() + " " + call.path() + " failed: " + cause,
-                        0,
-                        null,
-                        null,
-                        null,
-                        cause));
-              }
-              JsonNode json = parse(res.body());
-              if (res.statusCode() >= 200 && res.statusCode() < 300) {
-                return CompletableFuture.completedFuture(json);
-              }
-              WaitroomException err = error(res, json);
-              if (res.statusCode() == 429 && n < retries) {
-                long wait = (err.retryAfter() == null ? 1 : err.retryAfter()) * 1000L;
-                if (wait <= MAX_RETRY_AFTER_MS) {
-                  return later(wait, () -> attempt(request, call, retrySafe, retries, n + 1));
-                }
-              }
-              if (res.statusCode() >= 500 && retrySafe && n < retries) {
-                return later(backoff(n), () -> attempt(request, call, retrySafe, retries, n + 1));
-              }
-              return CompletableFuture.<JsonNode>failedFuture(err);
-            })
-        .thenCompose(f -> f);
+  /**
+   * The attempts of one call. {@code 429} waits for {@code Retry-After}; network errors and {@code
+   * 5xx} of retry-safe calls back off; both within {@code maxRetries}. A {@code 503} (the server's
+   * database restarting) of a retry-safe call is retried on its own budget, a time: for up to
+   * {@code unavailableRetry} in all, each wait the larger of {@code Retry-After} and the backoff
+   * (capped at 4 s), so a restart of a few seconds surfaces no error.
+   */
+  private final class Attempts {
+    private final HttpRequest request;
+    private final Call call;
+    private final boolean retrySafe;
+    private final int retries;
+    private final long started = System.nanoTime();
+    private int n;
+    private int unavailable;
+
+    Attempts(HttpRequest request, Call call, boolean retrySafe, int retries) {
+      this.request = request;
+      this.call = call;
+      this.retrySafe = retrySafe;
+      this.retries = retries;
+    }
+
+    CompletableFuture<JsonNode> next() {
+      return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+          .handle(this::settle)
+          .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<JsonNode> settle(HttpResponse<String> res, Throwable ex) {
+      if (ex != null) {
+        Throwable cause = unwrap(ex);
+        if (cause instanceof HttpTimeoutException) {
+          return CompletableFuture.failedFuture(
+              new WaitroomException(
+                  "TIMEOUT",
+                  call.method() + " " + call.path() + " timed out",
+                  0,
+                  null,
+                  null,
+                  null,
+                  cause));
+        }
+        if (retrySafe && n < retries) return later(backoff(n++), this::next);
+        return CompletableFuture.failedFuture(
+            new WaitroomException(
+                "NETWORK_ERROR",
+                call.method() + " " + call.path() + " failed: " + cause,
+                0,
+                null,
+                null,
+                null,
+                cause));
+      }
+      JsonNode json = parse(res.body());
+      if (res.statusCode() >= 200 && res.statusCode() < 300) {
+        return CompletableFuture.completedFuture(json);
+      }
+      WaitroomException err = error(res, json);
+      long retryAfterMs = (err.retryAfter() == null ? 1 : err.retryAfter()) * 1000L;
+      if (res.statusCode() == 503 && retrySafe) {
+        long wait = Math.max(retryAfterMs, Math.min(4000, backoff(unavailable)));
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (elapsed + wait <= unavailableRetry.toMillis()) {
+          unavailable++;
+          return later(wait, this::next);
+        }
+        return CompletableFuture.failedFuture(err);
+      }
+      if (res.statusCode() == 429 && n < retries && retryAfterMs <= MAX_RETRY_AFTER_MS) {
+        n++;
+        return later(retryAfterMs, this::next);
+      }
+      if (res.statusCode() >= 500 && retrySafe && n < retries) {
+        return later(backoff(n++), this::next);
+      }
+      return CompletableFuture.failedFuture(err);
+    }
   }
 
   static <T> CompletableFuture<T> later(

@@ -19,10 +19,12 @@ public final class WaitroomClient {
   private final Agents agents;
   private final Audit audit;
   private final Events events;
+  private final Receipts receipts;
 
   private WaitroomClient(Transport t) {
     rooms = new Rooms(t);
-    checkIns = new CheckIns(t);
+    receipts = new Receipts(t);
+    checkIns = new CheckIns(t, receipts);
     tasks = new Tasks(t);
     grants = new Grants(t);
     signals = new Signals(t);
@@ -37,6 +39,11 @@ public final class WaitroomClient {
   }
 
   /** Rooms, and their policies ({@code putPolicies}, {@code evaluate}). */
+  /** Signed receipts of decisions: {@code receipts().verify(checkIn)}. */
+  public Receipts receipts() {
+    return receipts;
+  }
+
   public Rooms rooms() {
     return rooms;
   }
@@ -81,6 +88,7 @@ public final class WaitroomClient {
     private String baseUrl = "http://localhost:8080";
     private Duration timeout = Duration.ofSeconds(30);
     private int maxRetries = 2;
+    private Duration unavailableRetry = Duration.ofSeconds(20);
     private HttpClient httpClient;
 
     private Builder() {}
@@ -109,6 +117,17 @@ public final class WaitroomClient {
       return this;
     }
 
+    /**
+     * How long a retry-safe call (GET, PUT, the POSTs sent with an Idempotency-Key) keeps retrying
+     * {@code 503 SERVICE_UNAVAILABLE} (the server's database restarting) before the error surfaces,
+     * waiting {@code Retry-After} with backoff between attempts; {@link Duration#ZERO} turns it
+     * off. Independent of {@link #maxRetries} (default 20 s).
+     */
+    public Builder unavailableRetry(Duration unavailableRetry) {
+      this.unavailableRetry = unavailableRetry;
+      return this;
+    }
+
     /** Your own {@link HttpClient} (proxy, TLS, executor). */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = httpClient;
@@ -123,7 +142,8 @@ public final class WaitroomClient {
                   .connectTimeout(Duration.ofSeconds(10))
                   .version(HttpClient.Version.HTTP_1_1)
                   .build();
-      return new WaitroomClient(new Transport(http, baseUrl, apiKey, timeout, maxRetries));
+      return new WaitroomClient(
+          new Transport(http, baseUrl, apiKey, timeout, maxRetries, unavailableRetry));
     }
   }
 }

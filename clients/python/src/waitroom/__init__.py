@@ -1,0 +1,101 @@
+"""Python client for the Waitroom API: agents check in before risky actions and wait for a human.
+
+    from waitroom import WaitroomClient
+    client = WaitroomClient(api_key=os.environ["WAITROOM_API_KEY"], base_url="http://localhost:8080")
+    decision = client.check_ins.check_in_and_wait("deployments", action="Deploy v2.3.1")
+"""
+
+from . import webhooks
+from ._async_client import AsyncEventStream, AsyncPager, AsyncWaitroomClient
+from ._base import Page, RequestOptions
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    PolicyForbidsError,
+    RateLimitError,
+    ServiceUnavailableError,
+    ValidationError,
+    WaitroomError,
+    WaitroomTimeoutError,
+    WebhookVerificationError,
+)
+from ._models import (
+    Agent,
+    Attachment,
+    AuditEntry,
+    CheckIn,
+    CheckInQuorum,
+    Decision,
+    Delivery,
+    Grant,
+    Message,
+    Participant,
+    PolicyDocument,
+    PolicyEvaluation,
+    PolicyOutcome,
+    Room,
+    RoomEvent,
+    RoomTrust,
+    Signal,
+    TrustReport,
+    TrustThresholds,
+    Vote,
+    Watcher,
+)
+from ._sync_client import EventStream, Pager, WaitroomClient
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+    "WaitroomClient",
+    "AsyncWaitroomClient",
+    "Pager",
+    "AsyncPager",
+    "Page",
+    "EventStream",
+    "AsyncEventStream",
+    "RequestOptions",
+    "webhooks",
+    "WaitroomError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "ValidationError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "PolicyForbidsError",
+    "NotFoundError",
+    "ConflictError",
+    "PayloadTooLargeError",
+    "RateLimitError",
+    "InternalServerError",
+    "ServiceUnavailableError",
+    "WaitroomTimeoutError",
+    "WebhookVerificationError",
+    "Agent",
+    "Attachment",
+    "AuditEntry",
+    "CheckIn",
+    "CheckInQuorum",
+    "Decision",
+    "Delivery",
+    "Grant",
+    "Message",
+    "Participant",
+    "PolicyDocument",
+    "PolicyEvaluation",
+    "PolicyOutcome",
+    "Room",
+    "RoomEvent",
+    "RoomTrust",
+    "Signal",
+    "TrustReport",
+    "TrustThresholds",
+    "Vote",
+    "Watcher",
+]
