@@ -222,6 +222,71 @@ class EmailSignInTest {
   }
 
   @Test
+  void concurrentPostsOfOneInvitationLinkStartExactlyOneSession() throws Exception {
+    String org = "org-" + UUID.randomUUID();
+    String admin = human(api, org, "boss", "Boss", null);
+    String invitee = "race-" + UUID.randomUUID() + "@example.com";
+    api.post(
+        "/v1/invitations", admin, new JsonObject().put("email", invitee).put("role", "viewer"));
+    String link = linkIn(MailSupport.awaitOne(smtp, invitee), "/auth/invitations/");
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all =
+        java.util.stream.IntStream.range(0, 8)
+            .mapToObj(
+                i ->
+                    HTTP.sendAsync(
+                        HttpRequest.newBuilder(URI.create(link))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(""))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString()))
+            .toList();
+    long sessions =
+        all.stream()
+            .map(java.util.concurrent.CompletableFuture::join)
+            .filter(r -> session(r) != null)
+            .count();
+    assertThat(sessions).isEqualTo(1);
+    assertThat(api.all("/v1/humans", admin, 50)).hasSize(2);
+  }
+
+  @Test
+  void aSessionEndsAfterTwelveIdleHoursOrSevenDaysWhateverItsUse() throws Exception {
+    String org = "org-" + UUID.randomUUID();
+    String mail = "idle-" + UUID.randomUUID() + "@example.com";
+    human(api, org, "idle", "Idle", mail);
+    send("POST", base + "/auth/email", "email=" + mail, null);
+    String idle =
+        session(send("POST", linkIn(MailSupport.awaitOne(smtp, mail), "/auth/email/"), "", null));
+    assertThat(me(idle).getString("email")).isEqualTo(mail);
+    send("POST", base + "/auth/email", "email=" + mail, null);
+    MailSupport.await(() -> count(smtp, mail) == 2, "a second link");
+    String old =
+        session(send("POST", linkIn(MailSupport.to(smtp, mail).get(1), "/auth/email/"), "", null));
+    assertThat(me(old).getString("email")).isEqualTo(mail);
+    // Age the two sessions as the clock would: one unused for 12 h 1 min, one started 7 days ago
+    // but used a minute ago.
+    io.waitroom.support.TestDb.exec(
+        server.databaseUrl,
+        "UPDATE sessions SET last_seen_at = now() - interval '12 hours 1 minute' WHERE user_id IN"
+            + " (SELECT id FROM users WHERE email = '"
+            + mail
+            + "') AND via = 'email'"
+            + " AND created_at = (SELECT min(s.created_at) FROM sessions s JOIN users u ON u.id ="
+            + " s.user_id WHERE u.email = '"
+            + mail
+            + "')");
+    io.waitroom.support.TestDb.exec(
+        server.databaseUrl,
+        "UPDATE sessions SET expires_at = now() - interval '1 second', last_seen_at = now()"
+            + " WHERE created_at = (SELECT max(s.created_at) FROM sessions s JOIN users u ON u.id ="
+            + " s.user_id WHERE u.email = '"
+            + mail
+            + "')");
+    assertThat(send("GET", base + "/v1/me", null, idle).statusCode()).isEqualTo(401);
+    assertThat(send("GET", base + "/v1/me", null, old).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void aRevokedInvitationNoLongerSignsAnyoneIn() throws Exception {
     String org = "org-" + UUID.randomUUID();
     String admin = human(api, org, "boss", "Boss", null);
