@@ -24,7 +24,7 @@ function listPage(main) {
   const name = h("input", { type: "text", name: "agent-name", maxlength: 200 });
   const regError = errorLine();
   const shown = h("div", { class: "key-once" });
-  const reg = h("form", { "aria-label": "Register an agent" }, h("h2", { text: "Register an agent" }),
+  const reg = h("form", { class: "needs-admin", "aria-label": "Register an agent" }, h("h2", { text: "Register an agent" }),
     field("Name", name), h("button", { type: "submit" }, "Register agent"), regError, shown);
   reg.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -43,7 +43,7 @@ function listPage(main) {
   });
   const claimToken = h("input", { type: "text", name: "claim-token", autocomplete: "off" });
   const claimError = errorLine();
-  const claim = h("form", { "aria-label": "Claim an agent" }, h("h2", { text: "Claim a self-registered agent" }),
+  const claim = h("form", { class: "needs-admin", "aria-label": "Claim an agent" }, h("h2", { text: "Claim a self-registered agent" }),
     field("Claim token", claimToken), h("button", { type: "submit" }, "Claim agent"), claimError);
   claim.addEventListener("submit", async (e) => {
     e.preventDefault();

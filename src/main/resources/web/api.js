@@ -1,6 +1,9 @@
-// The REST client and the session: the human's JWT lives in sessionStorage only.
+// The REST client and the session: the human's JWT lives in sessionStorage only; or, signed in
+// through the sign-in page (SSO, an e-mail link, an invitation), an HttpOnly session cookie the
+// script never sees (SESSION_KEY only remembers that the tab is signed in that way).
 
 const KEY = "waitroom.token";
+const SESSION_KEY = "waitroom.session";
 const listeners = new Set();
 
 export function token() {
@@ -13,6 +16,21 @@ export function setToken(t) {
 
 export function clearToken() {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(SESSION_KEY);
+}
+
+/** Signed in by the session cookie (no token in the page). */
+export function setSession() {
+  sessionStorage.setItem(SESSION_KEY, "1");
+}
+
+export function hasSession() {
+  return !token() && sessionStorage.getItem(SESSION_KEY) === "1";
+}
+
+/** Signed in either way. */
+export function signedIn() {
+  return !!token() || hasSession();
 }
 
 /** Called with a message when the server refuses the token (expired, revoked, wrong secret). */
@@ -56,7 +74,9 @@ export async function call(method, path, body, t = token()) {
     res = await fetch(path, {
       method,
       headers: {
-        Authorization: `Bearer ${t}`,
+        ...(t ? { Authorization: `Bearer ${t}` } : {}),
+        // With the session cookie, the server takes state changes only with this header (CSRF).
+        "X-Requested-With": "waitroom",
         // Labels the channel of a decision (decision.via = "dashboard"); it grants nothing.
         "X-Waitroom-Client": "dashboard",
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
@@ -70,7 +90,7 @@ export async function call(method, path, body, t = token()) {
   const json = await res.json().catch(() => null);
   if (!res.ok) {
     const err = new ApiError(res.status, json);
-    if (res.status === 401 && t === token()) refused(`Your token was refused: ${err.apiMessage}`);
+    if (res.status === 401 && t === token() && (t || hasSession())) refused(`Your token was refused: ${err.apiMessage}`);
     throw err;
   }
   return json || {};

@@ -1,7 +1,7 @@
 // The dashboard's entry point: sign-in (/#token=... or the form), the pages, and the one live
 // connection (GET /v1/events) shared by every page.
 
-import { token, setToken, clearToken, claims, onRefused, call } from "./api.js";
+import { token, setToken, clearToken, claims, onRefused, call, setSession, hasSession, signedIn } from "./api.js";
 import { h, fill, field, say, tickTimes } from "./dom.js";
 import * as store from "./store.js";
 import * as stream from "./stream.js";
@@ -13,6 +13,8 @@ import * as audit from "./audit.js";
 import * as notify from "./notify.js";
 import * as historyPage from "./history.js";
 import * as insights from "./insights.js";
+import * as people from "./people.js";
+import * as signin from "./signin.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -36,6 +38,7 @@ const ROUTES = [
   [/^#\/agents$/, agents, () => ({})],
   [/^#\/audit$/, audit, () => ({})],
   [/^#\/notifications$/, notify, () => ({})],
+  [/^#\/people$/, people, () => ({})],
 ];
 
 // Relative times ("5 m ago") stay current on every page.
@@ -72,6 +75,7 @@ function signInPage(msg) {
     signIn(t, error);
   });
   fill(main, form);
+  signin.offer(form);
   input.focus();
 }
 
@@ -96,9 +100,21 @@ async function signIn(t, errorEl) {
   started();
 }
 
+/** Who is signed in and their role: the page hides what the role cannot do. */
+async function whoAmI() {
+  try {
+    const me = (await call("GET", "/v1/me")).data;
+    who.textContent = me.name || me.email || who.textContent;
+    document.body.dataset.role = me.role;
+  } catch (e) {
+    // A refused credential signs out through onRefused.
+  }
+}
+
 function started() {
   const c = claims() || {};
   who.textContent = c.name || c.sub || "";
+  whoAmI();
   nav.hidden = false;
   signOutButton.hidden = false;
   clearTimeout(expiryTimer);
@@ -120,7 +136,7 @@ function expired() {
 onRefused((msg) => signInPage(`${msg} Sign in again.`));
 
 async function route() {
-  if (!token()) return signInPage();
+  if (!signedIn()) return signInPage();
   const hash = location.hash || "#/inbox";
   for (const [re, mod, params] of ROUTES) {
     const m = hash.match(re);
@@ -138,7 +154,7 @@ async function route() {
       if (first) say("");
       await mod.show(main, params(m));
     } catch (e) {
-      if (token()) fill(main, h("p", { class: "error", role: "alert", text: e.apiMessage || e.message }));
+      if (signedIn()) fill(main, h("p", { class: "error", role: "alert", text: e.apiMessage || e.message }));
     }
     return;
   }
@@ -150,6 +166,10 @@ window.addEventListener("hashchange", () => {
   route();
 });
 signOutButton.addEventListener("click", () => {
+  if (hasSession()) {
+    fetch("/auth/logout", { method: "POST", headers: { "X-Requested-With": "waitroom" } }).catch(() => {});
+  }
+  delete document.body.dataset.role;
   clearToken();
   history.replaceState(null, "", "/");
   signInPage("Signed out.");
@@ -163,7 +183,14 @@ function boot() {
     return signIn(decodeURIComponent(m[1]));
   }
   if (token()) return started();
-  signInPage();
+  // Signed in through the sign-in page (SSO, an e-mail link, an invitation)? The session cookie
+  // answers /v1/me.
+  call("GET", "/v1/me", undefined, null)
+    .then(() => {
+      setSession();
+      started();
+    })
+    .catch(() => signInPage());
 }
 
 boot();

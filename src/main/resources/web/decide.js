@@ -299,7 +299,7 @@ export function decisionForm(id, done, context = {}) {
 
   const form = h(
     "form",
-    { class: "decide", onsubmit: (e) => e.preventDefault() },
+    { class: "decide needs-approver", onsubmit: (e) => e.preventDefault() },
     field("Reason", reason, "Required to reject or modify."),
     details,
     h(

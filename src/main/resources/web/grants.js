@@ -98,7 +98,7 @@ export function grantsSection(room) {
   const maxUses = h("input", { type: "text", name: "grant-max-uses", inputmode: "numeric" });
   const reason = h("textarea", { rows: 2, name: "grant-reason" });
   const formError = errorLine();
-  const form = h("form", { class: "create-grant", "aria-label": "Create a grant", novalidate: true },
+  const form = h("form", { class: "create-grant needs-admin", "aria-label": "Create a grant", novalidate: true },
     h("h3", { text: "Create a grant" }),
     field("Agent", agent),
     field("Action pattern", action, "A regular expression found anywhere in the action (anchor with ^ and $); empty: any action."),

@@ -20,7 +20,8 @@ async function api(token, method, path, body) {
   const res = await fetch(path, {
     method,
     headers: {
-      Authorization: `Bearer ${token}`,
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      "X-Requested-With": "waitroom",
       ...(body === undefined ? {} : { "Content-Type": "application/json" }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

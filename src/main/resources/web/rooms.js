@@ -6,6 +6,7 @@ import { all, get, post, put, enc } from "./api.js";
 import { h, fill, field, select, errorLine, json, when, message, say } from "./dom.js";
 import { roomList, agents, agentName, load } from "./store.js";
 import { grantsSection } from "./grants.js";
+import { membersPanel } from "./members.js";
 
 const drafts = new Map(); // room id -> policy text being edited
 
@@ -23,7 +24,7 @@ function parseObject(text, name) {
 function listPage(main) {
   const name = h("input", { type: "text", name: "name", maxlength: 200 });
   const error = errorLine();
-  const form = h("form", { class: "create-room", "aria-label": "Create a room" },
+  const form = h("form", { class: "create-room needs-admin", "aria-label": "Create a room" },
     h("h2", { text: "Create a room" }), field("Name", name), h("button", { type: "submit" }, "Create room"), error);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -48,7 +49,7 @@ async function roomPage(main, id) {
   const editor = h("textarea", { rows: 18, class: "mono", name: "policies", spellcheck: "false", value: drafts.get(room.id) ?? json(room.policies) });
   editor.addEventListener("input", () => drafts.set(room.id, editor.value));
   const saveError = errorLine();
-  const save = h("button", { type: "button" }, "Save policy");
+  const save = h("button", { type: "button", class: "needs-admin" }, "Save policy");
   save.addEventListener("click", async () => {
     saveError.show(null);
     try {
@@ -119,8 +120,9 @@ async function roomPage(main, id) {
         field("Action", action), field("Risk level", risk), field("Urgency", urgency), field("Agent", agent), field("Context", context),
         h("div", { class: "check" }, useDraft, h("label", { for: "use-draft", text: "Evaluate the draft in the editor (not the saved policy)" })),
         evaluate, evalError, result)),
+    membersPanel(room),
     grantsSection(room),
-    h("section", { "aria-label": "Signal" }, h("h2", { text: "Broadcast a signal" }),
+    h("section", { "aria-label": "Signal", class: "needs-approver" }, h("h2", { text: "Broadcast a signal" }),
       field("Signal type", sigType), field("Payload", payload), broadcast, sigError),
     h("section", { "aria-label": "Watchers" }, h("h2", { text: "Watchers" }), watchers));
 }

@@ -3,7 +3,7 @@
 // (an HTTP error) we reopen with ?last_event_id= so nothing is missed, and resync when we had
 // no id yet.
 
-import { call, token } from "./api.js";
+import { call, token, signedIn } from "./api.js";
 
 export const EVENT_TYPES = [
   "checkin.created", "checkin.approved", "checkin.rejected", "checkin.modified",
@@ -51,8 +51,9 @@ export function stop() {
 function open() {
   if (stopped) return;
   const t = token();
-  if (!t) return;
-  const q = new URLSearchParams({ access_token: t });
+  if (!signedIn()) return;
+  // Signed in by the session cookie, the browser sends it with the stream by itself.
+  const q = new URLSearchParams(t ? { access_token: t } : {});
   if (lastId !== null) q.set("last_event_id", String(lastId));
   const hadId = lastId !== null;
   const es = new EventSource(`/v1/events?${q}`);
@@ -91,7 +92,7 @@ function open() {
     call("GET", "/v1/rooms?limit=1")
       .catch(() => {})
       .finally(() => {
-        if (!stopped && token()) retry = setTimeout(open, 2000);
+        if (!stopped && signedIn()) retry = setTimeout(open, 2000);
       });
   };
 }

@@ -54,7 +54,7 @@ function postForm() {
   description.addEventListener("input", () => (draft.description = description.value));
   risk.addEventListener("change", () => (draft.risk = risk.value));
   const error = errorLine();
-  const form = h("form", { class: "post-task", "aria-label": "Post a task" },
+  const form = h("form", { class: "post-task needs-approver", "aria-label": "Post a task" },
     h("h2", { text: "Post a task" }),
     field("Room", rooms), field("Task", action), field("Description", description), field("Risk level", risk),
     h("button", { type: "submit" }, "Post task"), error);
@@ -81,7 +81,7 @@ function composer(id) {
   const body = h("textarea", { rows: 2, name: "message" });
   const type = select(["comment", "question", "escalation"]);
   const error = errorLine();
-  const form = h("form", { class: "composer", "aria-label": "Reply in the thread" },
+  const form = h("form", { class: "composer needs-approver", "aria-label": "Reply in the thread" },
     field("Message", body), field("Message type", type), h("button", { type: "submit" }, "Send"), error);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

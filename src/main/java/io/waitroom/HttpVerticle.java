@@ -12,6 +12,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.waitroom.access.AccessRoutes;
+import io.waitroom.access.RoleGate;
+import io.waitroom.access.Sessions;
 import io.waitroom.agents.AgentRoutes;
 import io.waitroom.audit.AuditRoutes;
 import io.waitroom.auth.AuthHandler;
@@ -144,8 +147,15 @@ public final class HttpVerticle extends VerticleBase {
         .handler(bodies());
     onApi(router, JsonBodyHandler.afterBody());
     AgentRoutes.mountPublic(router, deps);
-    AuthHandler auth = new AuthHandler(deps.pool(), deps.jwt(), deps.agentKeys());
+    AuthHandler auth =
+        new AuthHandler(
+            deps.pool(),
+            deps.jwt(),
+            deps.agentKeys(),
+            ctx -> Sessions.authenticate(deps.pool(), deps.config(), ctx));
     onApi(router, auth);
+    // Roles (issue 27): the role each human request needs, in one table (access/RoleGate).
+    onApi(router, new RoleGate(deps.pool()));
     RateLimitHandler limits = new RateLimitHandler(deps.rateLimiter());
     onApi(router, limits);
 
@@ -180,6 +190,7 @@ public final class HttpVerticle extends VerticleBase {
     // (signed by Slack: ordered ahead of the API's JSON-body, auth and rate-limit middleware).
     SlackRoutes.mount(router, deps);
     StatsRoutes.mount(router, deps);
+    AccessRoutes.mount(router, deps);
     // Action links: /d/<token> pages (outside /v1: no bearer, the token is the credential).
     LinkRoutes.mount(router, deps);
     EventRoutes.mount(router, deps, streams);

@@ -119,11 +119,12 @@ public final class Server {
                                       vertx, boot.database().connectOptions(), config.dbPoolSize());
                               JwtVerifier jwt =
                                   JwtVerifier.create(
-                                      vertx,
-                                      boot.secret(),
-                                      jwks,
-                                      boot.publicKeyPem(),
-                                      config.orgClaims());
+                                          vertx,
+                                          boot.secret(),
+                                          jwks,
+                                          boot.publicKeyPem(),
+                                          config.orgClaims())
+                                      .withRoleClaim(config.access().jwtRoleClaim());
                               Deps deps =
                                   new Deps(
                                       vertx,

@@ -25,15 +25,31 @@ public final class AuthHandler implements Handler<RoutingContext> {
   private final Pool pool;
   private final JwtVerifier jwt;
   private final AgentKeyCache agentKeys;
-  // (org claim, sub, name, email) -> ids. Safe to cache: once created, these rows never change
-  // identity; a token with another name or address misses and stores them (each sign-in).
+  // (org claim, sub, name, email, role claim) -> ids. Safe to cache: once created, these rows never
+  // change identity; a token with another name, address or role claim misses and stores them (each
+  // sign-in). The role itself is never cached: RoleGate and the decision statements read it.
   private final Map<String, String[]> humans = new ConcurrentHashMap<>();
 
   public AuthHandler(Pool pool, JwtVerifier jwt, AgentKeyCache agentKeys) {
+    this(pool, jwt, agentKeys, null);
+  }
+
+  /**
+   * @param cookies the human of a request's session cookie (null when it has none), tried when the
+   *     request has no bearer credential; null: cookies are not credentials here
+   */
+  public AuthHandler(
+      Pool pool,
+      JwtVerifier jwt,
+      AgentKeyCache agentKeys,
+      java.util.function.Function<RoutingContext, Future<Actor.Human>> cookies) {
     this.pool = pool;
     this.jwt = jwt;
     this.agentKeys = agentKeys;
+    this.cookies = cookies;
   }
+
+  private final java.util.function.Function<RoutingContext, Future<Actor.Human>> cookies;
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -63,6 +79,18 @@ public final class AuthHandler implements Handler<RoutingContext> {
    */
   public Future<Actor> authenticate(RoutingContext ctx) {
     String credential = credential(ctx);
+    if (credential == null && cookies != null && ctx.request().getHeader("Authorization") == null) {
+      return cookies
+          .apply(ctx)
+          .compose(
+              h ->
+                  h != null
+                      ? Future.succeededFuture((Actor) h)
+                      : Future.failedFuture(
+                          ApiException.unauthorized(
+                              "missing credentials: send Authorization: Bearer <key or token>,"
+                                  + " or sign in")));
+    }
     if (credential == null) {
       return Future.failedFuture(
           ApiException.unauthorized(
@@ -139,7 +167,15 @@ public final class AuthHandler implements Handler<RoutingContext> {
         .compose(
             c -> {
               String cacheKey =
-                  c.org() + '\u0000' + c.subject() + '\u0000' + c.name() + '\u0000' + c.email();
+                  c.org()
+                      + '\u0000'
+                      + c.subject()
+                      + '\u0000'
+                      + c.name()
+                      + '\u0000'
+                      + c.email()
+                      + '\u0000'
+                      + c.role();
               String[] ids = humans.get(cacheKey);
               if (ids != null) {
                 return Future.succeededFuture(
@@ -153,7 +189,8 @@ public final class AuthHandler implements Handler<RoutingContext> {
                           Ids.next(Ids.USER),
                           c.subject(),
                           c.name(),
-                          c.email()))
+                          c.email(),
+                          c.role()))
                   .map(
                       rows -> {
                         Row r = rows.iterator().next();

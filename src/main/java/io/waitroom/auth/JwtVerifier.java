@@ -28,18 +28,28 @@ import java.util.Set;
  */
 public final class JwtVerifier {
 
-  /** What a verified token tells us about the human. */
-  /** The human's org, subject, display name and e-mail address (null when the token has none). */
-  public record HumanClaims(String org, String subject, String name, String email) {}
+  /**
+   * What a verified token tells us about the human: org, subject, display name, e-mail address and
+   * role ({@code admin}, {@code approver} or {@code viewer}); the last three null when the token
+   * has none (a role claim with another value counts as none).
+   */
+  public record HumanClaims(String org, String subject, String name, String email, String role) {}
 
   private volatile JWTAuth auth;
   private volatile Set<String> algorithms;
   private final List<String> orgClaims;
+  private volatile String roleClaim = "waitroom_role";
 
   private JwtVerifier(JWTAuth auth, Set<String> algorithms, List<String> orgClaims) {
     this.auth = auth;
     this.algorithms = algorithms;
     this.orgClaims = orgClaims;
+  }
+
+  /** The claim (dotted path allowed) holding the human's role; {@code waitroom_role} by default. */
+  public JwtVerifier withRoleClaim(String claim) {
+    if (claim != null && !claim.isBlank()) this.roleClaim = claim.trim();
+    return this;
   }
 
   /**
@@ -119,7 +129,9 @@ public final class JwtVerifier {
               Object name = claims.getValue("name");
               if (!(name instanceof String)) name = claims.getValue("email");
               String n = name instanceof String str && str.length() <= 200 ? str : null;
-              return Future.succeededFuture(new HumanClaims(org, s, n, emailOf(claims)));
+              Object role = pathOf(claims, roleClaim);
+              String r = role instanceof String rs && ROLES.contains(rs) ? rs : null;
+              return Future.succeededFuture(new HumanClaims(org, s, n, emailOf(claims), r));
             });
   }
 
@@ -135,12 +147,19 @@ public final class JwtVerifier {
     return e;
   }
 
+  private static final Set<String> ROLES = Set.of("admin", "approver", "viewer");
+
+  private static Object pathOf(JsonObject claims, String path) {
+    Object v = claims;
+    for (String part : path.split("\\.")) {
+      v = v instanceof JsonObject o ? o.getValue(part) : null;
+    }
+    return v;
+  }
+
   private String orgOf(JsonObject claims) {
     for (String path : orgClaims) {
-      Object v = claims;
-      for (String part : path.split("\\.")) {
-        v = v instanceof JsonObject o ? o.getValue(part) : null;
-      }
+      Object v = pathOf(claims, path);
       if (v instanceof String s && !s.isEmpty() && s.length() <= 200) return s;
       if (v instanceof Number n) return n.toString();
     }

@@ -1,5 +1,7 @@
 package io.waitroom.checkins;
 
+import io.waitroom.access.AccessSql;
+
 /** Every statement on check-ins, their threads and participants. */
 public final class CheckInSql {
   private CheckInSql() {}
@@ -40,13 +42,16 @@ public final class CheckInSql {
       "SELECT " + C + " FROM check_ins WHERE id = $1 AND org_id = $2";
 
   /**
-   * A human decision: only an agent check-in that is pending, or a task that is submitted. The row
-   * count is the race's verdict.
+   * One human's decision: only an agent check-in that is pending, or a task that is submitted, by a
+   * human who may decide there (role, the room's approver members, four-eyes). The row count is the
+   * race's verdict. A check-in with a quorum is decided by votes ({@link #DECIDE_BY_VOTES}).
    */
-  /**
-   * One human's decision; a check-in with a quorum is decided by votes ({@link #DECIDE_BY_VOTES}).
-   */
-  static final String DECIDE = decide("quorum IS NULL");
+  static final String DECIDE =
+      decide(
+          "quorum IS NULL AND "
+              + AccessSql.mayDecide("$6", "check_ins.room_id")
+              + " AND "
+              + AccessSql.fourEyesAllows("$6", "check_ins"));
 
   /** The deciding vote's decision, under the row lock its vote took in the same transaction. */
   static final String DECIDE_BY_VOTES = decide("quorum IS NOT NULL");
@@ -84,7 +89,11 @@ public final class CheckInSql {
         AND (jsonb_typeof(quorum->'approvers') IS DISTINCT FROM 'array'
           OR quorum->'approvers' ? $4)
         AND NOT votes @> jsonb_build_array(jsonb_build_object('voter', $4::text))
-      RETURNING\s"""
+        AND\s"""
+          + AccessSql.mayDecide("$4", "check_ins.room_id")
+          + " AND "
+          + AccessSql.fourEyesAllows("$4", "check_ins")
+          + " RETURNING "
           + C;
 
   /** The vote's own row; its primary key is a second guard against voting twice. */
@@ -93,9 +102,6 @@ public final class CheckInSql {
       INSERT INTO check_in_votes (check_in_id, voter_id, verdict, reason, modifications, at)
       VALUES ($1, $2, $3, $4, $5, $6)
       """;
-
-  static final String HAS_QUORUM =
-      "SELECT quorum IS NOT NULL AS quorum FROM check_ins WHERE id = $1 AND org_id = $2";
 
   /**
    * Due escalation steps, a batch at a time ($1), one step per check-in per statement: the level

@@ -2,17 +2,20 @@ package io.waitroom.checkins;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.SqlConnection;
+import io.waitroom.access.DecisionAccess;
 import io.waitroom.auth.Actor;
 import io.waitroom.db.Tx;
+import io.waitroom.errors.ApiException;
 import io.waitroom.receipts.Receipts;
 import java.util.Set;
 
 /**
  * A human's decision on a check-in or a submitted task, whatever the channel it came through: the
  * API and the dashboard, an action link (e-mail, Web Push, a link minted by the API), Slack. Every
- * channel decides through this one transition (policy, trust, quorum), so they differ only in the
- * {@code via} they record.
+ * channel decides through this one transition (policy, trust, quorum, and who may decide: the
+ * human's role, the room's approver members, four-eyes, all in the decision's own statement), so
+ * they differ only in the {@code via} they record.
  */
 public final class Decisions {
   private Decisions() {}
@@ -52,6 +55,19 @@ public final class Decisions {
                     : Future.failedFuture(e));
   }
 
+  /**
+   * 403 when who the human is refused the decision: their role, the room's approver members,
+   * four-eyes (the human who posted the task, or who registered the agent).
+   */
+  static Future<Void> explainAccess(SqlConnection db, Actor.Human human, CheckIn ci) {
+    return DecisionAccess.explain(
+        db,
+        human,
+        ci.roomId(),
+        ci.isTask() ? null : ci.agentId(),
+        ci.isTask() ? ci.createdBy() : null);
+  }
+
   /** The decision missed because the check-in has a quorum: the human's answer is a vote. */
   private static final RuntimeException NEEDS_A_VOTE =
       new RuntimeException("a vote", null, false, false) {};
@@ -71,17 +87,28 @@ public final class Decisions {
             .signedBy(receipts)
             .orElse(
                 db ->
-                    db.preparedQuery(CheckInSql.HAS_QUORUM)
-                        .execute(Tuple.of(id, human.orgId()))
+                    CheckInRepository.find(db, human.orgId(), id)
                         .compose(
-                            rows ->
-                                rows.size() == 1 && rows.iterator().next().getBoolean("quorum")
-                                    ? Future.failedFuture(NEEDS_A_VOTE)
-                                    : CheckInRepository.explainMiss(
-                                        db,
-                                        human.orgId(),
-                                        id,
-                                        "only a pending check-in or a submitted task can be decided")));
+                            ci -> {
+                              if (ci == null) {
+                                return Future.failedFuture(ApiException.notFound("check-in"));
+                              }
+                              // A quorum's check-in is decided by votes, whose statement checks
+                              // who may vote (and explains its own miss).
+                              if (ci.quorum() != null
+                                  && Status.PENDING.wire().equals(ci.status())) {
+                                return Future.failedFuture(NEEDS_A_VOTE);
+                              }
+                              return explainAccess(db, human, ci)
+                                  .compose(
+                                      v ->
+                                          CheckInRepository.explainMiss(
+                                              db,
+                                              human.orgId(),
+                                              id,
+                                              "only a pending check-in or a submitted task can be"
+                                                  + " decided"));
+                            }));
     // The decision is the transaction's last change (a quorum's vote, on the miss, is another).
     return CheckInTransitions.applyLast(tx, change).map(CheckInTransitions.Applied::checkIn);
   }

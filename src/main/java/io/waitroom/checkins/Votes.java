@@ -52,7 +52,10 @@ final class Votes {
             });
   }
 
-  /** 404 outside the org, 409 once decided, 403 for a human not among the approvers, 409 twice. */
+  /**
+   * 404 outside the org, 409 once decided, 403 for a human not among the approvers or who may not
+   * decide here (role, room members, four-eyes), 409 twice.
+   */
   private static Future<Void> explainMiss(
       io.vertx.sqlclient.SqlConnection db, Actor.Human human, String id) {
     return CheckInRepository.find(db, human.orgId(), id)
@@ -69,10 +72,13 @@ final class Votes {
                 return Future.failedFuture(
                     ApiException.forbidden("you are not among this check-in's approvers"));
               }
-              return Future.failedFuture(
-                  ApiException.conflict(
-                      "you have already voted on this check-in",
-                      new JsonObject().put("status", ci.status())));
+              return Decisions.explainAccess(db, human, ci)
+                  .compose(
+                      v ->
+                          Future.failedFuture(
+                              ApiException.conflict(
+                                  "you have already voted on this check-in",
+                                  new JsonObject().put("status", ci.status()))));
             });
   }
 }

@@ -145,6 +145,14 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
         description = "E-mail address (the email claim): where notifications and links are sent.")
     String email;
 
+    @Option(
+        names = "--role",
+        description =
+            "Role in the org: admin, approver or viewer, written to the configured role claim"
+                + " (waitroom_role by default). Without it: admin for the first human of a new"
+                + " org, approver for a new human of an existing one, unchanged for a known one.")
+    String role;
+
     @Option(names = "--ttl", defaultValue = "24h", description = "Lifetime, e.g. 30m, 24h, 7d.")
     String ttl;
 
@@ -167,6 +175,10 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
+      if (role != null && io.waitroom.access.Role.of(role) == null) {
+        throw new ParameterException(
+            spec.commandLine(), "--role must be admin, approver or viewer, got '" + role + "'");
+      }
       ServerConfig config = parent.config();
       if (base != null) {
         try {
@@ -181,6 +193,7 @@ public final class WaitroomCommand implements java.util.concurrent.Callable<Inte
       putPath(claims, config.orgClaims().get(0), org);
       if (name != null) claims.put("name", name);
       if (email != null) claims.put("email", email);
+      if (role != null) putPath(claims, config.access().jwtRoleClaim(), role);
       Vertx vertx = Vertx.vertx();
       String token;
       try {

@@ -1,5 +1,6 @@
 package io.waitroom.config;
 
+import io.waitroom.access.AccessSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -52,7 +53,8 @@ public record ServerConfig(
     String signingKey,
     long auditSealIntervalMs,
     String secretsKey,
-    String slackApiUrl) {
+    String slackApiUrl,
+    AccessSettings access) {
 
   public static ServerConfig fromEnvironment() {
     return from(System.getenv());
@@ -127,7 +129,8 @@ public record ServerConfig(
         blankToNull(v.get("WAITROOM_SECRETS_KEY")),
         stripSlash(
             java.util.Objects.requireNonNullElse(
-                blankToNull(v.get("WAITROOM_SLACK_API_URL")), "https://slack.com/api")));
+                blankToNull(v.get("WAITROOM_SLACK_API_URL")), "https://slack.com/api")),
+        AccessSettings.from(v));
   }
 
   /** The number of HTTP verticle instances: the configured value, or one per core. */
@@ -163,6 +166,11 @@ public record ServerConfig(
     String base = publicUrlSetting == null ? "http://localhost:" + port : publicUrlSetting.trim();
     while (base.endsWith("/")) base = base.substring(0, base.length() - 1);
     return base;
+  }
+
+  /** Whether the server's public URL is https: then its cookies are {@code Secure}. */
+  public boolean secureCookies() {
+    return publicUrl().startsWith("https://");
   }
 
   /** Whether e-mail notifications are on ({@code WAITROOM_SMTP_URL} is set). */

@@ -3,6 +3,7 @@ package io.waitroom.notify;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Tuple;
+import io.waitroom.access.AccessSql;
 import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.checkins.NewCheckIn;
@@ -26,7 +27,9 @@ public final class MailQueue {
    * One row per recipient: humans of org $1 with an address and e-mail on in their preferences. $2
    * the room, $3 the check-in, $4 the level, $5 its risk, $6 the humans it may go to ({@code usr_}
    * ids: a quorum's approvers, an escalation step's names; null = anyone), $7 whether those are
-   * named (an escalation step: then the room and risk preferences do not filter them out).
+   * named (an escalation step: then the room and risk preferences do not filter them out). Unless
+   * named, only humans who may decide there: approvers and admins, and only the room's approver
+   * members (and owner) when it has any.
    */
   static final String ENQUEUE =
       """
@@ -38,8 +41,10 @@ public final class MailQueue {
       WHERE u.org_id = $1 AND u.email IS NOT NULL
         AND COALESCE((u.notify #>> '{email,enabled}')::boolean, true)
         AND ($6::text[] IS NULL OR u.id = ANY ($6::text[]))
-        AND ($7::boolean OR (
-          (jsonb_typeof(u.notify #> '{email,rooms}') IS DISTINCT FROM 'array'
+        AND ($7::boolean OR ("""
+          + AccessSql.mayDecide("u.id", "$2")
+          + """
+          AND (jsonb_typeof(u.notify #> '{email,rooms}') IS DISTINCT FROM 'array'
             OR (u.notify #> '{email,rooms}') ? $2)
           AND array_position(ARRAY['low', 'medium', 'high', 'critical'], $5::text)
             >= COALESCE(array_position(ARRAY['low', 'medium', 'high', 'critical'],

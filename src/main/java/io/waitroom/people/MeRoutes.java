@@ -22,11 +22,11 @@ import java.util.List;
  * /v1/humans}), and their notification preferences ({@code GET/PUT /v1/me/notifications}).
  */
 public final class MeRoutes {
-  static final String ME = "SELECT id, org_id, name, email, notify FROM users WHERE id = $1";
+  static final String ME = "SELECT id, org_id, name, email, notify, role FROM users WHERE id = $1";
 
   static final String HUMANS =
       """
-      SELECT id, name, email FROM users WHERE org_id = $1 AND ($2::text IS NULL OR id > $2)
+      SELECT id, name, email, role FROM users WHERE org_id = $1 AND ($2::text IS NULL OR id > $2)
       ORDER BY id LIMIT $3
       """;
 
@@ -76,7 +76,8 @@ public final class MeRoutes {
                         .put("id", r.getString("id"))
                         .put("name", r.getString("name"))
                         .put("email", r.getString("email"))
-                        .put("org_id", r.getString("org_id"))));
+                        .put("org_id", r.getString("org_id"))
+                        .put("role", r.getString("role"))));
   }
 
   private Future<Reply> humans(RoutingContext ctx) {
@@ -94,7 +95,8 @@ public final class MeRoutes {
                         new JsonObject()
                             .put("id", r.getString("id"))
                             .put("name", r.getString("name"))
-                            .put("email", r.getString("email")),
+                            .put("email", r.getString("email"))
+                            .put("role", r.getString("role")),
                     "id"));
   }
 

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param rules at most {@link #MAX_RULES}, ids unique, in document order
  * @param quorum the approvals a check-in needs when no matching rule sets its own; null: one
  * @param escalation the steps while nobody answers when no matching rule sets its own; null: none
+ * @param fourEyes whether the human who posted a task may not review it, nor the human who
+ *     registered an agent decide its check-ins ({@code "four_eyes": true})
  */
 public record PolicyDocument(
     String defaultAction,
@@ -34,7 +36,8 @@ public record PolicyDocument(
     Double autoApproveMedium,
     List<Rule> rules,
     Quorum quorum,
-    Escalation escalation) {
+    Escalation escalation,
+    boolean fourEyes) {
 
   public static final Set<String> DEFAULT_ACTIONS = Set.of(AUTO_APPROVE, REQUIRE_APPROVAL, FORBID);
   public static final Set<String> TIMEOUT_ACTIONS = Set.of("auto_approve", "cancel", "hold");
@@ -61,6 +64,27 @@ public record PolicyDocument(
     Objects.requireNonNull(defaultAction, "defaultAction");
     Objects.requireNonNull(timeoutAction, "timeoutAction");
     rules = List.copyOf(rules);
+  }
+
+  public PolicyDocument(
+      String defaultAction,
+      int timeoutMinutes,
+      String timeoutAction,
+      Double autoApproveLow,
+      Double autoApproveMedium,
+      List<Rule> rules,
+      Quorum quorum,
+      Escalation escalation) {
+    this(
+        defaultAction,
+        timeoutMinutes,
+        timeoutAction,
+        autoApproveLow,
+        autoApproveMedium,
+        rules,
+        quorum,
+        escalation,
+        false);
   }
 
   public PolicyDocument(
@@ -129,8 +153,20 @@ public record PolicyDocument(
             ? null
             : Escalation.parse(
                 json.getValue("escalation"), p + "escalation", timeoutMinutes, timeoutAction);
+    Object fourEyes = json.getValue("four_eyes");
+    if (fourEyes != null && !(fourEyes instanceof Boolean)) {
+      throw ApiException.validation(p + "four_eyes", "must be true or false");
+    }
     return new PolicyDocument(
-        defaultAction, timeoutMinutes, timeoutAction, low, medium, rules, quorum, escalation);
+        defaultAction,
+        timeoutMinutes,
+        timeoutAction,
+        low,
+        medium,
+        rules,
+        quorum,
+        escalation,
+        Boolean.TRUE.equals(fourEyes));
   }
 
   /**
@@ -173,6 +209,8 @@ public record PolicyDocument(
             .put("rules", ruleArray);
     if (quorum != null) json.put("quorum", quorum.toJson());
     if (escalation != null) json.put("escalation", escalation.toJson());
+    // Only when set, so documents without it read exactly as before.
+    if (fourEyes) json.put("four_eyes", true);
     return json;
   }
 

@@ -1,5 +1,7 @@
 package io.waitroom.push;
 
+import io.waitroom.access.AccessSql;
+
 /** Every statement on push subscriptions and the push delivery queue. */
 final class PushSql {
   private PushSql() {}
@@ -34,7 +36,8 @@ final class PushSql {
    * not at all. $1 org, $2 room, $3 check-in id, $4 level, $5 the humans named ({@code usr_} ids;
    * null = every subscription covering the room), $6 payload (the room's name is added here). Named
    * humans get it on every subscription they have. One push per subscription, check-in and level,
-   * however often the statement runs.
+   * however often the statement runs. Unless named, only to humans who may decide in the room
+   * (approvers and admins; only its approver members and owner when it has approver members).
    */
   static final String ENQUEUE =
       """
@@ -44,8 +47,10 @@ final class PushSql {
         $6::jsonb || jsonb_build_object('room', r.name), 'pending', now()
       FROM push_subscriptions s JOIN rooms r ON r.id = $2 AND r.org_id = $1
       WHERE s.org_id = $1
-        AND CASE WHEN $5::text[] IS NULL THEN s.all_rooms OR $2 = ANY (s.room_ids)
-                 ELSE s.user_id = ANY ($5::text[]) END
+        AND CASE WHEN $5::text[] IS NULL THEN (s.all_rooms OR $2 = ANY (s.room_ids)) AND ("""
+          + AccessSql.mayDecide("s.user_id", "$2")
+          + """
+                 ) ELSE s.user_id = ANY ($5::text[]) END
       ON CONFLICT (subscription_id, check_in_id, escalation_level) DO NOTHING
       """;
 

@@ -263,7 +263,15 @@ class AgentsApiTest {
   void anUnknownOrForeignRoomInRoomScopesIs400NamingItsIndex() {
     JsonObject mine = room(ALICE, "Mine");
     JsonObject theirs = room(MALLORY, "Theirs");
-    String org = TestServer.token("acme", "scoper");
+    // A later human of acme: an approver by default since roles (issue 27); registering agents
+    // is admin work, so the token carries the role.
+    String org =
+        TestServer.token(
+            new JsonObject()
+                .put("org_id", "acme")
+                .put("sub", "scoper")
+                .put("waitroom_role", "admin"),
+            3600);
     int before = api.all("/v1/agents", org, 100).size();
     Res unknown =
         api.post(

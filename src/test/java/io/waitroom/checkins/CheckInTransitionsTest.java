@@ -102,6 +102,8 @@ class CheckInTransitionsTest extends ServerTest {
   private static String orgId;
   private static String roomId;
   private static String agentId;
+  // A real human of the org (its admin): decisions and votes check who decides (issue 27).
+  private static String humanId;
 
   @BeforeAll
   static void fixtures() {
@@ -109,6 +111,7 @@ class CheckInTransitionsTest extends ServerTest {
     orgId = f.room.getString("org_id");
     roomId = f.room.getString("id");
     agentId = f.agent("worker").getString("id");
+    humanId = f.room.getString("created_by");
   }
 
   @Test
@@ -279,7 +282,7 @@ class CheckInTransitionsTest extends ServerTest {
   }
 
   private static Author human() {
-    return new Author(orgId, "human", "usr_test");
+    return new Author(orgId, "human", humanId);
   }
 
   /** The case's change, as the routes and the sweeper build it; true when it changed a row. */
@@ -309,7 +312,7 @@ class CheckInTransitionsTest extends ServerTest {
                   human(),
                   id,
                   new JsonObject()
-                      .put("voter", "usr_test")
+                      .put("voter", humanId)
                       .put("verdict", "approved")
                       .put("at", "2030-01-01T00:00:00Z"));
           case ESCALATE -> Change.escalate(10, 1, "system:escalation");
@@ -343,7 +346,7 @@ class CheckInTransitionsTest extends ServerTest {
                 roomId,
                 c.direction(),
                 task ? null : agentId,
-                task ? "usr_test" : agentId,
+                task ? humanId : agentId,
                 c.from().wire(),
                 c.variant() != null && c.transition() == Transition.TIME_OUT
                     ? c.variant()

@@ -967,6 +967,113 @@ class ContractTest {
         null,
         null,
         401);
+    // People and access (issue 27): roles and room members.
+    if (serves("GET /v1/rooms/{room}/members")) {
+      String aliceId = call("GET", "/v1/me", "/v1/me", human, null, 200).data().getString("id");
+      String bob = TestServer.token(org, "bob");
+      String bobId = call("GET", "/v1/me", "/v1/me", bob, null, 200).data().getString("id");
+      String members = r + "/members/";
+      call("GET", "/v1/rooms/{room}/members", r + "/members", bob, null, 200);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + bobId,
+          human,
+          obj("role", "approver"),
+          200);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + bobId,
+          human,
+          obj("role", "owner"),
+          400);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + aliceId,
+          human,
+          obj("role", "viewer"),
+          409);
+      call(
+          "PUT",
+          "/v1/rooms/{room}/members/{human_id}",
+          members + bobId,
+          bob,
+          obj("role", "viewer"),
+          403);
+      call("GET", "/v1/rooms/{room}/members", r + "/members", human, null, 200);
+      call("DELETE", "/v1/rooms/{room}/members/{human_id}", members + bobId, human, null, 200);
+      call("DELETE", "/v1/rooms/{room}/members/{human_id}", members + bobId, human, null, 404);
+      call("DELETE", "/v1/rooms/{room}/members/{human_id}", members + aliceId, human, null, 409);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/" + bobId, human, obj("role", "viewer"), 200);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/" + aliceId, human, obj("role", "viewer"), 409);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/" + aliceId, bob, obj("role", "viewer"), 403);
+      call("PUT", "/v1/humans/{id}", "/v1/humans/usr_nope", human, obj("role", "viewer"), 404);
+      call("GET", "/v1/humans", "/v1/humans", bob, null, 200);
+      // Invitations (no SMTP here: email_sent is false) and the sign-in routes.
+      String invited = "inv-" + UUID.randomUUID() + "@example.com";
+      String invitation =
+          call(
+                  "POST",
+                  "/v1/invitations",
+                  "/v1/invitations",
+                  human,
+                  obj("email", invited, "role", "viewer"),
+                  201)
+              .data()
+              .getString("id");
+      call(
+          "POST",
+          "/v1/invitations",
+          "/v1/invitations",
+          human,
+          obj("email", invited, "role", "viewer"),
+          409);
+      call(
+          "POST",
+          "/v1/invitations",
+          "/v1/invitations",
+          human,
+          obj("email", "x", "role", "viewer"),
+          400);
+      call("GET", "/v1/invitations", "/v1/invitations", human, null, 200);
+      call("GET", "/v1/invitations", "/v1/invitations", bob, null, 403);
+      call("DELETE", "/v1/invitations/{id}", "/v1/invitations/" + invitation, human, null, 200);
+      call("DELETE", "/v1/invitations/{id}", "/v1/invitations/" + invitation, human, null, 409);
+      call("DELETE", "/v1/invitations/{id}", "/v1/invitations/inv_nope", human, null, 404);
+      call("GET", "/auth/config", "/auth/config", null, null, Map.of(), 200);
+      call("GET", "/auth/oidc/login", "/auth/oidc/login", null, null, Map.of(), 404);
+      call(
+          "GET",
+          "/auth/oidc/callback",
+          "/auth/oidc/callback?code=x&state=y",
+          null,
+          null,
+          Map.of(),
+          404);
+      call(
+          "POST", "/auth/email", "/auth/email", null, obj("email", "a@example.com"), Map.of(), 404);
+      call("POST", "/auth/email", "/auth/email", null, obj("email", "nope"), Map.of(), 400);
+      call("POST", "/auth/logout", "/auth/logout", null, obj(), Map.of(), 200);
+      call(
+          "POST",
+          "/auth/logout",
+          "/auth/logout",
+          null,
+          obj(),
+          Map.of("Cookie", "waitroom_session=ws_x"),
+          403);
+      // A viewer's decision: 403 naming the role needed, as documented.
+      String waiting = pending(agent, r, "needs a human");
+      call(
+          "POST",
+          "/v1/check-ins/{id}/approve",
+          "/v1/check-ins/" + waiting + "/approve",
+          bob,
+          obj(),
+          403);
+    }
 
     // The Claude Code hook: nobody decides within the wait, so the hook output is "ask".
     if (serves("POST /v1/hooks/claude-code")) {
@@ -1034,10 +1141,8 @@ class ContractTest {
         call("POST", "/v1/rooms", "/v1/rooms", alice, obj("name", "Payments", "slug", slug), 201)
             .data()
             .getString("created_by");
-    String bobId =
-        call("POST", "/v1/rooms", "/v1/rooms", bob, obj("name", "Bob's"), 201)
-            .data()
-            .getString("created_by");
+    // Bob, the org's second human, is an approver (issue 27): his id comes from /v1/me.
+    String bobId = call("GET", "/v1/me", "/v1/me", bob, null, 200).data().getString("id");
     String r = "/v1/rooms/" + slug;
     JsonObject policies =
         new JsonObject()
@@ -1210,7 +1315,11 @@ class ContractTest {
   }
 
   private static String concrete(String template, Map<String, String> ids) {
-    String path = template.replace("{room}", ids.get("room")).replace("{agent}", ids.get("agent"));
+    String path =
+        template
+            .replace("{room}", ids.get("room"))
+            .replace("{agent}", ids.get("agent"))
+            .replace("{human_id}", ids.getOrDefault("human_id", "usr_nope"));
     return path.contains("watchers/{id}")
         ? path.replace("{id}", ids.get("watcher"))
         : path.replace("{id}", ids.get("id"));
