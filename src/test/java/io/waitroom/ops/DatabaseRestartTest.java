@@ -10,6 +10,7 @@ import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.NodeScripts;
+import io.waitroom.support.Processes;
 import io.waitroom.support.PythonVenv;
 import io.waitroom.support.RestartablePostgres;
 import io.waitroom.support.SseClient;
@@ -264,7 +265,7 @@ class DatabaseRestartTest {
                         "ts"),
                     120,
                     "test/ride-through.mjs"));
-    CompletableFuture<PythonVenv.Result> py =
+    CompletableFuture<Processes.Result> py =
         CompletableFuture.supplyAsync(
             () ->
                 PythonVenv.run(
@@ -303,7 +304,7 @@ class DatabaseRestartTest {
     JsonObject ts = new JsonObject(out.stdout().trim());
     assertThat(ts.getJsonObject("created").getString("status")).isEqualTo("pending");
     assertThat(ts.getJsonObject("decided").getString("status")).isEqualTo("approved");
-    PythonVenv.Result pyOut = py.get(60, TimeUnit.SECONDS);
+    Processes.Result pyOut = py.get(60, TimeUnit.SECONDS);
     assertThat(pyOut.ok()).as(pyOut.transcript()).isTrue();
     JsonObject pyJson = new JsonObject(pyOut.stdout().trim());
     assertThat(pyJson.getJsonObject("created").getString("status")).isEqualTo("pending");

@@ -2,6 +2,7 @@ package io.waitroom.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.waitroom.support.Processes;
 import io.waitroom.support.PythonVenv;
 import io.waitroom.support.TestServer;
 import java.util.List;
@@ -48,7 +49,7 @@ class PythonSdkTest {
             "WAITROOM_HUMAN_TOKEN", TestServer.token(org, "alice"),
             "WAITROOM_SECOND_TOKEN", TestServer.token(org, "bob"),
             "WAITROOM_OTHER_TOKEN", TestServer.token("other-" + org, "mallory"));
-    PythonVenv.Result pytest =
+    Processes.Result pytest =
         PythonVenv.run(
             PythonVenv.PROJECT,
             env,

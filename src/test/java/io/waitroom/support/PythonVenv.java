@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Python SDK ({@code clients/python}) as its users get it, for the tests that drive the server
@@ -29,17 +28,6 @@ public final class PythonVenv {
 
   private PythonVenv() {}
 
-  /** What a command printed and how it ended. */
-  public record Result(int exitCode, String stdout, String stderr) {
-    public boolean ok() {
-      return exitCode == 0;
-    }
-
-    public String transcript() {
-      return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-    }
-  }
-
   /** The virtualenv's python, with the SDK installed from the working tree. */
   public static synchronized String python() {
     if (!installed) {
@@ -50,9 +38,9 @@ public final class PythonVenv {
       }
       // The SDK from the working tree, with its extras, on every run: tests import the
       // installed package, not the sources.
-      Result uninstall = run(PROJECT, Map.of(), 120, pip("uninstall", "-y", "waitroom"));
+      Processes.Result uninstall = run(PROJECT, Map.of(), 120, pip("uninstall", "-y", "waitroom"));
       assertThat(uninstall.exitCode()).as(uninstall.transcript()).isZero();
-      Result install =
+      Processes.Result install =
           run(
               PROJECT,
               Map.of(),
@@ -67,7 +55,7 @@ public final class PythonVenv {
   /** Makes the virtualenv, or keeps the one whose pinned packages are still the wanted ones. */
   private static void prepare() throws IOException {
     Path requirements = PROJECT.resolve("requirements-test.txt");
-    Result version = run(PROJECT, Map.of(), 30, List.of("python3", "--version"));
+    Processes.Result version = run(PROJECT, Map.of(), 30, List.of("python3", "--version"));
     assertThat(version.ok()).as(version.transcript()).isTrue();
     String wanted =
         sha256(Files.readString(requirements) + "\n" + version.stdout() + version.stderr());
@@ -75,10 +63,11 @@ public final class PythonVenv {
     if (Files.exists(stamp) && Files.readString(stamp).equals(wanted)) {
       return;
     }
-    Result venv =
+    Processes.Result venv =
         run(PROJECT, Map.of(), 120, List.of("python3", "-m", "venv", "--clear", VENV.toString()));
     assertThat(venv.ok()).as(venv.transcript()).isTrue();
-    Result deps = run(PROJECT, Map.of(), 900, pip("install", "-r", requirements.toString()));
+    Processes.Result deps =
+        run(PROJECT, Map.of(), 900, pip("install", "-r", requirements.toString()));
     assertThat(deps.ok()).as(deps.transcript()).isTrue();
     Files.writeString(stamp, wanted);
   }
@@ -105,43 +94,9 @@ public final class PythonVenv {
     }
   }
 
-  /**
-   * Runs {@code command} in {@code dir} with the extra environment, for at most {@code
-   * timeoutSeconds}; a command that does not finish is killed and reported.
-   */
-  public static Result run(
+  /** Runs {@code command} (the virtualenv's python, say): {@link Processes#run}. */
+  public static Processes.Result run(
       Path dir, Map<String, String> env, int timeoutSeconds, List<String> command) {
-    try {
-      Path out = Files.createTempFile("python-out", ".txt");
-      Path err = Files.createTempFile("python-err", ".txt");
-      ProcessBuilder pb =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile());
-      pb.environment().putAll(env);
-      // No __pycache__ in the source tree; output as it happens.
-      pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-      pb.environment().put("PYTHONUNBUFFERED", "1");
-      Process p = pb.start();
-      boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-      if (!done) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-      String stdout = Files.readString(out, StandardCharsets.UTF_8);
-      String stderr = Files.readString(err, StandardCharsets.UTF_8);
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-      return new Result(
-          done ? p.exitValue() : -1,
-          stdout,
-          done ? stderr : stderr + "\n(killed after " + timeoutSeconds + " s)");
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted running " + command, e);
-    }
+    return Processes.run(dir, env, timeoutSeconds, command);
   }
 }
