@@ -1,28 +1,17 @@
 package io.waitroom.notify;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.SMTPException;
-import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
-import io.waitroom.bus.Addresses;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.db.DatabaseUnavailable;
-import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
-import io.waitroom.watchers.Doorbell;
+import io.waitroom.watchers.OutboundQueue;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,15 +64,9 @@ public final class MailVerticle extends VerticleBase {
       """;
 
   private final Deps deps;
-  private final List<Long> timers = new ArrayList<>();
   private MailClient client;
   private String from;
-  private DeliveryLoop loop;
-  private MessageConsumer<RoomEvent> doorbell;
-  private Doorbell rings;
-  private Counter sent;
-  private Counter failed;
-  private Promise<Void> drained;
+  private OutboundQueue queue;
 
   public MailVerticle(Deps deps) {
     this.deps = deps;
@@ -93,61 +76,30 @@ public final class MailVerticle extends VerticleBase {
   public Future<?> start() {
     client = MailClient.create(vertx, SmtpSettings.parse(deps.config().smtpUrl()));
     from = deps.config().mailFrom() != null ? deps.config().mailFrom() : defaultFrom();
-    loop =
-        new DeliveryLoop(
+    queue =
+        new OutboundQueue(
             vertx,
-            "mail",
-            MAX_IN_FLIGHT,
-            deps.config().watcherPollMs(),
+            deps.metricsRegistry(),
+            new OutboundQueue.Spec(
+                "mail",
+                MAX_IN_FLIGHT,
+                deps.config().watcherPollMs(),
+                "E-mails the SMTP server accepted, sent by this node",
+                "E-mail attempts that failed (retried or given up)",
+                // A new pending check-in or an escalation step may have queued e-mails.
+                e -> "checkin.created".equals(e.type()) || "checkin.escalated".equals(e.type()),
+                15),
             capacity ->
                 deps.pool()
                     .preparedQuery(CLAIM)
                     .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
             this::attempt);
-    MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
-    if (registry == null) registry = new SimpleMeterRegistry();
-    sent =
-        Counter.builder("waitroom.mail.sent")
-            .description("E-mails the SMTP server accepted, sent by this node")
-            .register(registry);
-    failed =
-        Counter.builder("waitroom.mail.failed")
-            .description("E-mail attempts that failed (retried or given up)")
-            .register(registry);
-    rings = new Doorbell(vertx, loop::wake);
-    doorbell =
-        vertx
-            .eventBus()
-            .localConsumer(
-                Addresses.ROOM_EVENTS,
-                m -> {
-                  String type = m.body().type();
-                  if ("checkin.created".equals(type) || "checkin.escalated".equals(type)) {
-                    rings.ring();
-                  }
-                });
-    timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
-    timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
-    return doorbell.completion().onSuccess(v -> loop.wake());
+    return queue.start(this::housekeeping);
   }
 
   @Override
   public Future<?> stop() {
-    loop.stop(
-        () -> {
-          if (drained != null) drained.tryComplete();
-        });
-    timers.forEach(vertx::cancelTimer);
-    rings.cancel();
-    Future<Void> unregistered = doorbell.unregister();
-    Future<Void> idle;
-    if (loop.idle()) {
-      idle = unregistered;
-    } else {
-      drained = Promise.promise();
-      idle = drained.future().timeout(15, TimeUnit.SECONDS).recover(e -> Future.succeededFuture());
-    }
-    return idle.compose(v -> client.close()).recover(e -> Future.succeededFuture());
+    return queue.stop().compose(v -> client.close()).recover(e -> Future.succeededFuture());
   }
 
   private String defaultFrom() {
@@ -198,11 +150,11 @@ public final class MailVerticle extends VerticleBase {
 
   private Future<Void> outcome(String id, int attempt, Throwable error) {
     if (error == null) {
-      sent.increment();
+      queue.sent().increment();
       log.debug("mail sent delivery_id={} attempt={}", id, attempt);
       return finish(id, attempt, "sent", -1, null);
     }
-    failed.increment();
+    queue.failed().increment();
     boolean permanent = error instanceof SMTPException s && s.isPermanent();
     double delay =
         permanent ? -1 : DeliveryLoop.retryDelaySeconds(attempt, deps.config().webhookRetryScale());
@@ -224,7 +176,7 @@ public final class MailVerticle extends VerticleBase {
     return deps.pool()
         .preparedQuery(FINISH)
         .execute(Tuple.from(new Object[] {id, attempt, status, delay < 0 ? null : delay, error}))
-        .onSuccess(v -> loop.retryIn(delay))
+        .onSuccess(v -> queue.retryIn(delay))
         .mapEmpty();
   }
 

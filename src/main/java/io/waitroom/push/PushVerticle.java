@@ -1,34 +1,23 @@
 package io.waitroom.push;
 
 import com.interaso.webpush.WebPush;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
-import io.waitroom.bus.Addresses;
 import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.db.Tx;
-import io.waitroom.events.RoomEvent;
 import io.waitroom.notify.ActionLinks;
 import io.waitroom.watchers.DeliveryLoop;
-import io.waitroom.watchers.Doorbell;
+import io.waitroom.watchers.OutboundQueue;
 import io.waitroom.watchers.WebhookSender;
 import io.waitroom.watchers.WebhookTargets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,14 +37,8 @@ public final class PushVerticle extends VerticleBase {
   static final int TTL_SECONDS = 24 * 3600;
 
   private final Deps deps;
-  private final List<Long> timers = new ArrayList<>();
   private WebhookSender sender;
-  private DeliveryLoop loop;
-  private MessageConsumer<RoomEvent> doorbell;
-  private Counter sent;
-  private Counter failed;
-  private Promise<Void> drained;
-  private Doorbell rings;
+  private OutboundQueue queue;
 
   public PushVerticle(Deps deps) {
     this.deps = deps;
@@ -64,63 +47,31 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     sender = WebhookSender.create(vertx, deps.config().webhookAllowPrivate());
-    loop =
-        new DeliveryLoop(
+    long drainSeconds = (WebhookSender.TIMEOUT_MS + WebhookTargets.RESOLVE_TIMEOUT_MS + 999) / 1000;
+    queue =
+        new OutboundQueue(
             vertx,
-            "push",
-            MAX_IN_FLIGHT,
-            deps.config().watcherPollMs(),
+            deps.metricsRegistry(),
+            new OutboundQueue.Spec(
+                "push",
+                MAX_IN_FLIGHT,
+                deps.config().watcherPollMs(),
+                "Web Push messages a push service accepted, sent by this node",
+                "Web Push attempts that failed (retried, given up, or subscription gone)",
+                // Created and escalated check-ins queue pushes; decided ones replace them.
+                e -> e.type().startsWith("checkin.") && !"checkin.message".equals(e.type()),
+                drainSeconds),
             capacity ->
                 deps.pool()
                     .preparedQuery(PushSql.CLAIM)
                     .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
             this::attempt);
-    MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
-    if (registry == null) registry = new SimpleMeterRegistry();
-    sent =
-        Counter.builder("waitroom.push.sent")
-            .description("Web Push messages a push service accepted, sent by this node")
-            .register(registry);
-    failed =
-        Counter.builder("waitroom.push.failed")
-            .description("Web Push attempts that failed (retried, given up, or subscription gone)")
-            .register(registry);
-    // Every check-in created rings (most queue nothing): one claim serves a burst of rings.
-    rings = new Doorbell(vertx, loop::wake);
-    // A commit publishes its event: a pending check-in or an escalation may have queued pushes.
-    doorbell =
-        vertx
-            .eventBus()
-            .localConsumer(
-                Addresses.ROOM_EVENTS,
-                m -> {
-                  String type = m.body().type();
-                  // Created and escalated check-ins queue pushes; decided ones replace them.
-                  if (type.startsWith("checkin.") && !"checkin.message".equals(type)) {
-                    rings.ring();
-                  }
-                });
-    timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
-    timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
-    return doorbell.completion().onSuccess(v -> loop.wake());
+    return queue.start(this::housekeeping);
   }
 
   @Override
   public Future<?> stop() {
-    loop.stop(
-        () -> {
-          if (drained != null) drained.tryComplete();
-        });
-    timers.forEach(vertx::cancelTimer);
-    rings.cancel();
-    Future<Void> unregistered = doorbell.unregister();
-    if (loop.idle()) return unregistered;
-    drained = Promise.promise();
-    return drained
-        .future()
-        .timeout(
-            WebhookSender.TIMEOUT_MS + WebhookTargets.RESOLVE_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .recover(e -> Future.succeededFuture());
+    return queue.stop();
   }
 
   private record Request(MultiMap headers, Buffer body) {}
@@ -225,11 +176,11 @@ public final class PushVerticle extends VerticleBase {
   private Future<Void> finish(
       String id, String subscriptionId, int attempt, WebhookSender.Outcome o) {
     if (o.ok()) {
-      sent.increment();
+      queue.sent().increment();
       log.debug("push sent delivery_id={} attempt={} status_code={}", id, attempt, o.statusCode());
       return record(id, attempt, "sent", -1, o, null);
     }
-    failed.increment();
+    queue.failed().increment();
     Integer code = o.statusCode();
     if (code != null && (code == 404 || code == 410)) {
       log.info("push subscription gone subscription_id={} status_code={}", subscriptionId, code);
@@ -257,7 +208,7 @@ public final class PushVerticle extends VerticleBase {
                 new Object[] {
                   id, attempt, status, delay < 0 ? null : delay, o.statusCode(), error
                 }))
-        .onSuccess(v -> loop.retryIn(delay))
+        .onSuccess(v -> queue.retryIn(delay))
         .mapEmpty();
   }
 

@@ -1,30 +1,21 @@
 package io.waitroom.slack;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.micrometer.backends.BackendRegistries;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
-import io.waitroom.bus.Addresses;
 import io.waitroom.db.DatabaseUnavailable;
-import io.waitroom.events.RoomEvent;
 import io.waitroom.notify.CheckInView;
 import io.waitroom.watchers.DeliveryLoop;
-import io.waitroom.watchers.Doorbell;
+import io.waitroom.watchers.OutboundQueue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,15 +87,9 @@ public final class SlackVerticle extends VerticleBase {
   }
 
   private final Deps deps;
-  private final List<Long> timers = new ArrayList<>();
   private SlackApi api;
   private SecretBox box;
-  private DeliveryLoop loop;
-  private Promise<Void> drained;
-  private Doorbell rings;
-  private Counter sent;
-  private Counter failed;
-  private MessageConsumer<RoomEvent> doorbell;
+  private OutboundQueue queue;
 
   public SlackVerticle(Deps deps) {
     this.deps = deps;
@@ -113,63 +98,38 @@ public final class SlackVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     api = new SlackApi(vertx, deps.config().slackApiUrl());
-    loop =
-        new DeliveryLoop(
+    queue =
+        new OutboundQueue(
             vertx,
-            "slack",
-            MAX_IN_FLIGHT,
-            deps.config().watcherPollMs(),
+            deps.metricsRegistry(),
+            new OutboundQueue.Spec(
+                "slack",
+                MAX_IN_FLIGHT,
+                deps.config().watcherPollMs(),
+                "Slack Web API calls Slack accepted, sent by this node",
+                "Slack Web API calls that failed (retried, rate limited or given up)",
+                // Any change of a check-in committed on this node may have queued a call; other
+                // nodes' are found by the poll (a call is queued by whichever node's transaction
+                // made it necessary).
+                e -> e.type().startsWith("checkin."),
+                15),
             capacity ->
                 deps.pool()
                     .preparedQuery(CLAIM)
                     .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
             this::attempt);
-    MeterRegistry registry = BackendRegistries.getNow(deps.metricsRegistry());
-    if (registry == null) registry = new SimpleMeterRegistry();
-    sent =
-        Counter.builder("waitroom.slack.sent")
-            .description("Slack Web API calls Slack accepted, sent by this node")
-            .register(registry);
-    failed =
-        Counter.builder("waitroom.slack.failed")
-            .description("Slack Web API calls that failed (retried, rate limited or given up)")
-            .register(registry);
-    rings = new Doorbell(vertx, loop::wake);
-    // Any change of a check-in committed on this node may have queued a call; other nodes' are
-    // found by the poll.
-    doorbell =
-        vertx
-            .eventBus()
-            .localConsumer(
-                Addresses.ROOM_EVENTS,
-                m -> {
-                  if (box != null && m.body().type().startsWith("checkin.")) rings.ring();
-                });
-    return doorbell
-        .completion()
-        .compose(v -> SecretBox.of(vertx, deps.config()))
-        .onSuccess(
+    // The secrets' key first: every attempt decrypts the org's bot token with it.
+    return SecretBox.of(vertx, deps.config())
+        .compose(
             b -> {
               box = b;
-              // Polled: a call is queued by whichever node's transaction made it necessary.
-              timers.add(vertx.setPeriodic(deps.config().watcherPollMs(), id -> loop.wake()));
-              timers.add(vertx.setPeriodic(3_600_000, id -> housekeeping()));
-              loop.wake();
+              return queue.start(this::housekeeping);
             });
   }
 
   @Override
   public Future<?> stop() {
-    loop.stop(
-        () -> {
-          if (drained != null) drained.tryComplete();
-        });
-    timers.forEach(vertx::cancelTimer);
-    rings.cancel();
-    Future<Void> unregistered = doorbell.unregister();
-    if (loop.idle()) return unregistered;
-    drained = Promise.promise();
-    return drained.future().timeout(15, TimeUnit.SECONDS).recover(e -> Future.succeededFuture());
+    return queue.stop();
   }
 
   private Future<Void> attempt(Row r) {
@@ -324,11 +284,11 @@ public final class SlackVerticle extends VerticleBase {
   private Future<Void> outcome(
       String id, int attempt, String kind, SlackApi.Answer a, Throwable error) {
     if (a != null && a.ok()) {
-      sent.increment();
+      queue.sent().increment();
       log.debug("slack call sent call_id={} kind={} attempt={}", id, kind, attempt);
       return finish(id, attempt, attempt, "sent", -1, null);
     }
-    failed.increment();
+    queue.failed().increment();
     if (a != null && a.rateLimited()) {
       double wait = a.retryAfterSeconds() == null ? 30 : a.retryAfterSeconds();
       log.info("slack rate limited call_id={} kind={} retry_after={}", id, kind, wait);
@@ -356,7 +316,7 @@ public final class SlackVerticle extends VerticleBase {
         .preparedQuery(FINISH)
         .execute(
             Tuple.from(new Object[] {id, attempt, status, delay < 0 ? null : delay, error, keep}))
-        .onSuccess(v -> loop.retryIn(delay))
+        .onSuccess(v -> queue.retryIn(delay))
         .mapEmpty();
   }
 
