@@ -1,7 +1,6 @@
 package io.waitroom.support;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs Node.js scripts that drive the server with real third-party clients (the official MCP
@@ -91,34 +89,7 @@ public final class NodeScripts {
 
   private static Result exec(
       Path dir, Map<String, String> env, int timeoutSeconds, List<String> command) {
-    try {
-      Path out = Files.createTempFile("node-out", ".txt");
-      Path err = Files.createTempFile("node-err", ".txt");
-      ProcessBuilder pb =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile());
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-      if (!done) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-      String stdout = Files.readString(out, StandardCharsets.UTF_8);
-      String stderr = Files.readString(err, StandardCharsets.UTF_8);
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-      return new Result(
-          done ? p.exitValue() : -1,
-          stdout,
-          done ? stderr : stderr + "\n(killed after " + timeoutSeconds + " s)");
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Processes.Result r = Processes.run(dir, env, timeoutSeconds, command);
+    return new Result(r.exitCode(), r.stdout(), r.stderr());
   }
 }
