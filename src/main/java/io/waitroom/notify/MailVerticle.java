@@ -1,6 +1,7 @@
 package io.waitroom.notify;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.SMTPException;
@@ -9,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.checkins.CheckIn;
 import io.waitroom.db.DatabaseUnavailable;
+import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
 import io.waitroom.watchers.OutboundQueue;
 import java.net.URI;
@@ -28,6 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class MailVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MailVerticle.class);
   static final int MAX_IN_FLIGHT = 8;
+
+  /** A claim waits for this long without a new check-in on this node ... */
+  static final long QUIET_MS = 100;
+
+  /** ... or at most this long: e-mails are never held back further by a stream of check-ins. */
+  static final long MAX_DEFER_MS = 1000;
 
   static final String CLAIM =
       """
@@ -67,6 +75,8 @@ public final class MailVerticle extends VerticleBase {
   private MailClient client;
   private String from;
   private OutboundQueue queue;
+  // When this node last committed a check-in that may queue e-mail (System.nanoTime()).
+  private long lastCreate = System.nanoTime() - MAX_DEFER_MS * 1_000_000;
 
   public MailVerticle(Deps deps) {
     this.deps = deps;
@@ -87,14 +97,49 @@ public final class MailVerticle extends VerticleBase {
                 "E-mails the SMTP server accepted, sent by this node",
                 "E-mail attempts that failed (retried or given up)",
                 // A new pending check-in or an escalation step may have queued e-mails.
-                e -> "checkin.created".equals(e.type()) || "checkin.escalated".equals(e.type()),
+                this::rings,
                 15),
             capacity ->
-                deps.pool()
-                    .preparedQuery(CLAIM)
-                    .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)),
+                whenQuiet()
+                    .compose(
+                        v ->
+                            deps.pool()
+                                .preparedQuery(CLAIM)
+                                .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS))),
             this::attempt);
     return queue.start(this::housekeeping);
+  }
+
+  private boolean rings(RoomEvent e) {
+    if (!"checkin.created".equals(e.type()) && !"checkin.escalated".equals(e.type())) return false;
+    lastCreate = System.nanoTime();
+    return true;
+  }
+
+  /**
+   * Completes once this node has made no check-in for {@link #QUIET_MS}, or {@link #MAX_DEFER_MS}
+   * after it was asked. An e-mail costs about as much CPU as the check-in that queued it (SMTP
+   * dialogue, MIME, rendering, its links): sent while a burst of check-ins is still arriving, they
+   * took a third of the burst's throughput on two cores (bench/run --only mail); sent just behind
+   * it, they take the cores the burst no longer needs. Runs on the verticle's event loop, like the
+   * claim loop and the doorbell that set {@code lastCreate}.
+   */
+  private Future<Void> whenQuiet() {
+    Promise<Void> quiet = Promise.promise();
+    waitQuiet(System.nanoTime(), quiet);
+    return quiet.future();
+  }
+
+  private void waitQuiet(long asked, Promise<Void> quiet) {
+    long now = System.nanoTime();
+    long sinceCreate = (now - lastCreate) / 1_000_000;
+    long waited = (now - asked) / 1_000_000;
+    if (sinceCreate >= QUIET_MS || waited >= MAX_DEFER_MS) {
+      quiet.complete();
+      return;
+    }
+    long next = Math.max(1, Math.min(QUIET_MS - sinceCreate, MAX_DEFER_MS - waited));
+    vertx.setTimer(next, id -> waitQuiet(asked, quiet));
   }
 
   @Override
