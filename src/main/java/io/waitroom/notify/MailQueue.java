@@ -49,7 +49,7 @@ public final class MailQueue {
           AND array_position(ARRAY['low', 'medium', 'high', 'critical'], $5::text)
             >= COALESCE(array_position(ARRAY['low', 'medium', 'high', 'critical'],
                  u.notify #>> '{email,min_risk}'), 1)))
-      ON CONFLICT (user_id, check_in_id, escalation_level) DO NOTHING
+      ON CONFLICT (id) DO NOTHING
       """;
 
   /**
