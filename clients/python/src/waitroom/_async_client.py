@@ -611,13 +611,7 @@ class AsyncAudit(_Resource):
         request_options: Optional[RequestOptions] = None,
     ) -> AsyncPager[AuditEntry]:
         """The org's audit log, newest first (Human)."""
-        return AsyncPager(
-            self._t,
-            AuditEntry.from_dict,
-            "/v1/audit",
-            {"event_type": event_type, "limit": limit, "cursor": cursor},
-            request_options,
-        )
+        return self._rows("/v1/audit", event_type, limit, cursor, request_options)
 
     def room(
         self,
@@ -628,13 +622,7 @@ class AsyncAudit(_Resource):
         cursor: Optional[str] = None,
         request_options: Optional[RequestOptions] = None,
     ) -> AsyncPager[AuditEntry]:
-        return AsyncPager(
-            self._t,
-            AuditEntry.from_dict,
-            f"/v1/rooms/{seg(room)}/audit",
-            {"event_type": event_type, "limit": limit, "cursor": cursor},
-            request_options,
-        )
+        return self._rows(f"/v1/rooms/{seg(room)}/audit", event_type, limit, cursor, request_options)
 
     def agent(
         self,
@@ -646,10 +634,21 @@ class AsyncAudit(_Resource):
         request_options: Optional[RequestOptions] = None,
     ) -> AsyncPager[AuditEntry]:
         """Rows where the agent is the actor or the target."""
+        return self._rows(f"/v1/agents/{seg(agent_id)}/audit", event_type, limit, cursor, request_options)
+
+    def _rows(
+        self,
+        path: str,
+        event_type: Optional[str],
+        limit: Optional[int],
+        cursor: Optional[str],
+        request_options: Optional[RequestOptions],
+    ) -> AsyncPager[AuditEntry]:
+        """One audit listing: the three differ only in their path."""
         return AsyncPager(
             self._t,
             AuditEntry.from_dict,
-            f"/v1/agents/{seg(agent_id)}/audit",
+            path,
             {"event_type": event_type, "limit": limit, "cursor": cursor},
             request_options,
         )

@@ -603,13 +603,7 @@ class Audit(_Resource):
         request_options: Optional[RequestOptions] = None,
     ) -> Pager[AuditEntry]:
         """The org's audit log, newest first (Human)."""
-        return Pager(
-            self._t,
-            AuditEntry.from_dict,
-            "/v1/audit",
-            {"event_type": event_type, "limit": limit, "cursor": cursor},
-            request_options,
-        )
+        return self._rows("/v1/audit", event_type, limit, cursor, request_options)
 
     def room(
         self,
@@ -620,13 +614,7 @@ class Audit(_Resource):
         cursor: Optional[str] = None,
         request_options: Optional[RequestOptions] = None,
     ) -> Pager[AuditEntry]:
-        return Pager(
-            self._t,
-            AuditEntry.from_dict,
-            f"/v1/rooms/{seg(room)}/audit",
-            {"event_type": event_type, "limit": limit, "cursor": cursor},
-            request_options,
-        )
+        return self._rows(f"/v1/rooms/{seg(room)}/audit", event_type, limit, cursor, request_options)
 
     def agent(
         self,
@@ -638,10 +626,21 @@ class Audit(_Resource):
         request_options: Optional[RequestOptions] = None,
     ) -> Pager[AuditEntry]:
         """Rows where the agent is the actor or the target."""
+        return self._rows(f"/v1/agents/{seg(agent_id)}/audit", event_type, limit, cursor, request_options)
+
+    def _rows(
+        self,
+        path: str,
+        event_type: Optional[str],
+        limit: Optional[int],
+        cursor: Optional[str],
+        request_options: Optional[RequestOptions],
+    ) -> Pager[AuditEntry]:
+        """One audit listing: the three differ only in their path."""
         return Pager(
             self._t,
             AuditEntry.from_dict,
-            f"/v1/agents/{seg(agent_id)}/audit",
+            path,
             {"event_type": event_type, "limit": limit, "cursor": cursor},
             request_options,
         )
