@@ -30,7 +30,7 @@ public final class MeRoutes {
       ORDER BY id LIMIT $3
       """;
 
-  static final String SET_NOTIFY = "UPDATE users SET notify = $2 WHERE id = $1";
+  static final String SET_NOTIFY = "UPDATE users SET notify = $2 WHERE id = $1 RETURNING email";
 
   /** Room ids and slugs of org $1: the slugs a preference names, or the ids it stores. */
   static final String ROOMS =
@@ -126,9 +126,9 @@ public final class MeRoutes {
           "email.min_risk", "email.min_risk must be one of low, medium, high, critical");
     }
     Object rooms = email.getValue("rooms");
-    Future<Object> storedRooms;
+    Future<Picked> picked;
     if (rooms == null || "all".equals(rooms)) {
-      storedRooms = Future.succeededFuture("all");
+      picked = Future.succeededFuture(new Picked("all", "all"));
     } else if (rooms instanceof JsonArray list) {
       if (list.size() > 500) {
         throw ApiException.validation("email.rooms", "email.rooms lists at most 500 rooms");
@@ -141,12 +141,12 @@ public final class MeRoutes {
         }
         slugs.add(s);
       }
-      storedRooms = roomIds(human.orgId(), slugs).map(ids -> (Object) ids);
+      picked = roomIds(human.orgId(), slugs);
     } else {
       throw ApiException.validation(
           "email.rooms", "email.rooms must be \"all\" or a list of room slugs");
     }
-    return storedRooms.compose(
+    return picked.compose(
         r -> {
           JsonObject notify =
               new JsonObject()
@@ -154,84 +154,97 @@ public final class MeRoutes {
                       "email",
                       new JsonObject()
                           .put("enabled", enabled == null || (Boolean) enabled)
-                          .put("rooms", r)
+                          .put("rooms", r.ids())
                           .put("min_risk", minRisk == null ? "low" : minRisk));
+          // The answer is made from what was just resolved and stored: no second read.
           return deps.pool()
               .preparedQuery(SET_NOTIFY)
               .execute(Tuple.of(human.id(), notify))
-              .compose(v -> self(human))
-              .compose(row -> view(human, row.getString("email"), notify));
+              .map(rows -> answer(rows.iterator().next().getString("email"), notify, r.slugs()));
         });
   }
 
-  /** The rooms' ids, in the order given; an unknown slug is a 400 naming it. */
-  private Future<JsonArray> roomIds(String orgId, List<String> slugs) {
+  /** The rooms a preference names: as stored (ids) and as shown (slugs), or both "all". */
+  private record Picked(Object ids, Object slugs) {}
+
+  /** The rooms' ids and slugs, in the order given; an unknown slug is a 400 naming it. */
+  private Future<Picked> roomIds(String orgId, List<String> slugs) {
     return deps.pool()
         .preparedQuery(ROOMS)
         .execute(Tuple.of(orgId, (Object) slugs.toArray(String[]::new)))
         .map(
             rows -> {
               JsonArray ids = new JsonArray();
+              JsonArray shown = new JsonArray();
               for (int i = 0; i < slugs.size(); i++) {
                 String want = slugs.get(i);
-                String found = null;
+                Row found = null;
                 for (Row r : rows) {
                   if (want.equals(r.getString("slug")) || want.equals(r.getString("id"))) {
-                    found = r.getString("id");
+                    found = r;
                   }
                 }
                 if (found == null) {
                   throw ApiException.validation(
                       "email.rooms[" + i + "]", "email.rooms[" + i + "]: no room '" + want + "'");
                 }
-                if (!ids.contains(found)) ids.add(found);
+                if (!ids.contains(found.getString("id"))) {
+                  ids.add(found.getString("id"));
+                  shown.add(found.getString("slug"));
+                }
               }
-              return ids;
+              return new Picked(ids, shown);
             });
   }
 
   /**
-   * The preferences as the human set them (rooms by slug), the defaults where unset, plus what they
-   * lead to: the address e-mail goes to and whether it will be sent at all.
+   * The stored preferences with their rooms as slugs (one read, only when they name rooms), as
+   * {@link #answer} shows them.
    */
   private Future<Reply> view(Actor.Human human, String address, JsonObject notify) {
+    Object rooms =
+        notify == null
+            ? null
+            : notify.getValue("email") instanceof JsonObject e ? e.getValue("rooms") : null;
+    if (!(rooms instanceof JsonArray ids) || ids.isEmpty()) {
+      return Future.succeededFuture(
+          answer(address, notify, rooms instanceof JsonArray ? new JsonArray() : "all"));
+    }
+    return deps.pool()
+        .preparedQuery(ROOMS)
+        .execute(
+            Tuple.of(
+                human.orgId(), (Object) ids.stream().map(String::valueOf).toArray(String[]::new)))
+        .map(
+            rows -> {
+              JsonArray slugs = new JsonArray();
+              for (Object id : ids) {
+                for (Row r : rows) if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
+              }
+              return answer(address, notify, slugs);
+            });
+  }
+
+  /**
+   * The preferences as the human set them ({@code rooms} by slug), the defaults where unset, plus
+   * what they lead to: the address e-mail goes to and whether it will be sent at all.
+   */
+  private Reply answer(String address, JsonObject notify, Object rooms) {
     JsonObject email =
         notify == null || notify.getJsonObject("email") == null
             ? new JsonObject()
-            : notify.getJsonObject("email").copy();
+            : notify.getJsonObject("email");
     boolean enabled = email.getValue("enabled") instanceof Boolean b ? b : true;
-    String minRisk = email.getString("min_risk", "low");
-    Object rooms = email.getValue("rooms");
-    Future<Object> roomsOut =
-        rooms instanceof JsonArray ids && !ids.isEmpty()
-            ? deps.pool()
-                .preparedQuery(ROOMS)
-                .execute(
-                    Tuple.of(
-                        human.orgId(),
-                        (Object) ids.stream().map(String::valueOf).toArray(String[]::new)))
-                .map(
-                    rows -> {
-                      JsonArray slugs = new JsonArray();
-                      for (Object id : ids) {
-                        for (Row r : rows)
-                          if (id.equals(r.getString("id"))) slugs.add(r.getString("slug"));
-                      }
-                      return (Object) slugs;
-                    })
-            : Future.succeededFuture(rooms instanceof JsonArray ? new JsonArray() : "all");
     boolean smtp = deps.config().mailEnabled();
-    return roomsOut.map(
-        r ->
-            Reply.ok(
+    return Reply.ok(
+        new JsonObject()
+            .put(
+                "email",
                 new JsonObject()
-                    .put(
-                        "email",
-                        new JsonObject()
-                            .put("enabled", enabled)
-                            .put("rooms", r)
-                            .put("min_risk", minRisk)
-                            .put("address", address)
-                            .put("active", smtp && enabled && address != null))));
+                    .put("enabled", enabled)
+                    .put("rooms", rooms)
+                    .put("min_risk", email.getString("min_risk", "low"))
+                    .put("address", address)
+                    .put("active", smtp && enabled && address != null)));
   }
 }
