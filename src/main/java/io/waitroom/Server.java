@@ -139,8 +139,7 @@ public final class Server {
                                       new StreamMetrics(registry),
                                       boot.pushKeys(),
                                       new AgentKeyCache(vertx),
-                                      new RoomPolicies(
-                                          config.timeoutUnitSeconds(), config.mailEnabled()),
+                                      new RoomPolicies(config.timeoutUnitSeconds()),
                                       new Receipts(boot.signingKeys(), config.publicUrl()));
                               Server server = new Server(vertx, boot.database(), pool, deps);
                               return server.deploy().map(server);

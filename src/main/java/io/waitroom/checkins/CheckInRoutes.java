@@ -16,7 +16,6 @@ import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.http.Routes;
-import io.waitroom.notify.MailQueue;
 import io.waitroom.policy.CheckInFacts;
 import io.waitroom.policy.PolicyDecision;
 import io.waitroom.policy.RoomPolicies;
@@ -122,8 +121,7 @@ public final class CheckInRoutes {
     Change create = Change.create(agent, row, decided.now(), receipts);
     // A pending one also queues its Web Push messages, in the same transaction.
     if (decided.pushes()) create = create.with(PushQueue.enqueue(row));
-    // And its e-mails, when e-mail is on and the org has a human with an address.
-    if (decided.mails()) create = create.with(MailQueue.enqueue(row));
+    // Its e-mails are queued from its committed checkin.created event (MailQueue.EXPAND).
     // And its Slack message, when the room posts to a channel.
     if (decided.slack()) create = create.with(SlackQueue.posted(row));
     // A grant's use is audited after the check-in, in the same transaction.

@@ -75,8 +75,23 @@ public final class MailVerticle extends VerticleBase {
   private MailClient client;
   private String from;
   private OutboundQueue queue;
+
+  /** When a pass could not read everything committed (held back, or another node's turn). */
+  static final double RETRY_EXPAND_S = 0.05;
+
+  /** Events one pass of {@link MailQueue#EXPAND} reads at most. */
+  static final int EXPAND_EVENTS = 1000;
+
   // When this node last committed a check-in that may queue e-mail (System.nanoTime()).
   private long lastCreate = System.nanoTime() - MAX_DEFER_MS * 1_000_000;
+  // Whether new check-ins may wait to be queued: rung, read on, or the poll's turn.
+  private boolean expandDue = true;
+  private long lastExpand = System.nanoTime();
+  // Whether the cursor is placed (MailQueue.START ran).
+  private boolean placed;
+  // Whether the last claim found e-mails: the queue is being drained, so claims do not wait for a
+  // quiet node any more (under a steady stream of check-ins they would wait a second each).
+  private boolean draining;
 
   public MailVerticle(Deps deps) {
     this.deps = deps;
@@ -100,20 +115,79 @@ public final class MailVerticle extends VerticleBase {
                 this::rings,
                 15),
             capacity ->
-                whenQuiet()
+                (draining ? Future.<Void>succeededFuture() : whenQuiet())
+                    .compose(v -> expand())
                     .compose(
                         v ->
                             deps.pool()
                                 .preparedQuery(CLAIM)
-                                .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS))),
+                                .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)))
+                    .onSuccess(rows -> draining = rows.size() > 0),
             this::attempt);
-    return queue.start(this::housekeeping);
+    return place().compose(v -> queue.start(this::housekeeping));
+  }
+
+  /**
+   * The first node with e-mail on places the cursor ({@link MailQueue#START}); until that has
+   * worked (the database may be down at start), every pass tries it first.
+   */
+  private Future<Void> place() {
+    return deps.pool()
+        .query(MailQueue.START)
+        .execute()
+        .<Void>map(
+            r -> {
+              placed = true;
+              return null;
+            })
+        .recover(
+            e -> {
+              DatabaseUnavailable.warn(log, "mail cursor start", e);
+              return Future.succeededFuture();
+            });
   }
 
   private boolean rings(RoomEvent e) {
     if (!"checkin.created".equals(e.type()) && !"checkin.escalated".equals(e.type())) return false;
     lastCreate = System.nanoTime();
+    expandDue |= "checkin.created".equals(e.type());
     return true;
+  }
+
+  /**
+   * Queues the e-mails of the check-ins committed since the last pass ({@link MailQueue#EXPAND}),
+   * when rung by one or on the poll's turn (another node's check-ins may ring nowhere). A full pass
+   * reads on at once; a check-in committed above the commit horizon is read again shortly. Any
+   * failure leaves the cursor where it was and the claim goes on with what is queued.
+   */
+  private Future<Void> expand() {
+    long now = System.nanoTime();
+    if (!expandDue && (now - lastExpand) / 1_000_000 < deps.config().watcherPollMs()) {
+      return Future.succeededFuture();
+    }
+    expandDue = false;
+    lastExpand = now;
+    return (placed ? Future.<Void>succeededFuture() : place())
+        .compose(v -> deps.pool().preparedQuery(MailQueue.EXPAND).execute(Tuple.of(EXPAND_EVENTS)))
+        .map(
+            rows -> {
+              Row r = rows.iterator().next();
+              if (r.getLong("events") >= EXPAND_EVENTS) {
+                expandDue = true;
+                queue.retryIn(0);
+              } else if (r.getBoolean("held_back")) {
+                // Committed above the horizon: an older transaction is still open.
+                expandDue = true;
+                queue.retryIn(RETRY_EXPAND_S);
+              }
+              return (Void) null;
+            })
+        .recover(
+            e -> {
+              expandDue = true;
+              DatabaseUnavailable.warn(log, "mail queue pass", e);
+              return Future.succeededFuture();
+            });
   }
 
   /**

@@ -35,8 +35,7 @@ public final class RoomPolicies {
   /**
    * The room $2 (slug or id) of org $1, with its policies only when it is not room $3 at version
    * $4; the trust score of agent $5 there (null for none); its live grants; whether the org has a
-   * push subscription; whether it has a human with an e-mail address when e-mail is on ($6); and
-   * the transaction's {@code now()}.
+   * push subscription; whether the room posts to Slack; and the transaction's {@code now()}.
    */
   static final String READ =
       """
@@ -49,8 +48,6 @@ public final class RoomPolicies {
           FROM grants g WHERE g.room_id = r.id AND g.revoked_at IS NULL AND g.expires_at > now()
             AND (g.max_uses IS NULL OR g.uses < g.max_uses)) AS grants,
         EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.org_id = r.org_id) AS pushes,
-        $6::boolean AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = r.org_id
-          AND u.email IS NOT NULL) AS mails,
         EXISTS (SELECT 1 FROM slack_rooms s WHERE s.room_id = r.id) AS slack
       FROM rooms r WHERE r.org_id = $1 AND (r.slug = $2 OR r.id = $2)
       ORDER BY (r.slug = $2) DESC LIMIT 1
@@ -68,44 +65,32 @@ public final class RoomPolicies {
       double trustScore,
       List<StandingGrant> grants,
       boolean pushes,
-      boolean mails,
       boolean slack,
       OffsetDateTime now) {}
 
   /**
    * What a check-in is decided against: the room, the engine's whole answer, and whether the org
    * has any Web Push subscription (read in the same snapshot the push queue's insert would use: so
-   * without one, that statement is not sent at all), whether e-mail is on and it has a human with
-   * an address (the same for the e-mail queue), whether the room posts to a Slack channel (the same
-   * for the Slack queue), and the transaction's {@code now()}.
+   * without one, that statement is not sent at all), whether the room posts to a Slack channel (the
+   * same for the Slack queue), and the transaction's {@code now()}. E-mail needs nothing here: its
+   * queue is filled from the committed {@code checkin.created} events ({@code MailQueue.EXPAND}).
    */
   public record Decided(
-      Room room,
-      Verdict verdict,
-      boolean pushes,
-      boolean mails,
-      boolean slack,
-      OffsetDateTime now) {}
+      Room room, Verdict verdict, boolean pushes, boolean slack, OffsetDateTime now) {}
 
   private record Cached(OffsetDateTime version, PolicyDocument document) {}
 
   private static final int MAX_ENTRIES = 10_000;
 
   private final int unitSeconds;
-  private final boolean mail;
   private final Map<String, Cached> byRoom = new ConcurrentHashMap<>();
   // "org\0ref" -> room id: which cached copy to offer the query (a wrong guess costs a re-parse).
   private final Map<String, String> roomOfRef = new ConcurrentHashMap<>();
   // A grant's conditions never change, so they are parsed once per node.
   private final Map<String, Conditions> grantConditions = new ConcurrentHashMap<>();
 
-  /**
-   * @param mail whether e-mail notifications are configured: without, the read never looks for
-   *     recipients
-   */
-  public RoomPolicies(int unitSeconds, boolean mail) {
+  public RoomPolicies(int unitSeconds) {
     this.unitSeconds = unitSeconds;
-    this.mail = mail;
   }
 
   /** Drops a room's parsed copy when its policies change, here or (through Redis) elsewhere. */
@@ -138,8 +123,7 @@ public final class RoomPolicies {
                     "this agent key is not scoped to room " + read.room().slug());
               }
               Verdict v = verdict(read, facts, timeoutMinutes, timeoutAction, null);
-              return new Decided(
-                  read.room(), v, read.pushes(), read.mails(), read.slack(), read.now());
+              return new Decided(read.room(), v, read.pushes(), read.slack(), read.now());
             });
   }
 
@@ -157,8 +141,7 @@ public final class RoomPolicies {
             ref,
             cached == null ? null : guess,
             cached == null ? null : cached.version(),
-            agentId,
-            mail);
+            agentId);
     return db.preparedQuery(READ)
         .execute(params)
         .map(
@@ -175,7 +158,6 @@ public final class RoomPolicies {
                   score == null ? Trust.INITIAL : score,
                   grants(r),
                   r.getBoolean("pushes"),
-                  Boolean.TRUE.equals(r.getBoolean("mails")),
                   Boolean.TRUE.equals(r.getBoolean("slack")),
                   r.getOffsetDateTime("now"));
             });

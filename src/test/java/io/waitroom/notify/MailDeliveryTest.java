@@ -9,11 +9,18 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
 import io.waitroom.support.TestServer;
+import jakarta.mail.internet.MimeMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Delivery is durable: an SMTP server that is down is retried, and two nodes send one e-mail. */
+/**
+ * Delivery is durable: an SMTP server that is down is retried, two nodes send one e-mail, and a
+ * check-in is mailed whatever node made it, even while the node with e-mail was down.
+ */
 class MailDeliveryTest {
 
   private static String room(Api api, String human) {
@@ -98,6 +105,62 @@ class MailDeliveryTest {
       Thread.sleep(1500);
       assertThat(count(smtp, mail)).isEqualTo(10);
       assertThat(count(smtp, bobMail)).isEqualTo(10);
+    } finally {
+      smtp.stop();
+    }
+  }
+
+  private static Res checkIn(Api api, String slug, String key, String action) {
+    Res r =
+        api.post("/v1/rooms/" + slug + "/check-in", key, new JsonObject().put("action", action));
+    assertThat(r.status()).isEqualTo(201);
+    return r;
+  }
+
+  private static List<String> subjects(GreenMail smtp, String address) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (MimeMessage m : MailSupport.to(smtp, address)) out.add(m.getSubject());
+    return out;
+  }
+
+  /**
+   * E-mails are queued from the committed check-ins' events: a check-in made on a node without
+   * e-mail is mailed by the node with it, and one made while that node was down is mailed once it
+   * is back; a check-in made before any node had e-mail on is not.
+   */
+  @Test
+  void checkInsMadeElsewhereOrWhileTheMailNodeWasDownAreMailedOnce() throws Exception {
+    int port = TestServer.freePort();
+    GreenMail smtp = MailSupport.smtp(port);
+    try (TestServer plain = TestServer.start(Map.of("WAITROOM_WATCHER_POLL_MS", "100"))) {
+      String org = "org-" + UUID.randomUUID();
+      String mail = "alice-" + UUID.randomUUID() + "@example.com";
+      String alice = human(plain.api, org, "alice", "Alice", mail);
+      String slug = room(plain.api, alice);
+      String key = agent(plain.api, alice);
+      checkIn(plain.api, slug, key, "Before e-mail was on");
+
+      Map<String, String> mailEnv = new HashMap<>(plain.env());
+      mailEnv.put("WAITROOM_PORT", String.valueOf(TestServer.freePort()));
+      mailEnv.put("WAITROOM_SMTP_URL", "smtp://127.0.0.1:" + port);
+      try (TestServer mailer = TestServer.boot(mailEnv)) {
+        checkIn(plain.api, slug, key, "Made on the node without e-mail");
+        MailSupport.await(() -> count(smtp, mail) == 1, "the e-mail of the other node's check-in");
+      }
+      // The node with e-mail is down: the check-in's event waits in the log.
+      checkIn(plain.api, slug, key, "Made while the mail node was down");
+      Thread.sleep(500);
+      assertThat(count(smtp, mail)).isEqualTo(1);
+      mailEnv.put("WAITROOM_PORT", String.valueOf(TestServer.freePort()));
+      try (TestServer mailer = TestServer.boot(mailEnv)) {
+        MailSupport.await(() -> count(smtp, mail) == 2, "the e-mail once the mail node is back");
+        Thread.sleep(1000);
+      }
+      assertThat(subjects(smtp, mail))
+          .hasSize(2)
+          .anySatisfy(s -> assertThat(s).endsWith("Made on the node without e-mail"))
+          .anySatisfy(s -> assertThat(s).endsWith("Made while the mail node was down"))
+          .noneSatisfy(s -> assertThat(s).contains("Before e-mail was on"));
     } finally {
       smtp.stop();
     }
