@@ -18,14 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends queued e-mails ({@code mail_deliveries}, filled by {@link MailQueue}) over SMTP with
- * Vert.x's non-blocking mail client, with the machinery of webhooks and Web Push: the leased claim
- * loop ({@link DeliveryLoop}; {@code SKIP LOCKED}, so two nodes never send one row), rung by every
- * commit that may have queued one. Each e-mail is rendered when it is sent, from the check-in as it
- * is then, with the recipient's freshly minted action links; one whose check-in was decided in the
- * meantime is skipped. SMTP 4xx answers, timeouts and refused connections are retried with backoff;
- * 5xx answers are given up with the reason logged. A crash between the SMTP server's acceptance and
- * the row's update is the one case that can send an e-mail twice (with the same Message-ID).
+ * Queues and sends e-mails ({@code mail_deliveries}) over SMTP with Vert.x's non-blocking mail
+ * client, with the machinery of webhooks and Web Push: the leased claim loop ({@link DeliveryLoop};
+ * {@code SKIP LOCKED}, so two nodes never send one row), rung by every {@code checkin.created} and
+ * {@code checkin.escalated} event. Before a claim it queues the new check-ins' e-mails from the
+ * event log when rung or on the poll's turn ({@link MailQueue#EXPAND}). Each e-mail is rendered
+ * when it is sent, from the check-in as it is then, with the recipient's freshly minted action
+ * links; one whose check-in was decided in the meantime is skipped. SMTP 4xx answers, timeouts and
+ * refused connections are retried with backoff; 5xx answers are given up with the reason logged. A
+ * crash between the SMTP server's acceptance and the row's update is the one case that can send an
+ * e-mail twice (with the same Message-ID).
  */
 public final class MailVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MailVerticle.class);
@@ -195,7 +197,8 @@ public final class MailVerticle extends VerticleBase {
    * after it was asked. An e-mail costs about as much CPU as the check-in that queued it (SMTP
    * dialogue, MIME, rendering, its links): sent while a burst of check-ins is still arriving, they
    * took a third of the burst's throughput on two cores (bench/run --only mail); sent just behind
-   * it, they take the cores the burst no longer needs. Runs on the verticle's event loop, like the
+   * it, they take the cores the burst no longer needs. Only after an idle spell: once the queue is
+   * being drained, claims follow each other at once. Runs on the verticle's event loop, like the
    * claim loop and the doorbell that set {@code lastCreate}.
    */
   private Future<Void> whenQuiet() {
