@@ -88,7 +88,10 @@ public final class MailVerticle extends VerticleBase {
   private long lastCreate = System.nanoTime() - MAX_DEFER_MS * 1_000_000;
   // Whether new check-ins may wait to be queued: rung, read on, or the poll's turn.
   private boolean expandDue = true;
-  private long lastExpand = System.nanoTime();
+  // When a pass is due even without a ring (System.nanoTime()): the poll's turn, or sooner.
+  private long nextPass = System.nanoTime();
+  // How soon a pass held back by an open transaction is tried again (doubling while it lasts).
+  private double heldBackS = RETRY_EXPAND_S;
   // Whether the cursor is placed (MailQueue.START ran).
   private boolean placed;
   // Whether the last claim found e-mails: the queue is being drained, so claims do not wait for a
@@ -164,11 +167,9 @@ public final class MailVerticle extends VerticleBase {
    */
   private Future<Void> expand() {
     long now = System.nanoTime();
-    if (!expandDue && (now - lastExpand) / 1_000_000 < deps.config().watcherPollMs()) {
-      return Future.succeededFuture();
-    }
+    if (!expandDue && now - nextPass < 0) return Future.succeededFuture();
     expandDue = false;
-    lastExpand = now;
+    nextPass = now + deps.config().watcherPollMs() * 1_000_000L;
     return (placed ? Future.<Void>succeededFuture() : place())
         .compose(v -> deps.pool().preparedQuery(MailQueue.EXPAND).execute(Tuple.of(EXPAND_EVENTS)))
         .map(
@@ -178,9 +179,13 @@ public final class MailVerticle extends VerticleBase {
                 expandDue = true;
                 queue.retryIn(0);
               } else if (r.getBoolean("held_back")) {
-                // Committed above the horizon: an older transaction is still open.
-                expandDue = true;
-                queue.retryIn(RETRY_EXPAND_S);
+                // Committed above the horizon: an older transaction is still open. Read again
+                // shortly, then less and less often while it stays open (up to the poll).
+                nextPass = now + (long) (heldBackS * 1e9);
+                queue.retryIn(heldBackS);
+                heldBackS = Math.min(heldBackS * 2, deps.config().watcherPollMs() / 1000.0);
+              } else {
+                heldBackS = RETRY_EXPAND_S;
               }
               return (Void) null;
             })

@@ -8,8 +8,11 @@ import com.icegreen.greenmail.util.GreenMail;
 import io.vertx.core.json.JsonObject;
 import io.waitroom.support.Api;
 import io.waitroom.support.Api.Res;
+import io.waitroom.support.TestDb;
 import io.waitroom.support.TestServer;
 import jakarta.mail.internet.MimeMessage;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -161,6 +164,57 @@ class MailDeliveryTest {
           .anySatisfy(s -> assertThat(s).endsWith("Made on the node without e-mail"))
           .anySatisfy(s -> assertThat(s).endsWith("Made while the mail node was down"))
           .noneSatisfy(s -> assertThat(s).contains("Before e-mail was on"));
+    } finally {
+      smtp.stop();
+    }
+  }
+
+  /**
+   * A check-in committed while an older transaction is still open lies above the commit horizon:
+   * its e-mail waits for that transaction to end (the cursor must not pass it), then goes out once,
+   * found by the pass's own retries (the poll here is too slow to find it in time).
+   */
+  @Test
+  void aCheckInBehindAnOpenTransactionIsMailedWhenItEnds() throws Exception {
+    int port = TestServer.freePort();
+    GreenMail smtp = MailSupport.smtp(port);
+    try (TestServer server =
+        TestServer.start(
+            Map.of(
+                "WAITROOM_SMTP_URL",
+                "smtp://127.0.0.1:" + port,
+                "WAITROOM_WATCHER_POLL_MS",
+                "20000"))) {
+      Api api = server.api;
+      String org = "org-" + UUID.randomUUID();
+      String mail = "alice-" + UUID.randomUUID() + "@example.com";
+      String alice = human(api, org, "alice", "Alice", mail);
+      String slug = room(api, alice);
+      String key = agent(api, alice);
+      checkIn(api, slug, key, "Before the open transaction");
+      MailSupport.await(() -> count(smtp, mail) == 1, "the first e-mail");
+
+      String url = server.env().get("WAITROOM_DATABASE_URL");
+      String db = url.substring(url.lastIndexOf('/') + 1);
+      try (Connection c = TestDb.instance().getDatabase("postgres", db).getConnection();
+          Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        st.execute("SELECT pg_current_xact_id()"); // an open transaction with an id
+        checkIn(api, slug, key, "Behind the open transaction");
+        Thread.sleep(1500);
+        assertThat(count(smtp, mail)).isEqualTo(1);
+        c.commit();
+      }
+      long ended = System.nanoTime();
+      MailSupport.await(() -> count(smtp, mail) == 2, "the e-mail once the transaction ended");
+      // The pass retries within 50 ms doubling while held back: by then every 1.6 s at most.
+      assertThat((System.nanoTime() - ended) / 1_000_000).isLessThan(6000);
+      checkIn(api, slug, key, "After it");
+      MailSupport.await(() -> count(smtp, mail) == 3, "the next check-in's e-mail");
+      Thread.sleep(500);
+      assertThat(subjects(smtp, mail))
+          .hasSize(3)
+          .anySatisfy(s -> assertThat(s).endsWith("Behind the open transaction"));
     } finally {
       smtp.stop();
     }
