@@ -14,8 +14,8 @@ import io.waitroom.http.Paging;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.http.Routes;
+import io.waitroom.receipts.AuditChain;
 import io.waitroom.rooms.RoomRepository;
-import io.waitroom.util.Time;
 
 /** The append-only audit log, newest first: org-wide, per room, per agent. */
 public final class AuditRoutes {
@@ -78,20 +78,11 @@ public final class AuditRoutes {
         .get("/v1/agents/:agent/audit", r::agent);
   }
 
+  /** The row the chain hashes ({@link AuditChain#content}), with the names and its link. */
   static JsonObject toJson(Row r) {
-    return new JsonObject()
-        .put("id", r.getString("id"))
-        .put("org_id", r.getString("org_id"))
-        .put("room_id", r.getString("room_id"))
-        .put("actor_type", r.getString("actor_type"))
-        .put("actor_id", r.getString("actor_id"))
-        .put("event_type", r.getString("event_type"))
-        .put("target_type", r.getString("target_type"))
-        .put("target_id", r.getString("target_id"))
+    return AuditChain.content(r)
         .put("actor_name", r.getString("actor_name"))
         .put("target_label", r.getString("target_label"))
-        .put("snapshot", r.getValue("snapshot"))
-        .put("created_at", Time.iso(r.getOffsetDateTime("created_at")))
         .put("seq", r.getLong("seq"))
         .put("prev_hash", r.getString("prev_hash"))
         .put("hash", r.getString("hash"));

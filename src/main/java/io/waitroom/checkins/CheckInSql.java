@@ -9,6 +9,16 @@ public final class CheckInSql {
   static final String C = CheckIn.COLUMNS;
 
   /**
+   * Whether risk level {@code risk} is at or above {@code min} (SQL text expressions; a null or
+   * unknown minimum counts as {@code low}): the filter of every channel with a minimum risk.
+   */
+  public static String riskAtLeast(String risk, String min) {
+    String order = "ARRAY['low', 'medium', 'high', 'critical']";
+    return "array_position(%1$s, %2$s) >= COALESCE(array_position(%1$s, %3$s), 1)"
+        .formatted(order, risk, min);
+  }
+
+  /**
    * A new check-in or task, bound by {@code NewCheckIn.tuple()}: $15 seconds until expiry (null =
    * never), $16 the decision type (null = undecided), $20 quorum, $21 escalation steps, $22 seconds
    * until the first step (null = none), $23 the payload hash, $24 the receipt of a decision made at

@@ -42,8 +42,12 @@ public final class EventLog {
       RETURNING id, created_at
       """;
 
-  /** The horizon of this statement's snapshot, in id space. */
-  static final String HORIZON = "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 12)";
+  /**
+   * The horizon of this statement's snapshot, in id space: every transaction that wrote an id below
+   * it has ended. Every reader of the log past a cursor reads below it (watchers, e-mail).
+   */
+  public static final String HORIZON =
+      "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 12)";
 
   /** Every row after $2, each with the horizon (one snapshot: the same value on every row). */
   static final String AFTER =

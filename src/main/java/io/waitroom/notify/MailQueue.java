@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.access.AccessSql;
 import io.waitroom.checkins.CheckIn;
+import io.waitroom.checkins.CheckInSql;
 import io.waitroom.db.Tx;
+import io.waitroom.events.EventLog;
 
 /**
  * The e-mail queue's producer side. A new pending check-in's e-mails come from its {@code
@@ -34,16 +36,16 @@ public final class MailQueue {
         AND (%4$s OR (%5$s
           AND (jsonb_typeof(%1$s.notify #> '{email,rooms}') IS DISTINCT FROM 'array'
             OR (%1$s.notify #> '{email,rooms}') ? %2$s.room_id)
-          AND array_position(ARRAY['low', 'medium', 'high', 'critical'], %2$s.risk_level)
-            >= COALESCE(array_position(ARRAY['low', 'medium', 'high', 'critical'],
-                 %1$s.notify #>> '{email,min_risk}'), 1)))
+          AND %6$s))
         """
-        .formatted(u, ci, humans, named, AccessSql.mayDecide(u + ".id", ci + ".room_id"));
+        .formatted(
+            u,
+            ci,
+            humans,
+            named,
+            AccessSql.mayDecide(u + ".id", ci + ".room_id"),
+            CheckInSql.riskAtLeast(ci + ".risk_level", u + ".notify #>> '{email,min_risk}'"));
   }
-
-  /** The horizon: every transaction that wrote an event id below it has ended (V010). */
-  private static final String HORIZON =
-      "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 12)";
 
   /**
    * One pass over the new check-ins: up to $1 {@code checkin.created} events after the cursor and
@@ -83,7 +85,7 @@ public final class MailQueue {
           AS held_back
       """
           .formatted(
-              HORIZON,
+              EventLog.HORIZON,
               recipient(
                   "u",
                   "c",
@@ -99,7 +101,7 @@ public final class MailQueue {
    */
   static final String START =
       "UPDATE mail_dispatch SET last_event_id = "
-          + HORIZON
+          + EventLog.HORIZON
           + " - 1"
           + " WHERE id = 1 AND last_event_id IS NULL";
 

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import io.waitroom.Deps;
 import io.waitroom.auth.Actor;
 import io.waitroom.auth.AuthHandler;
+import io.waitroom.checkins.CheckIn;
 import io.waitroom.errors.ApiException;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
@@ -37,8 +38,6 @@ public final class MeRoutes {
       """
       SELECT id, slug FROM rooms WHERE org_id = $1 AND (slug = ANY ($2::text[]) OR id = ANY ($2))
       """;
-
-  static final List<String> RISKS = List.of("low", "medium", "high", "critical");
 
   private final Deps deps;
 
@@ -121,7 +120,7 @@ public final class MeRoutes {
       throw ApiException.validation("email.enabled", "email.enabled must be true or false");
     }
     Object minRisk = email.getValue("min_risk");
-    if (minRisk != null && !(minRisk instanceof String s && RISKS.contains(s))) {
+    if (minRisk != null && !(minRisk instanceof String s && CheckIn.RISK_LEVELS.contains(s))) {
       throw ApiException.validation(
           "email.min_risk", "email.min_risk must be one of low, medium, high, critical");
     }

@@ -146,35 +146,33 @@ public final class RoomRoutes {
     JsonObject policies = PolicyDocument.parse(doc, wrapped ? "policies." : "").toJson();
     // The "before" of the audit row is read under the row lock, in the transaction of the update:
     // read earlier, two concurrent replacements would both record the same "before".
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room ->
-                Tx.run(
-                    deps.vertx(),
-                    deps.pool(),
-                    tx ->
-                        tx.conn()
-                            .preparedQuery(RoomSql.POLICIES_FOR_UPDATE)
-                            .execute(io.vertx.sqlclient.Tuple.of(human.orgId(), room.id()))
-                            .compose(
-                                locked -> {
-                                  JsonObject before =
-                                      (JsonObject) locked.iterator().next().getValue("policies");
-                                  return RoomRepository.setPolicies(
-                                          tx.conn(), human.orgId(), room.id(), policies)
-                                      .compose(
-                                          updated ->
-                                              tx.audit(
-                                                      human,
-                                                      room.id(),
-                                                      "room.policies_updated",
-                                                      "room",
-                                                      room.id(),
-                                                      new JsonObject()
-                                                          .put("before", before)
-                                                          .put("after", policies))
-                                                  .map(updated));
-                                })))
+    return InRoom.change(
+            deps,
+            human,
+            ctx.pathParam("room"),
+            (room, tx) ->
+                tx.conn()
+                    .preparedQuery(RoomSql.POLICIES_FOR_UPDATE)
+                    .execute(io.vertx.sqlclient.Tuple.of(human.orgId(), room.id()))
+                    .compose(
+                        locked -> {
+                          JsonObject before =
+                              (JsonObject) locked.iterator().next().getValue("policies");
+                          return RoomRepository.setPolicies(
+                                  tx.conn(), human.orgId(), room.id(), policies)
+                              .compose(
+                                  updated ->
+                                      tx.audit(
+                                              human,
+                                              room.id(),
+                                              "room.policies_updated",
+                                              "room",
+                                              room.id(),
+                                              new JsonObject()
+                                                  .put("before", before)
+                                                  .put("after", policies))
+                                          .map(updated));
+                        }))
         .map(
             updated -> {
               deps.vertx().eventBus().publish(Addresses.POLICY_INVALIDATE, updated.id());

@@ -222,26 +222,20 @@ final class SlackInteractions {
       JsonObject view = p.getJsonObject("view");
       JsonObject meta = new JsonObject(view.getString("private_metadata"));
       String reason = reasonOf(view);
-      if (reason == null) {
+      String refused =
+          reason == null
+              ? "A reason is required."
+              : reason.codePointCount(0, reason.length()) > 2000
+                  ? "At most 2000 characters."
+                  : null;
+      if (refused != null) {
+        // The modal stays open, with the message under its reason field.
         answer(
             ctx,
             200,
             new JsonObject()
                 .put("response_action", "errors")
-                .put(
-                    "errors",
-                    new JsonObject().put(SlackBlocks.REASON_BLOCK, "A reason is required.")));
-        return;
-      }
-      if (reason.codePointCount(0, reason.length()) > 2000) {
-        answer(
-            ctx,
-            200,
-            new JsonObject()
-                .put("response_action", "errors")
-                .put(
-                    "errors",
-                    new JsonObject().put(SlackBlocks.REASON_BLOCK, "At most 2000 characters.")));
+                .put("errors", new JsonObject().put(SlackBlocks.REASON_BLOCK, refused)));
         return;
       }
       answer(ctx, 200, null);

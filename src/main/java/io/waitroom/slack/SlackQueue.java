@@ -6,6 +6,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import io.waitroom.checkins.Change;
 import io.waitroom.checkins.CheckIn;
+import io.waitroom.checkins.CheckInSql;
 import io.waitroom.checkins.NewCheckIn;
 import io.waitroom.checkins.Status;
 import io.waitroom.db.Tx;
@@ -30,9 +31,7 @@ public final class SlackQueue {
       """
       WITH target AS (
         SELECT s.channel FROM slack_rooms s JOIN slack_installs i ON i.org_id = s.org_id
-        WHERE s.room_id = $2 AND s.org_id = $1
-          AND array_position(ARRAY['low', 'medium', 'high', 'critical'], $4::text)
-            >= array_position(ARRAY['low', 'medium', 'high', 'critical'], s.min_risk)),
+        WHERE s.room_id = $2 AND s.org_id = $1 AND %s),
       message AS (
         INSERT INTO slack_messages (check_in_id, org_id, channel)
         SELECT $3, $1, channel FROM target
@@ -41,7 +40,8 @@ public final class SlackQueue {
       INSERT INTO slack_calls (id, org_id, check_in_id, kind, status, next_attempt_at, created_at)
       SELECT 'slp_' || check_in_id, $1, check_in_id, 'post', 'pending', now(), clock_timestamp()
       FROM message
-      """;
+      """
+          .formatted(CheckInSql.riskAtLeast("$4::text", "s.min_risk"));
 
   /**
    * $1 the check-in: an update of its message, if it has one. The clock time orders a check-in's

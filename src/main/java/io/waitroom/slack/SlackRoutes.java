@@ -17,6 +17,7 @@ import io.waitroom.errors.ApiException;
 import io.waitroom.http.Reply;
 import io.waitroom.http.Requests;
 import io.waitroom.http.Routes;
+import io.waitroom.rooms.InRoom;
 import io.waitroom.rooms.RoomRepository;
 import io.waitroom.util.Time;
 import java.util.regex.Pattern;
@@ -233,28 +234,21 @@ public final class SlackRoutes {
     if (!(risk instanceof String r) || !CheckIn.RISK_LEVELS.contains(r)) {
       throw ApiException.validation("min_risk", "must be one of low, medium, high, critical");
     }
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room ->
-                Tx.run(
-                    deps.vertx(),
-                    deps.pool(),
-                    tx ->
-                        tx.conn()
-                            .preparedQuery(SlackStore.UPSERT_ROOM)
-                            .execute(Tuple.of(room.id(), human.orgId(), channel, risk))
-                            .compose(
-                                rows -> {
-                                  JsonObject shown = roomJson(room.id(), rows.iterator().next());
-                                  return tx.audit(
-                                          human,
-                                          room.id(),
-                                          "slack.room_configured",
-                                          "room",
-                                          room.id(),
-                                          shown)
-                                      .map(v -> Reply.ok(shown));
-                                })));
+    return InRoom.change(
+        deps,
+        human,
+        ctx.pathParam("room"),
+        (room, tx) ->
+            tx.conn()
+                .preparedQuery(SlackStore.UPSERT_ROOM)
+                .execute(Tuple.of(room.id(), human.orgId(), channel, risk))
+                .compose(
+                    rows -> {
+                      JsonObject shown = roomJson(room.id(), rows.iterator().next());
+                      return tx.audit(
+                              human, room.id(), "slack.room_configured", "room", room.id(), shown)
+                          .map(v -> Reply.ok(shown));
+                    }));
   }
 
   private Future<Reply> room(RoutingContext ctx) {
@@ -275,31 +269,24 @@ public final class SlackRoutes {
 
   private Future<Reply> deleteRoom(RoutingContext ctx) {
     Actor.Human human = AuthHandler.humanOnly(ctx);
-    return RoomRepository.visible(deps.pool(), human, ctx.pathParam("room"))
-        .compose(
-            room ->
-                Tx.run(
-                    deps.vertx(),
-                    deps.pool(),
-                    tx ->
-                        tx.conn()
-                            .preparedQuery(SlackStore.DELETE_ROOM)
-                            .execute(Tuple.of(room.id()))
-                            .compose(
-                                rows -> {
-                                  if (rows.size() == 0) {
-                                    throw ApiException.notFound("Slack channel of the room");
-                                  }
-                                  JsonObject was = roomJson(room.id(), rows.iterator().next());
-                                  return tx.audit(
-                                          human,
-                                          room.id(),
-                                          "slack.room_removed",
-                                          "room",
-                                          room.id(),
-                                          was)
-                                      .map(v -> Reply.ok(was));
-                                })));
+    return InRoom.change(
+        deps,
+        human,
+        ctx.pathParam("room"),
+        (room, tx) ->
+            tx.conn()
+                .preparedQuery(SlackStore.DELETE_ROOM)
+                .execute(Tuple.of(room.id()))
+                .compose(
+                    rows -> {
+                      if (rows.size() == 0) {
+                        throw ApiException.notFound("Slack channel of the room");
+                      }
+                      JsonObject was = roomJson(room.id(), rows.iterator().next());
+                      return tx.audit(
+                              human, room.id(), "slack.room_removed", "room", room.id(), was)
+                          .map(v -> Reply.ok(was));
+                    }));
   }
 
   private static JsonObject roomJson(String roomId, Row r) {

@@ -1,5 +1,7 @@
 package io.waitroom.watchers;
 
+import io.waitroom.events.EventLog;
+
 /** Every statement on watchers, the delivery queue and its attempt log. */
 final class WatcherSql {
   private WatcherSql() {}
@@ -49,7 +51,6 @@ final class WatcherSql {
 
   // ---- dispatch ----
 
-  /** Committed events no dispatcher has processed yet; other nodes skip the locked ones. */
   /**
    * The dispatch cursor, held for the transaction; no row when another node holds it (it is
    * dispatching the same events: this node retries shortly).
@@ -64,11 +65,10 @@ final class WatcherSql {
   static final String TAKE_EVENTS =
       """
       SELECT id, org_id, room_id, type, data, created_at FROM room_events
-      WHERE id > $1
-        AND id < (pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 12)
-        AND NOT dispatched
+      WHERE id > $1 AND id < %s AND NOT dispatched
       ORDER BY id LIMIT $2
-      """;
+      """
+          .formatted(EventLog.HORIZON);
 
   static final String ACTIVE_IN_ROOMS =
       "SELECT " + C + " FROM watchers WHERE is_active AND room_id = ANY($1) ORDER BY id";
