@@ -296,8 +296,7 @@ class OidcSignInTest {
             3600));
     java.nio.file.Path shots = java.nio.file.Path.of("target", "screenshots", "oidc");
     io.waitroom.support.NodeScripts.Result r =
-        io.waitroom.support.NodeScripts.node(
-            io.waitroom.support.NodeScripts.project("src/test/node/browser"),
+        io.waitroom.support.NodeScripts.browser(
             Map.of(
                 "BASE",
                 base,

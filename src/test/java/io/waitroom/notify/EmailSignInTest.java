@@ -12,7 +12,6 @@ import io.waitroom.support.Api.Res;
 import io.waitroom.support.TestServer;
 import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -34,27 +33,14 @@ class EmailSignInTest {
   static TestServer server;
   static Api api;
   static String base;
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @BeforeAll
   static void start() {
     int port = TestServer.freePort();
     smtp = MailSupport.smtp(port);
-    int http = TestServer.freePort();
-    base = "http://127.0.0.1:" + http;
-    server =
-        TestServer.start(
-            Map.of(
-                "WAITROOM_PORT",
-                String.valueOf(http),
-                "WAITROOM_PUBLIC_URL",
-                base,
-                "WAITROOM_SMTP_URL",
-                "smtp://127.0.0.1:" + port,
-                "WAITROOM_MAIL_FROM",
-                "Waitroom <waitroom@example.com>"));
+    server = MailSupport.server(port, "", Map.of());
     api = server.api;
+    base = api.base();
   }
 
   @AfterAll
@@ -74,7 +60,7 @@ class EmailSignInTest {
                     : HttpRequest.BodyPublishers.ofString(form));
     if (form != null) b.header("Content-Type", "application/x-www-form-urlencoded");
     if (cookie != null) b.header("Cookie", cookie);
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return MailSupport.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static String session(HttpResponse<String> r) {
@@ -233,7 +219,7 @@ class EmailSignInTest {
         java.util.stream.IntStream.range(0, 8)
             .mapToObj(
                 i ->
-                    HTTP.sendAsync(
+                    MailSupport.HTTP.sendAsync(
                         HttpRequest.newBuilder(URI.create(link))
                             .header("Content-Type", "application/x-www-form-urlencoded")
                             .POST(HttpRequest.BodyPublishers.ofString(""))

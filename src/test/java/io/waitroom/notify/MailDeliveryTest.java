@@ -26,16 +26,27 @@ import org.junit.jupiter.api.Test;
  */
 class MailDeliveryTest {
 
-  private static String room(Api api, String human) {
-    Res r = api.post("/v1/rooms", human, new JsonObject().put("name", "Deployments"));
-    assertThat(r.status()).isEqualTo(201);
-    return r.data().getString("slug");
-  }
+  /** A fresh org whose human alice has an address, with a room and an agent key there. */
+  record Alice(String org, String mail, String token, String slug, String key) {
+    static Alice in(Api api) {
+      String org = "org-" + UUID.randomUUID();
+      String mail = "alice-" + UUID.randomUUID() + "@example.com";
+      String token = human(api, org, "alice", "Alice", mail);
+      Res room = api.post("/v1/rooms", token, new JsonObject().put("name", "Deployments"));
+      assertThat(room.status()).isEqualTo(201);
+      String key =
+          api.post("/v1/agents/register", token, new JsonObject().put("name", "deployer"))
+              .data()
+              .getString("api_key");
+      return new Alice(org, mail, token, room.data().getString("slug"), key);
+    }
 
-  private static String agent(Api api, String human) {
-    return api.post("/v1/agents/register", human, new JsonObject().put("name", "deployer"))
-        .data()
-        .getString("api_key");
+    Res checkIn(Api api, String action) {
+      Res r =
+          api.post("/v1/rooms/" + slug + "/check-in", key, new JsonObject().put("action", action));
+      assertThat(r.status()).isEqualTo(201);
+      return r;
+    }
   }
 
   @Test
@@ -49,16 +60,9 @@ class MailDeliveryTest {
                 "WAITROOM_WEBHOOK_RETRY_SCALE", "0.02",
                 "WAITROOM_WATCHER_POLL_MS", "200"))) {
       Api api = server.api;
-      String org = "org-" + UUID.randomUUID();
-      String mail = "alice-" + UUID.randomUUID() + "@example.com";
-      String alice = human(api, org, "alice", "Alice", mail);
-      String slug = room(api, alice);
-      Res ci =
-          api.post(
-              "/v1/rooms/" + slug + "/check-in",
-              agent(api, alice),
-              new JsonObject().put("action", "Deploy while mail is down"));
-      assertThat(ci.status()).isEqualTo(201);
+      Alice alice = Alice.in(api);
+      String mail = alice.mail();
+      alice.checkIn(api, "Deploy while mail is down");
       // Nothing listens yet: the first attempts fail and are retried.
       Thread.sleep(800);
       GreenMail smtp = MailSupport.smtp(port);
@@ -87,22 +91,11 @@ class MailDeliveryTest {
                     "WAITROOM_WATCHER_POLL_MS",
                     "100"));
         TestServer b = a.secondNode()) {
-      String org = "org-" + UUID.randomUUID();
-      String mail = "alice-" + UUID.randomUUID() + "@example.com";
-      String alice = human(a.api, org, "alice", "Alice", mail);
+      Alice alice = Alice.in(a.api);
+      String mail = alice.mail();
       String bobMail = "bob-" + UUID.randomUUID() + "@example.com";
-      human(b.api, org, "bob", "Bob", bobMail);
-      String slug = room(a.api, alice);
-      String key = agent(a.api, alice);
-      for (int i = 0; i < 10; i++) {
-        Api via = i % 2 == 0 ? a.api : b.api;
-        Res r =
-            via.post(
-                "/v1/rooms/" + slug + "/check-in",
-                key,
-                new JsonObject().put("action", "Change " + i));
-        assertThat(r.status()).isEqualTo(201);
-      }
+      human(b.api, alice.org(), "bob", "Bob", bobMail);
+      for (int i = 0; i < 10; i++) alice.checkIn(i % 2 == 0 ? a.api : b.api, "Change " + i);
       MailSupport.await(
           () -> count(smtp, mail) >= 10 && count(smtp, bobMail) >= 10, "twenty e-mails");
       Thread.sleep(1500);
@@ -111,13 +104,6 @@ class MailDeliveryTest {
     } finally {
       smtp.stop();
     }
-  }
-
-  private static Res checkIn(Api api, String slug, String key, String action) {
-    Res r =
-        api.post("/v1/rooms/" + slug + "/check-in", key, new JsonObject().put("action", action));
-    assertThat(r.status()).isEqualTo(201);
-    return r;
   }
 
   private static List<String> subjects(GreenMail smtp, String address) throws Exception {
@@ -136,22 +122,19 @@ class MailDeliveryTest {
     int port = TestServer.freePort();
     GreenMail smtp = MailSupport.smtp(port);
     try (TestServer plain = TestServer.start(Map.of("WAITROOM_WATCHER_POLL_MS", "100"))) {
-      String org = "org-" + UUID.randomUUID();
-      String mail = "alice-" + UUID.randomUUID() + "@example.com";
-      String alice = human(plain.api, org, "alice", "Alice", mail);
-      String slug = room(plain.api, alice);
-      String key = agent(plain.api, alice);
-      checkIn(plain.api, slug, key, "Before e-mail was on");
+      Alice alice = Alice.in(plain.api);
+      String mail = alice.mail();
+      alice.checkIn(plain.api, "Before e-mail was on");
 
       Map<String, String> mailEnv = new HashMap<>(plain.env());
       mailEnv.put("WAITROOM_PORT", String.valueOf(TestServer.freePort()));
       mailEnv.put("WAITROOM_SMTP_URL", "smtp://127.0.0.1:" + port);
       try (TestServer mailer = TestServer.boot(mailEnv)) {
-        checkIn(plain.api, slug, key, "Made on the node without e-mail");
+        alice.checkIn(plain.api, "Made on the node without e-mail");
         MailSupport.await(() -> count(smtp, mail) == 1, "the e-mail of the other node's check-in");
       }
       // The node with e-mail is down: the check-in's event waits in the log.
-      checkIn(plain.api, slug, key, "Made while the mail node was down");
+      alice.checkIn(plain.api, "Made while the mail node was down");
       Thread.sleep(500);
       assertThat(count(smtp, mail)).isEqualTo(1);
       mailEnv.put("WAITROOM_PORT", String.valueOf(TestServer.freePort()));
@@ -186,12 +169,9 @@ class MailDeliveryTest {
                 "WAITROOM_WATCHER_POLL_MS",
                 "20000"))) {
       Api api = server.api;
-      String org = "org-" + UUID.randomUUID();
-      String mail = "alice-" + UUID.randomUUID() + "@example.com";
-      String alice = human(api, org, "alice", "Alice", mail);
-      String slug = room(api, alice);
-      String key = agent(api, alice);
-      checkIn(api, slug, key, "Before the open transaction");
+      Alice alice = Alice.in(api);
+      String mail = alice.mail();
+      alice.checkIn(api, "Before the open transaction");
       MailSupport.await(() -> count(smtp, mail) == 1, "the first e-mail");
 
       String url = server.env().get("WAITROOM_DATABASE_URL");
@@ -200,7 +180,7 @@ class MailDeliveryTest {
           Statement st = c.createStatement()) {
         c.setAutoCommit(false);
         st.execute("SELECT pg_current_xact_id()"); // an open transaction with an id
-        checkIn(api, slug, key, "Behind the open transaction");
+        alice.checkIn(api, "Behind the open transaction");
         Thread.sleep(1500);
         assertThat(count(smtp, mail)).isEqualTo(1);
         c.commit();
@@ -209,7 +189,7 @@ class MailDeliveryTest {
       MailSupport.await(() -> count(smtp, mail) == 2, "the e-mail once the transaction ended");
       // The pass retries within 50 ms doubling while held back: by then every 1.6 s at most.
       assertThat((System.nanoTime() - ended) / 1_000_000).isLessThan(6000);
-      checkIn(api, slug, key, "After it");
+      alice.checkIn(api, "After it");
       MailSupport.await(() -> count(smtp, mail) == 3, "the next check-in's e-mail");
       Thread.sleep(500);
       assertThat(subjects(smtp, mail))

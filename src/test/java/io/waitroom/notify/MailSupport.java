@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +39,22 @@ final class MailSupport {
     GreenMail g = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
     g.start();
     return g;
+  }
+
+  /**
+   * A server that mails through the SMTP server on {@code smtpPort}, from {@code Waitroom
+   * <waitroom@example.com>}, its links on its own address ({@code http://127.0.0.1:<port>} and
+   * {@code publicUrlTail}); {@code extra} adds or overrides settings.
+   */
+  static TestServer server(int smtpPort, String publicUrlTail, Map<String, String> extra) {
+    int http = TestServer.freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("WAITROOM_PORT", String.valueOf(http));
+    env.put("WAITROOM_PUBLIC_URL", "http://127.0.0.1:" + http + publicUrlTail);
+    env.put("WAITROOM_SMTP_URL", "smtp://127.0.0.1:" + smtpPort);
+    env.put("WAITROOM_MAIL_FROM", "Waitroom <waitroom@example.com>");
+    env.putAll(extra);
+    return TestServer.start(env);
   }
 
   /** A human of {@code org} with an e-mail address, signed in once (so the server knows it). */

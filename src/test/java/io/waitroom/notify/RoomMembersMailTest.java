@@ -28,18 +28,7 @@ class RoomMembersMailTest {
   static void start() {
     int port = TestServer.freePort();
     smtp = MailSupport.smtp(port);
-    int http = TestServer.freePort();
-    server =
-        TestServer.start(
-            Map.of(
-                "WAITROOM_PORT",
-                String.valueOf(http),
-                "WAITROOM_PUBLIC_URL",
-                "http://127.0.0.1:" + http,
-                "WAITROOM_SMTP_URL",
-                "smtp://127.0.0.1:" + port,
-                "WAITROOM_MAIL_FROM",
-                "Waitroom <waitroom@example.com>"));
+    server = MailSupport.server(port, "", Map.of());
     api = server.api;
   }
 

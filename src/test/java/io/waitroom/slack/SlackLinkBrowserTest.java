@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.NodeScripts;
 import io.waitroom.support.TestServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,16 +31,10 @@ class SlackLinkBrowserTest {
   @Test
   void aHumanLinksAndUnlinksTheirSlackMemberIdOnTheNotificationsPage() throws Exception {
     Fixtures f = Fixtures.create(server.api);
-    Path shots = Path.of("target", "screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
     NodeScripts.Result r =
-        NodeScripts.node(
-            NodeScripts.project("src/test/node/browser"),
-            Map.of(
-                "BASE_URL", server.api.base(), "TOKEN", f.human, "SCREENSHOTS", shots.toString()),
-            180,
-            "slack-link.mjs");
+        NodeScripts.browser(
+            Map.of("BASE_URL", server.api.base(), "TOKEN", f.human), 180, "slack-link.mjs");
     assertThat(r.ok()).as(r.transcript()).isTrue();
-    assertThat(shots.resolve("slack-link-360.png")).isNotEmptyFile();
+    assertThat(NodeScripts.screenshots().resolve("slack-link-360.png")).isNotEmptyFile();
   }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,27 @@ public final class NodeScripts {
   /** The project folder relative to the repository root, e.g. {@code src/test/node/mcp}. */
   public static Path project(String relative) {
     return Paths.get(relative).toAbsolutePath();
+  }
+
+  /** Where the browser scripts save their screenshots: {@code target/screenshots}, created. */
+  public static Path screenshots() {
+    Path shots = Paths.get("target", "screenshots").toAbsolutePath();
+    try {
+      Files.createDirectories(shots);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return shots;
+  }
+
+  /**
+   * Runs a Chromium script of {@code src/test/node/browser} with the extra environment, and {@code
+   * SCREENSHOTS} set to {@link #screenshots()} unless {@code env} names another folder.
+   */
+  public static Result browser(Map<String, String> env, int timeoutSeconds, String script) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("SCREENSHOTS", screenshots().toString());
+    return node(project("src/test/node/browser"), all, timeoutSeconds, script);
   }
 
   /** Installs the project's pinned packages once per JVM ({@code npm ci}). */

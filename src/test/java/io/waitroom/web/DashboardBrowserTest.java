@@ -8,8 +8,6 @@ import io.waitroom.support.Fixtures;
 import io.waitroom.support.Jwts;
 import io.waitroom.support.NodeScripts;
 import io.waitroom.support.TestServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,12 +64,8 @@ class DashboardBrowserTest {
     JsonObject expiredClaims = Jwts.claims(f.org, "alice").put("exp", Jwts.now() - 60);
     String expired = Jwts.hmac("HS256", TestServer.SECRET, expiredClaims);
     assertThat(server.api.get("/v1/rooms", expired).status()).isEqualTo(401);
-    Path shots = Path.of("target", "screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
-
     NodeScripts.Result r =
-        NodeScripts.node(
-            NodeScripts.project("src/test/node/browser"),
+        NodeScripts.browser(
             Map.ofEntries(
                 Map.entry("BASE_URL", server.api.base()),
                 Map.entry("TOKEN", aliceToken),
@@ -81,8 +75,7 @@ class DashboardBrowserTest {
                 Map.entry("EXPIRED_TOKEN", expired),
                 Map.entry("AGENT_KEY", deployer),
                 Map.entry("AGENT2_KEY", designer),
-                Map.entry("ROOM", f.roomSlug),
-                Map.entry("SCREENSHOTS", shots.toString())),
+                Map.entry("ROOM", f.roomSlug)),
             240,
             "dashboard.mjs");
     assertThat(r.ok()).as(r.transcript()).isTrue();
@@ -106,7 +99,7 @@ class DashboardBrowserTest {
           "escalated.png",
           "grants.png"
         }) {
-      assertThat(shots.resolve(shot)).isNotEmptyFile();
+      assertThat(NodeScripts.screenshots().resolve(shot)).isNotEmptyFile();
     }
   }
 }

@@ -6,8 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.NodeScripts;
 import io.waitroom.support.TestServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,11 +45,8 @@ class DecisionDashboardBrowserTest {
     String bob = named(f, "bob", "Bob Builder");
     JsonObject billing =
         server.api.post("/v1/rooms", alice, new JsonObject().put("name", "Billing")).data();
-    Path shots = Path.of("target", "screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
     NodeScripts.Result r =
-        NodeScripts.node(
-            NodeScripts.project("src/test/node/browser"),
+        NodeScripts.browser(
             Map.ofEntries(
                 Map.entry("BASE_URL", server.api.base()),
                 Map.entry("TOKEN", alice),
@@ -59,8 +54,7 @@ class DecisionDashboardBrowserTest {
                 Map.entry("AGENT_KEY", f.agentKey("deployer")),
                 Map.entry("AGENT2_KEY", f.agentKey("designer")),
                 Map.entry("ROOM", f.roomSlug),
-                Map.entry("ROOM2", billing.getString("slug")),
-                Map.entry("SCREENSHOTS", shots.toString())),
+                Map.entry("ROOM2", billing.getString("slug"))),
             300,
             "decisions.mjs");
     assertThat(r.ok()).as(r.transcript()).isTrue();
@@ -77,8 +71,8 @@ class DecisionDashboardBrowserTest {
           "agents",
           "notifications"
         }) {
-      assertThat(shots.resolve(page + "-1280.png")).isNotEmptyFile();
-      assertThat(shots.resolve(page + "-360.png")).isNotEmptyFile();
+      assertThat(NodeScripts.screenshots().resolve(page + "-1280.png")).isNotEmptyFile();
+      assertThat(NodeScripts.screenshots().resolve(page + "-360.png")).isNotEmptyFile();
     }
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.waitroom.support.Fixtures;
 import io.waitroom.support.NodeScripts;
 import io.waitroom.support.TestServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,15 +35,10 @@ class PhoneAppBrowserTest {
   @Test
   void theNotificationsPageTellsIphoneAndIpadUsersToAddTheAppToTheHomeScreen() throws Exception {
     Fixtures f = Fixtures.create(server.api);
-    Path shots = Path.of("target", "screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
     NodeScripts.Result r =
-        NodeScripts.node(
-            NodeScripts.project("src/test/node/browser"),
-            Map.of(
-                "BASE_URL", server.api.base(), "TOKEN", f.human, "SCREENSHOTS", shots.toString()),
-            180,
-            "notifications-page.mjs");
+        NodeScripts.browser(
+            Map.of("BASE_URL", server.api.base(), "TOKEN", f.human), 180, "notifications-page.mjs");
+    Path shots = NodeScripts.screenshots();
     assertThat(r.ok()).as(r.transcript()).isTrue();
     assertThat(shots.resolve("notifications-1280.png")).isNotEmptyFile();
     assertThat(shots.resolve("notifications-360.png")).isNotEmptyFile();
@@ -54,11 +48,7 @@ class PhoneAppBrowserTest {
   @Test
   void theServiceWorkerDecidesFromTheNotificationThroughTheLinkAndRetiresSettledOnes() {
     NodeScripts.Result r =
-        NodeScripts.node(
-            NodeScripts.project("src/test/node/browser"),
-            Map.of("BASE_URL", server.api.base()),
-            120,
-            "push-worker.mjs");
+        NodeScripts.browser(Map.of("BASE_URL", server.api.base()), 120, "push-worker.mjs");
     assertThat(r.ok()).as(r.transcript()).isTrue();
   }
 }
