@@ -3,29 +3,14 @@
 // over-long reason keeps what was typed. Env: APPROVE_URL, REJECT_URL, SCREENSHOTS, CHROMIUM.
 // Prints one JSON line with what the pages said. Exits non-zero with the failed check's message.
 
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { env, launch, screenshots } from "./chromium.mjs";
 
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`missing env ${k}`);
-  return v;
-};
-const SHOTS = env("SCREENSHOTS");
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshots();
 function check(cond, msg) {
   if (!cond) throw new Error(`check failed: ${msg}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-  ],
-});
+const browser = await launch();
 const out = {};
 try {
   const page = await browser.newPage({ viewport: { width: 360, height: 800 } });

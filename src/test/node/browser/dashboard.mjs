@@ -4,14 +4,8 @@
 // (folder), CHROMIUM (default /usr/bin/chromium). The server's timeout "minute" is a second.
 // Exits non-zero with the failed check's message.
 
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { env, launch, screenshots } from "./chromium.mjs";
 
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`missing env ${k}`);
-  return v;
-};
 const BASE = env("BASE_URL");
 const TOKEN = env("TOKEN");
 const ALICE = env("ALICE_ID");
@@ -26,8 +20,7 @@ const ROOM = env("ROOM");
 const BOB = env("BOB_TOKEN");
 const CAROL = env("CAROL_TOKEN");
 let ROOM_ID = ROOM;
-const SHOTS = env("SCREENSHOTS");
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshots();
 
 const LIVE_MS = 3000; // "within a second or two", with room for a loaded shared machine
 let step = "start";
@@ -92,11 +85,7 @@ function localInput(days) {
 const inboxLink = (page, action) => page.locator("ul.items").getByRole("link", { name: action, exact: true });
 const detail = (page) => page.getByRole("region", { name: /Check-in details/ });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launch();
 let failed = null;
 try {
   const wide = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -6,15 +6,10 @@
 // (agent "deployer"), AGENT2_KEY ("designer"), ROOM and ROOM2 (slugs), SCREENSHOTS, CHROMIUM.
 // Exits non-zero with the failed check's message.
 
-import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
+import { env, launch, screenshots } from "./chromium.mjs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`missing env ${k}`);
-  return v;
-};
 const BASE = env("BASE_URL");
 const TOKEN = env("TOKEN");
 const BOB = env("BOB_TOKEN");
@@ -22,8 +17,7 @@ const AGENT = env("AGENT_KEY");
 const AGENT2 = env("AGENT2_KEY");
 const ROOM = env("ROOM");
 const ROOM2 = env("ROOM2");
-const SHOTS = env("SCREENSHOTS");
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshots();
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const BARE_ID = /\b(usr|ag)_[0-9a-z]{26}\b/;
 
@@ -106,11 +100,7 @@ const rotate = await checkIn("Rotate the signing keys", { urgency: "high" });
 const refund = await checkIn("Refund order 9", {}, ROOM2);
 log("history: 4 decided (2 by bob, 2 by alice), 3 pending");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launch();
 let failed = null;
 try {
   const wide = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });

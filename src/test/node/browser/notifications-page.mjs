@@ -7,18 +7,11 @@
 // Env: BASE_URL, TOKEN (a human), SCREENSHOTS (folder), CHROMIUM (default /usr/bin/chromium).
 // Exits non-zero with the failed check's message.
 
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { env, launch, screenshots } from "./chromium.mjs";
 
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`missing env ${k}`);
-  return v;
-};
 const BASE = env("BASE_URL");
 const TOKEN = env("TOKEN");
-const SHOTS = env("SCREENSHOTS");
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshots();
 let step = "start";
 function check(cond, msg) {
   if (!cond) throw new Error(`check failed (${step}): ${msg}`);
@@ -60,11 +53,7 @@ async function notificationsPage(page) {
   return page.locator("main p").allTextContents();
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launch();
 let failed = null;
 try {
   // ------------------------------------------------------------ desktop: the manifest, the switches

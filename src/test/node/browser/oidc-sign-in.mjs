@@ -4,25 +4,15 @@
 // page). Then signs out: the cookie no longer works. Env: BASE, SSO_NAME, SCREENSHOTS, CHROMIUM.
 // Prints one JSON line with what the pages showed; exits non-zero with the failed check.
 
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { env, launch, screenshots } from "./chromium.mjs";
 
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`missing env ${k}`);
-  return v;
-};
 const BASE = env("BASE");
-const SHOTS = env("SCREENSHOTS");
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshots();
 function check(cond, msg) {
   if (!cond) throw new Error(`check failed: ${msg}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launch();
 const out = {};
 try {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });

@@ -11,7 +11,7 @@
 // answers with the JSON contract of sw.js and records.
 // Env: BASE_URL, CHROMIUM (default /usr/bin/chromium). Exits non-zero with the failed check.
 
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import http from "node:http";
 
 const BASE = process.env.BASE_URL;
@@ -65,11 +65,7 @@ await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
 const ORIGIN = `http://127.0.0.1:${proxy.address().port}`;
 
 // ---------------------------------------------------------------- the browser and the worker
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launch();
 let failed = null;
 try {
   const context = await browser.newContext();

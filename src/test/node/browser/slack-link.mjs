@@ -4,18 +4,11 @@
 // Env: BASE_URL, TOKEN (a human), SCREENSHOTS (folder), CHROMIUM (default /usr/bin/chromium).
 // Exits non-zero with the failed check's message.
 
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { env, launch, screenshots } from "./chromium.mjs";
 
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`missing env ${k}`);
-  return v;
-};
 const BASE = env("BASE_URL");
 const TOKEN = env("TOKEN");
-const SHOTS = env("SCREENSHOTS");
-mkdirSync(SHOTS, { recursive: true });
+const SHOTS = screenshots();
 let step = "start";
 function check(cond, msg) {
   if (!cond) throw new Error(`check failed (${step}): ${msg}`);
@@ -25,11 +18,7 @@ async function me() {
   return (await r.json()).data;
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launch();
 const problems = [];
 let failed = null;
 try {
