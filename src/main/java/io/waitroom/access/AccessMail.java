@@ -5,7 +5,6 @@ import io.vertx.ext.mail.MailClient;
 import io.vertx.ext.mail.MailMessage;
 import io.waitroom.Deps;
 import io.waitroom.notify.SmtpSettings;
-import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,22 +38,15 @@ final class AccessMail {
     return c;
   }
 
-  static String from(Deps deps) {
-    if (deps.config().mailFrom() != null) return deps.config().mailFrom();
-    String host;
-    try {
-      host = URI.create(deps.config().publicUrl()).getHost();
-    } catch (RuntimeException e) {
-      host = null;
-    }
-    return "Waitroom <waitroom@" + (host == null ? "localhost" : host) + ">";
-  }
-
   /** Sends in the background; a failure is logged (without the link), never answered. */
   static void send(Deps deps, String to, String subject, String text, String html) {
     if (!enabled(deps)) return;
     MailMessage m =
-        new MailMessage().setFrom(from(deps)).setTo(to).setSubject(subject).setText(text);
+        new MailMessage()
+            .setFrom(SmtpSettings.from(deps.config()))
+            .setTo(to)
+            .setSubject(subject)
+            .setText(text);
     if (html != null) m.setHtml(html);
     Future<?> sent = client(deps).sendMail(m);
     sent.onFailure(

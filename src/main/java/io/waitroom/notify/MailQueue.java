@@ -52,14 +52,18 @@ public final class MailQueue {
    * below the commit horizon queue the e-mails of the agent check-ins among them that are still
    * pending (a quorum's to its approvers), and the cursor moves past them, in one statement. The
    * cursor is held {@code SKIP LOCKED}: while another node runs a pass, this one queues nothing.
-   * Answers how many events were read ({@code events}; $1: read on), whether the cursor was held,
-   * and whether a committed check-in waits above the horizon for an older transaction to end.
+   * The first pass ever (the cursor is null until then) places it after the events already
+   * committed, so switching e-mail on does not mail the check-ins made before; from then on it only
+   * moves past what a pass has read, so a check-in made while e-mail was off again, and still
+   * pending when it is back on, is mailed then. Answers how many events were read ({@code events};
+   * $1: read on) and whether a committed check-in waits above the horizon for an older transaction
+   * to end ({@code held_back}).
    */
   static final String EXPAND =
       """
       WITH cur AS (
-        SELECT last_event_id FROM mail_dispatch
-        WHERE id = 1 AND last_event_id IS NOT NULL FOR UPDATE SKIP LOCKED),
+        SELECT COALESCE(last_event_id, %1$s - 1) AS last_event_id FROM mail_dispatch
+        WHERE id = 1 FOR UPDATE SKIP LOCKED),
       ev AS (
         SELECT e.id, e.data ->> 'id' AS check_in_id FROM room_events e, cur
         WHERE e.id > cur.last_event_id AND e.id < %1$s AND e.type = 'checkin.created'
@@ -71,16 +75,13 @@ public final class MailQueue {
           now()
         FROM ev JOIN check_ins c ON c.id = ev.check_in_id JOIN users u ON u.org_id = c.org_id
         WHERE c.status = 'pending' AND c.direction = 'agent_to_human' AND %2$s
-        ON CONFLICT (id) DO NOTHING
-        RETURNING 1),
+        ON CONFLICT (id) DO NOTHING),
       moved AS (
-        UPDATE mail_dispatch d SET last_event_id = greatest(d.last_event_id,
+        UPDATE mail_dispatch d SET last_event_id = greatest(cur.last_event_id,
             CASE WHEN (SELECT count(*) FROM ev) >= $1 THEN (SELECT max(id) FROM ev)
                  ELSE %1$s - 1 END)
-        FROM cur WHERE d.id = 1
-        RETURNING 1)
-      SELECT (SELECT count(*) FROM ev) AS events, (SELECT count(*) FROM queued) AS queued,
-        EXISTS (SELECT 1 FROM moved) AS held,
+        FROM cur WHERE d.id = 1)
+      SELECT (SELECT count(*) FROM ev) AS events,
         EXISTS (SELECT 1 FROM room_events WHERE id >= %1$s AND type = 'checkin.created')
           AS held_back
       """
@@ -92,18 +93,6 @@ public final class MailQueue {
                   "CASE WHEN jsonb_typeof(c.quorum -> 'approvers') = 'array' THEN ARRAY(SELECT"
                       + " jsonb_array_elements_text(c.quorum -> 'approvers')) END",
                   "false"));
-
-  /**
-   * Where the first node with e-mail on starts: after the events already committed, so switching
-   * e-mail on does not mail the check-ins made before. From then on the cursor only moves past what
-   * a pass has read: a check-in made while e-mail was off again, and still pending when it is back
-   * on, is mailed then.
-   */
-  static final String START =
-      "UPDATE mail_dispatch SET last_event_id = "
-          + EventLog.HORIZON
-          + " - 1"
-          + " WHERE id = 1 AND last_event_id IS NULL";
 
   /**
    * An escalation step's e-mails: $1 the org, $2 the check-in, $3 the level, $4 the humans it names

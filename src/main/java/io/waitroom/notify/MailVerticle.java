@@ -13,7 +13,6 @@ import io.waitroom.db.DatabaseUnavailable;
 import io.waitroom.events.RoomEvent;
 import io.waitroom.watchers.DeliveryLoop;
 import io.waitroom.watchers.OutboundQueue;
-import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,8 +91,6 @@ public final class MailVerticle extends VerticleBase {
   private long nextPass = System.nanoTime();
   // How soon a pass held back by an open transaction is tried again (doubling while it lasts).
   private double heldBackS = RETRY_EXPAND_S;
-  // Whether the cursor is placed (MailQueue.START ran).
-  private boolean placed;
   // Whether the last claim found e-mails: the queue is being drained, so claims do not wait for a
   // quiet node any more (under a steady stream of check-ins they would wait a second each).
   private boolean draining;
@@ -105,7 +102,7 @@ public final class MailVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = MailClient.create(vertx, SmtpSettings.parse(deps.config().smtpUrl()));
-    from = deps.config().mailFrom() != null ? deps.config().mailFrom() : defaultFrom();
+    from = SmtpSettings.from(deps.config());
     queue =
         new OutboundQueue(
             vertx,
@@ -129,27 +126,9 @@ public final class MailVerticle extends VerticleBase {
                                 .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)))
                     .onSuccess(rows -> draining = rows.size() > 0),
             this::attempt);
-    return place().compose(v -> queue.start(this::housekeeping));
-  }
-
-  /**
-   * The first node with e-mail on places the cursor ({@link MailQueue#START}); until that has
-   * worked (the database may be down at start), every pass tries it first.
-   */
-  private Future<Void> place() {
-    return deps.pool()
-        .query(MailQueue.START)
-        .execute()
-        .<Void>map(
-            r -> {
-              placed = true;
-              return null;
-            })
-        .recover(
-            e -> {
-              DatabaseUnavailable.warn(log, "mail cursor start", e);
-              return Future.succeededFuture();
-            });
+    // A first pass before the node serves anything: the first node ever with e-mail on places
+    // the cursor there, so no check-in made once it is up can fall before it.
+    return expand().compose(v -> queue.start(this::housekeeping));
   }
 
   private boolean rings(RoomEvent e) {
@@ -170,8 +149,9 @@ public final class MailVerticle extends VerticleBase {
     if (!expandDue && now - nextPass < 0) return Future.succeededFuture();
     expandDue = false;
     nextPass = now + deps.config().watcherPollMs() * 1_000_000L;
-    return (placed ? Future.<Void>succeededFuture() : place())
-        .compose(v -> deps.pool().preparedQuery(MailQueue.EXPAND).execute(Tuple.of(EXPAND_EVENTS)))
+    return deps.pool()
+        .preparedQuery(MailQueue.EXPAND)
+        .execute(Tuple.of(EXPAND_EVENTS))
         .map(
             rows -> {
               Row r = rows.iterator().next();
@@ -227,16 +207,6 @@ public final class MailVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return queue.stop().compose(v -> client.close()).recover(e -> Future.succeededFuture());
-  }
-
-  private String defaultFrom() {
-    String host;
-    try {
-      host = URI.create(deps.config().publicUrl()).getHost();
-    } catch (RuntimeException e) {
-      host = null;
-    }
-    return "Waitroom <waitroom@" + (host == null ? "localhost" : host) + ">";
   }
 
   private Future<Void> attempt(Row r) {

@@ -3,6 +3,7 @@ package io.waitroom.notify;
 import io.vertx.ext.mail.LoginOption;
 import io.vertx.ext.mail.MailConfig;
 import io.vertx.ext.mail.StartTLSOptions;
+import io.waitroom.config.ServerConfig;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,21 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SmtpSettings {
   private SmtpSettings() {}
+
+  /**
+   * The {@code From} of every e-mail: {@code WAITROOM_MAIL_FROM}, else {@code Waitroom
+   * <waitroom@<public host>>}.
+   */
+  public static String from(ServerConfig config) {
+    if (config.mailFrom() != null) return config.mailFrom();
+    String host;
+    try {
+      host = URI.create(config.publicUrl()).getHost();
+    } catch (RuntimeException e) {
+      host = null;
+    }
+    return "Waitroom <waitroom@" + (host == null ? "localhost" : host) + ">";
+  }
 
   /** The mail client's configuration; a malformed URL stops the start with a clear message. */
   public static MailConfig parse(String url) {
