@@ -91,8 +91,9 @@ public final class MailVerticle extends VerticleBase {
   private long nextPass = System.nanoTime();
   // How soon a pass held back by an open transaction is tried again (doubling while it lasts).
   private double heldBackS = RETRY_EXPAND_S;
-  // Whether the last claim found e-mails: the queue is being drained, so claims do not wait for a
-  // quiet node any more (under a steady stream of check-ins they would wait a second each).
+  // Whether the last claim took as many e-mails as it asked for: more are due, so the next claim
+  // does not wait for a quiet node (under a steady stream of check-ins each would wait a second).
+  // A claim that finds fewer has emptied the queue: the next burst is waited out again.
   private boolean draining;
 
   public MailVerticle(Deps deps) {
@@ -124,7 +125,7 @@ public final class MailVerticle extends VerticleBase {
                             deps.pool()
                                 .preparedQuery(CLAIM)
                                 .execute(Tuple.of(capacity, DeliveryLoop.LEASE_SECONDS)))
-                    .onSuccess(rows -> draining = rows.size() > 0),
+                    .onSuccess(rows -> draining = rows.size() == capacity),
             this::attempt);
     // A first pass before the node serves anything: the first node ever with e-mail on places
     // the cursor there, so no check-in made once it is up can fall before it.
